@@ -1,0 +1,124 @@
+/*
+** common: helpers shared by every file of the SQLite binding.
+**
+**   - reading a *source* (table, view or SELECT text) into dense id pairs;
+**   - options given as one JSON object, checked against a spec;
+**   - embedding values (float32 BLOB or JSON array text), validated;
+**   - ids back to SQL values; interrupt checks on SQLite 3.40.
+**
+** Every file of ext/ but recsql.c starts with SQLITE_EXTENSION_INIT3 through
+** this header.
+*/
+#ifndef RECSQL_COMMON_H
+#define RECSQL_COMMON_H
+
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../src/idmap.h"
+
+/* Registration functions, one per file of ext/. */
+int recsql_register_embed(sqlite3 *db);
+int recsql_register_metrics(sqlite3 *db);
+
+/* ---- sources ------------------------------------------------------------ */
+
+/* Prepares "SELECT * FROM <src>" for a table or view name (quoted as one
+** identifier), or src itself when it is a SELECT/WITH/VALUES statement.
+** On error returns non-zero and sets *err (sqlite3_malloc'd) to a message
+** that starts with obj. min_cols: columns the source must have. */
+int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols,
+                   sqlite3_stmt **stmt, char **err);
+
+/* Maps column col of the current row to a dense index in m (added when new).
+** Returns the index, or -1 for NULL, -2 for a REAL/BLOB value, -3 out of memory. */
+int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col);
+/* As source_id_add, but looks the id up only: -1 also when absent. */
+int64_t source_id_find(const idmap *m, sqlite3_stmt *stmt, int col);
+int64_t value_id_find(const idmap *m, sqlite3_value *v);
+
+/* (user, item) pairs of a source, with the maps that give their indices. */
+typedef struct pairs pairs;
+struct pairs {
+  uint32_t *u, *i;
+  size_t n, cap;
+};
+void pairs_free(pairs *p);
+
+/* Reads every (user, item) row of src into p, adding ids to users/items.
+** Rows with a NULL id are skipped. */
+int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users,
+                      idmap *items, pairs *p, char **err);
+
+/* Sets a result to the id at index i of m, as it went in. */
+void result_id(sqlite3_context *ctx, const idmap *m, uint32_t i);
+
+/* Description of a value's type for messages: "INTEGER", "TEXT", ... */
+const char *value_type_name(int type);
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef enum { OPT_INT, OPT_REAL, OPT_BOOL, OPT_TEXT } opt_type;
+
+typedef struct opt_spec opt_spec;
+struct opt_spec {
+  const char *name;
+  opt_type type;
+  double def;               /* default of INT, REAL, BOOL */
+  double min, max;          /* range of INT, REAL */
+  const char *def_text;     /* default of TEXT */
+  const char *const *choices; /* NULL-terminated valid TEXT values, or NULL */
+};
+
+typedef struct opt_value opt_value;
+struct opt_value {
+  int set;      /* given by the caller */
+  double num;   /* INT, REAL, BOOL */
+  char *text;   /* TEXT (sqlite3_malloc'd) or NULL */
+};
+
+/* Parses json (NULL or '{}' = all defaults) against specs[0..n) into vals.
+** Unknown or duplicate keys, wrong types and out-of-range values are errors. */
+int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec *specs,
+                  int n, opt_value *vals, char **err);
+void options_free(opt_value *vals, int n);
+
+/* ---- embeddings --------------------------------------------------------- */
+
+typedef struct vecarg vecarg;
+struct vecarg {
+  const float *v;
+  size_t dim;
+  float *owned; /* sqlite3_malloc'd copy when the value was text or unaligned */
+};
+
+/* Reads an embedding from a BLOB or JSON text value. what names the argument
+** in messages ("argument 1"). expect_dim 0 = any. Returns SQLITE_OK, or an
+** error code with *err set. A NULL value is the caller's to check first. */
+int vecarg_get(sqlite3_value *val, const char *obj, const char *what, size_t expect_dim,
+               vecarg *out, char **err);
+/* Same, from a column of a statement. */
+int veccol_get(sqlite3_stmt *stmt, int col, const char *obj, const char *what,
+               size_t expect_dim, vecarg *out, char **err);
+void vecarg_free(vecarg *a);
+
+/* ---- misc ---------------------------------------------------------------- */
+
+/* Sets the error of ctx from err (freed) and code. */
+void result_error_free(sqlite3_context *ctx, int code, char *err);
+
+/* A cheap check for sqlite3_interrupt() that works on SQLite 3.40: steps a
+** trivial prepared statement. */
+typedef struct interrupt_check interrupt_check;
+struct interrupt_check {
+  sqlite3_stmt *probe;
+};
+int interrupt_init(interrupt_check *ic, sqlite3 *db);
+/* 1 when the connection has been interrupted. */
+int interrupt_poll(interrupt_check *ic);
+void interrupt_free(interrupt_check *ic);
+
+#endif

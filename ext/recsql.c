@@ -1,0 +1,70 @@
+/*
+** recsql: the extension's entry point. Registers every SQL object of ext/ on
+** a connection, plus recsql_version() and recsql_debug().
+**
+**   .load ./build/recsql        (sqlite3 shell)
+**   sqlite3_auto_extension((void (*)(void))sqlite3_recsql_init);   (static)
+*/
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT1
+
+#include <cblas.h>
+#include <unistd.h>
+
+#include "../src/vec.h"
+#include "common.h"
+#include "recsql.h"
+
+static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  sqlite3_result_text(ctx, RECSQL_VERSION, -1, SQLITE_STATIC);
+}
+
+/* Build and runtime facts for bug reports, one "key: value" per line. */
+static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  (void)argv;
+  char *s = sqlite3_mprintf(
+      "recsql: %s\n"
+      "sqlite compiled: %s\n"
+      "sqlite runtime: %s\n"
+      "compiler: %s\n"
+      "simd: %s\n"
+      "cores: %ld\n"
+      "openblas: %s\n"
+      "openblas core: %s\n"
+      "openblas threads: %d",
+      RECSQL_VERSION, SQLITE_VERSION, sqlite3_libversion(),
+#if defined(__clang__)
+      "clang " __clang_version__,
+#elif defined(__GNUC__)
+      "gcc " __VERSION__,
+#else
+      "unknown",
+#endif
+      vec_isa(), sysconf(_SC_NPROCESSORS_ONLN), openblas_get_config(), openblas_get_corename(),
+      openblas_get_num_threads());
+  if (!s) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, s, -1, sqlite3_free);
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_recsql_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+  SQLITE_EXTENSION_INIT2(pApi);
+  const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  int rc = sqlite3_create_function_v2(db, "recsql_version", 0, flags, NULL, fn_version, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db, "recsql_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL, fn_debug,
+                                    NULL, NULL, NULL);
+  if (rc == SQLITE_OK) rc = recsql_register_embed(db);
+  if (rc == SQLITE_OK) rc = recsql_register_metrics(db);
+  if (rc != SQLITE_OK && pzErrMsg)
+    *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));
+  return rc;
+}

@@ -1,0 +1,237 @@
+/*
+** source: reading a caller-named source into arrays, and ids back out.
+**
+** A source is a table or view name, or the text of a SELECT (also WITH or
+** VALUES). A name is quoted as one identifier, so names with spaces or quotes
+** work and no text of the caller is ever spliced into SQL unquoted.
+*/
+#include <string.h>
+
+#include "common.h"
+
+const char *value_type_name(int type) {
+  switch (type) {
+    case SQLITE_INTEGER: return "INTEGER";
+    case SQLITE_FLOAT: return "REAL";
+    case SQLITE_TEXT: return "TEXT";
+    case SQLITE_BLOB: return "BLOB";
+    default: return "NULL";
+  }
+}
+
+/* 1 when s starts (after blanks and comments are not considered) with one of
+** the statement keywords, case-insensitively. */
+static int is_statement(const char *s) {
+  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '(') s++;
+  static const char *const kw[] = {"select", "with", "values"};
+  for (size_t k = 0; k < sizeof kw / sizeof *kw; k++) {
+    size_t n = strlen(kw[k]);
+    if (sqlite3_strnicmp(s, kw[k], (int)n) == 0) {
+      char c = s[n];
+      if (c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '*')
+        return 1;
+    }
+  }
+  return 0;
+}
+
+int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols,
+                   sqlite3_stmt **stmt, char **err) {
+  *stmt = NULL;
+  if (!src || !*src) {
+    *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
+    return SQLITE_ERROR;
+  }
+  int stmt_form = is_statement(src);
+  char *sql = stmt_form ? sqlite3_mprintf("%s", src) : sqlite3_mprintf("SELECT * FROM \"%w\"", src);
+  if (!sql) return SQLITE_NOMEM;
+  const char *tail = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, stmt, &tail);
+  if (rc == SQLITE_OK && tail) {
+    while (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r' || *tail == ';') tail++;
+    if (*tail) {
+      sqlite3_finalize(*stmt);
+      *stmt = NULL;
+      sqlite3_free(sql);
+      *err = sqlite3_mprintf("%s: source must be a single SELECT statement", obj);
+      return SQLITE_ERROR;
+    }
+  }
+  sqlite3_free(sql);
+  if (rc == SQLITE_NOMEM) return rc;
+  if (rc != SQLITE_OK) {
+    if (stmt_form)
+      *err = sqlite3_mprintf("%s: source query failed: %s", obj, sqlite3_errmsg(db));
+    else
+      *err = sqlite3_mprintf("%s: source \"%s\" is not a table or view (%s)", obj, src, sqlite3_errmsg(db));
+    return SQLITE_ERROR;
+  }
+  if (!*stmt) {
+    *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
+    return SQLITE_ERROR;
+  }
+  if (!sqlite3_stmt_readonly(*stmt)) {
+    sqlite3_finalize(*stmt);
+    *stmt = NULL;
+    *err = sqlite3_mprintf("%s: source must be a read-only SELECT", obj);
+    return SQLITE_ERROR;
+  }
+  int cols = sqlite3_column_count(*stmt);
+  if (cols < min_cols) {
+    sqlite3_finalize(*stmt);
+    *stmt = NULL;
+    *err = sqlite3_mprintf("%s: source \"%s\" has %d column%s, expected at least %d", obj, src,
+                           cols, cols == 1 ? "" : "s", min_cols);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col) {
+  int64_t r;
+  switch (sqlite3_column_type(stmt, col)) {
+    case SQLITE_INTEGER:
+      r = idmap_add_int(m, sqlite3_column_int64(stmt, col));
+      break;
+    case SQLITE_TEXT: {
+      const char *s = (const char *)sqlite3_column_text(stmt, col);
+      if (!s) return -3;
+      r = idmap_add_text(m, s, (size_t)sqlite3_column_bytes(stmt, col));
+      break;
+    }
+    case SQLITE_NULL:
+      return -1;
+    default:
+      return -2;
+  }
+  return r < 0 ? -3 : r;
+}
+
+int64_t source_id_find(const idmap *m, sqlite3_stmt *stmt, int col) {
+  switch (sqlite3_column_type(stmt, col)) {
+    case SQLITE_INTEGER:
+      return idmap_find_int(m, sqlite3_column_int64(stmt, col));
+    case SQLITE_TEXT: {
+      const char *s = (const char *)sqlite3_column_text(stmt, col);
+      return s ? idmap_find_text(m, s, (size_t)sqlite3_column_bytes(stmt, col)) : -1;
+    }
+    case SQLITE_NULL:
+      return -1;
+    default:
+      return -2;
+  }
+}
+
+int64_t value_id_find(const idmap *m, sqlite3_value *v) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER:
+      return idmap_find_int(m, sqlite3_value_int64(v));
+    case SQLITE_TEXT: {
+      const char *s = (const char *)sqlite3_value_text(v);
+      return s ? idmap_find_text(m, s, (size_t)sqlite3_value_bytes(v)) : -1;
+    }
+    default:
+      return -1;
+  }
+}
+
+void pairs_free(pairs *p) {
+  sqlite3_free(p->u);
+  sqlite3_free(p->i);
+  memset(p, 0, sizeof *p);
+}
+
+static int pairs_push(pairs *p, uint32_t u, uint32_t i) {
+  if (p->n == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 1024;
+    uint32_t *nu = sqlite3_realloc64(p->u, cap * sizeof *nu);
+    if (!nu) return SQLITE_NOMEM;
+    p->u = nu;
+    uint32_t *ni = sqlite3_realloc64(p->i, cap * sizeof *ni);
+    if (!ni) return SQLITE_NOMEM;
+    p->i = ni;
+    p->cap = cap;
+  }
+  p->u[p->n] = u;
+  p->i[p->n] = i;
+  p->n++;
+  return SQLITE_OK;
+}
+
+/* Message for a bad id; column 0 is the user, 1 the item. */
+static char *bad_id(const char *obj, const char *src, int col, sqlite3_stmt *stmt, int64_t code) {
+  if (code == -3) return NULL;
+  return sqlite3_mprintf("%s: source \"%s\": %s id must be INTEGER or TEXT, got %s", obj, src,
+                         col == 0 ? "user" : "item",
+                         value_type_name(sqlite3_column_type(stmt, col)));
+}
+
+int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users,
+                      idmap *items, pairs *p, char **err) {
+  sqlite3_stmt *stmt;
+  int rc = source_prepare(db, obj, src, 2, &stmt, err);
+  if (rc) return rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (sqlite3_column_type(stmt, 0) == SQLITE_NULL || sqlite3_column_type(stmt, 1) == SQLITE_NULL)
+      continue;
+    int64_t u = source_id_add(users, stmt, 0);
+    if (u < 0) {
+      *err = bad_id(obj, src, 0, stmt, u);
+      rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
+      goto done;
+    }
+    int64_t i = source_id_add(items, stmt, 1);
+    if (i < 0) {
+      *err = bad_id(obj, src, 1, stmt, i);
+      rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
+      goto done;
+    }
+    rc = pairs_push(p, (uint32_t)u, (uint32_t)i);
+    if (rc) goto done;
+  }
+  if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK;
+  } else {
+    *err = sqlite3_mprintf("%s: reading source \"%s\": %s", obj, src, sqlite3_errmsg(db));
+  }
+done:
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+void result_id(sqlite3_context *ctx, const idmap *m, uint32_t i) {
+  if (idmap_kind(m, i) == IDMAP_INT) {
+    sqlite3_result_int64(ctx, idmap_int(m, i));
+  } else {
+    size_t n;
+    const char *s = idmap_text(m, i, &n);
+    sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
+}
+
+void result_error_free(sqlite3_context *ctx, int code, char *err) {
+  if (err) {
+    sqlite3_result_error(ctx, err, -1);
+    sqlite3_free(err);
+    if (code != SQLITE_ERROR && code != SQLITE_OK) sqlite3_result_error_code(ctx, code);
+  } else if (code == SQLITE_NOMEM || code == SQLITE_OK) {
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    sqlite3_result_error_code(ctx, code);
+  }
+}
+
+int interrupt_init(interrupt_check *ic, sqlite3 *db) {
+  return sqlite3_prepare_v2(db, "SELECT 1", -1, &ic->probe, NULL);
+}
+
+int interrupt_poll(interrupt_check *ic) {
+  int rc = sqlite3_step(ic->probe);
+  sqlite3_reset(ic->probe);
+  return rc == SQLITE_INTERRUPT;
+}
+
+void interrupt_free(interrupt_check *ic) {
+  sqlite3_finalize(ic->probe);
+  ic->probe = NULL;
+}

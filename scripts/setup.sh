@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian/Ubuntu packages recsql needs when they are missing.
+# Used by `make test` and `make demo`; safe to run again (it does nothing
+# when everything is there).
+set -e
+PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "recsql: installing missing packages:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+$SUDO apt-get install -y -qq $missing

@@ -1,0 +1,35 @@
+/*
+** vec: dense float32 vector kernels.
+**
+** Written as fixed-width lane loops without reassociation tricks so that the
+** compiler vectorizes them at -O2/-O3 and results do not depend on flags.
+** On x86-64 the hot kernels are compiled for AVX-512, AVX2 and baseline and the
+** best is picked at load time (GCC/clang target_clones).
+**
+** Two families:
+**   vec_*    float accumulation, for training and search (speed first).
+**   vec_*_d  double accumulation, for SQL scalars (accuracy first).
+*/
+#ifndef RECSQL_VEC_H
+#define RECSQL_VEC_H
+
+#include <stddef.h>
+
+float vec_dot(const float *a, const float *b, size_t n);
+float vec_l2sq(const float *a, const float *b, size_t n);
+/* y += alpha * x */
+void vec_axpy(float alpha, const float *x, float *y, size_t n);
+/* x *= alpha */
+void vec_scale(float alpha, float *x, size_t n);
+
+double vec_dot_d(const float *a, const float *b, size_t n);
+double vec_l2sq_d(const float *a, const float *b, size_t n);
+double vec_normsq_d(const float *a, size_t n);
+
+/* Number of entries of x that are NaN or infinite; index of the first in *first. */
+size_t vec_count_nonfinite(const float *x, size_t n, size_t *first);
+
+/* Name of the instruction set the dispatched kernels run with ("avx512f", ...). */
+const char *vec_isa(void);
+
+#endif

@@ -1,0 +1,76 @@
+/* idmap: dense indices in order of first appearance, ids back exactly. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../src/idmap.h"
+#include "unit.h"
+
+static void ints_and_texts(void **state) {
+  (void)state;
+  idmap *m = idmap_new();
+  assert_non_null(m);
+  assert_int_equal(idmap_add_int(m, 7), 0);
+  assert_int_equal(idmap_add_text(m, "7", 1), 1);        /* TEXT '7' != INTEGER 7 */
+  assert_int_equal(idmap_add_int(m, -5), 2);
+  assert_int_equal(idmap_add_text(m, "", 0), 3);         /* empty text is an id */
+  assert_int_equal(idmap_add_text(m, "a\0b", 3), 4);     /* embedded NUL kept */
+  assert_int_equal(idmap_add_text(m, "a", 1), 5);
+  assert_int_equal(idmap_add_int(m, 7), 0);
+  assert_int_equal(idmap_add_text(m, "a\0b", 3), 4);
+  assert_int_equal(idmap_size(m), 6);
+  assert_int_equal(idmap_find_int(m, -5), 2);
+  assert_int_equal(idmap_find_int(m, 8), -1);
+  assert_int_equal(idmap_find_text(m, "7", 1), 1);
+  assert_int_equal(idmap_find_text(m, "b", 1), -1);
+  assert_int_equal(idmap_kind(m, 0), IDMAP_INT);
+  assert_int_equal(idmap_kind(m, 1), IDMAP_TEXT);
+  assert_int_equal(idmap_int(m, 2), -5);
+  size_t n;
+  const char *s = idmap_text(m, 4, &n);
+  assert_int_equal(n, 3);
+  assert_memory_equal(s, "a\0b", 3);
+  idmap_free(m);
+}
+
+static void many_ids_survive_growth(void **state) {
+  (void)state;
+  idmap *m = idmap_new();
+  char buf[32];
+  for (int i = 0; i < 100000; i++) {
+    assert_int_equal(idmap_add_int(m, (int64_t)i * 1000003), 2 * i);
+    int len = snprintf(buf, sizeof buf, "user-%d", i);
+    assert_int_equal(idmap_add_text(m, buf, (size_t)len), 2 * i + 1);
+  }
+  for (int i = 0; i < 100000; i += 97) {
+    assert_int_equal(idmap_find_int(m, (int64_t)i * 1000003), 2 * i);
+    int len = snprintf(buf, sizeof buf, "user-%d", i);
+    assert_int_equal(idmap_find_text(m, buf, (size_t)len), 2 * i + 1);
+    size_t n;
+    const char *s = idmap_text(m, (uint32_t)(2 * i + 1), &n);
+    assert_int_equal(n, (size_t)len);
+    assert_memory_equal(s, buf, n);
+  }
+  assert_int_equal(idmap_size(m), 200000);
+  idmap_free(m);
+}
+
+static void extreme_ints(void **state) {
+  (void)state;
+  idmap *m = idmap_new();
+  assert_int_equal(idmap_add_int(m, INT64_MIN), 0);
+  assert_int_equal(idmap_add_int(m, INT64_MAX), 1);
+  assert_int_equal(idmap_add_int(m, 0), 2);
+  assert_int_equal(idmap_int(m, 0), INT64_MIN);
+  assert_int_equal(idmap_int(m, 1), INT64_MAX);
+  idmap_free(m);
+  idmap_free(NULL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(ints_and_texts),
+      cmocka_unit_test(many_ids_survive_growth),
+      cmocka_unit_test(extreme_ints),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

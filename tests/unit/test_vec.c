@@ -1,0 +1,84 @@
+/* vec: kernels against plain double loops, on lengths around the lane width. */
+#include <math.h>
+#include <string.h>
+
+#include "../../src/rng.h"
+#include "../../src/vec.h"
+#include "unit.h"
+
+static void fill(float *x, size_t n, rng *g) {
+  for (size_t i = 0; i < n; i++) x[i] = (float)(rng_double(g) * 2.0 - 1.0);
+}
+
+static void kernels_match_reference(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 11, 0);
+  float a[200], b[200], y[200], y2[200];
+  static const size_t lens[] = {1, 3, 15, 16, 17, 31, 32, 33, 64, 100, 200};
+  for (size_t t = 0; t < sizeof lens / sizeof *lens; t++) {
+    size_t n = lens[t];
+    fill(a, n, &g);
+    fill(b, n, &g);
+    double dot = 0, l2 = 0, nrm = 0;
+    for (size_t i = 0; i < n; i++) {
+      dot += (double)a[i] * b[i];
+      l2 += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+      nrm += (double)a[i] * a[i];
+    }
+    assert_true(fabs(vec_dot(a, b, n) - dot) < 1e-4);
+    assert_true(fabs(vec_l2sq(a, b, n) - l2) < 1e-4);
+    assert_true(fabs(vec_dot_d(a, b, n) - dot) < 1e-12);
+    assert_true(fabs(vec_l2sq_d(a, b, n) - l2) < 1e-12);
+    assert_true(fabs(vec_normsq_d(a, n) - nrm) < 1e-12);
+    memcpy(y, b, n * sizeof *y);
+    memcpy(y2, b, n * sizeof *y);
+    vec_axpy(0.5f, a, y, n);
+    for (size_t i = 0; i < n; i++) y2[i] += 0.5f * a[i];
+    assert_memory_equal(y, y2, n * sizeof *y);
+    vec_scale(2.0f, y, n);
+    for (size_t i = 0; i < n; i++) assert_true(y[i] == y2[i] * 2.0f);
+  }
+}
+
+static void exact_small_cases(void **state) {
+  (void)state;
+  float a[3] = {1, 2, 3}, b[3] = {4, 5, 6};
+  assert_true(vec_dot(a, b, 3) == 32.0f);
+  assert_true(vec_dot_d(a, b, 3) == 32.0);
+  assert_true(vec_l2sq_d(a, b, 3) == 27.0);
+  assert_true(vec_dot(a, b, 0) == 0.0f);
+}
+
+static void nonfinite_found(void **state) {
+  (void)state;
+  float x[40];
+  for (int i = 0; i < 40; i++) x[i] = (float)i;
+  size_t first = 99;
+  assert_int_equal(vec_count_nonfinite(x, 40, &first), 0);
+  assert_int_equal(first, 99);
+  x[33] = INFINITY;
+  x[35] = NAN;
+  x[37] = -INFINITY;
+  assert_int_equal(vec_count_nonfinite(x, 40, &first), 3);
+  assert_int_equal(first, 33);
+  /* the largest finite float is finite */
+  x[33] = x[35] = x[37] = 3.4028235e38f;
+  assert_int_equal(vec_count_nonfinite(x, 40, NULL), 0);
+}
+
+static void isa_named(void **state) {
+  (void)state;
+  assert_non_null(vec_isa());
+  assert_true(strlen(vec_isa()) > 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(kernels_match_reference),
+      cmocka_unit_test(exact_small_cases),
+      cmocka_unit_test(nonfinite_found),
+      cmocka_unit_test(isa_named),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
