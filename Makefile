@@ -38,7 +38,7 @@ all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@echo "CC $<"; $(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(LIB): $(SRC_O) $(EXT_O)
 	$(CC) -shared $(LDSAN) -o $@ $^ $(LDLIBS_ALL)
@@ -54,7 +54,7 @@ $(BUILD)/recsql.pc: scripts/recsql.pc.in
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SRC_O)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDSAN) -o $@ $< $(SRC_O) -lcmocka $(LDLIBS_ALL)
+	@echo "LD $@"; $(CC) $(CFLAGS_ALL) $(LDSAN) -o $@ $< $(SRC_O) -lcmocka $(LDLIBS_ALL)
 
 deps:
 	@scripts/setup.sh

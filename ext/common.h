@@ -23,6 +23,9 @@ SQLITE_EXTENSION_INIT3
 /* Registration functions, one per file of ext/. */
 int recsql_register_embed(sqlite3 *db);
 int recsql_register_metrics(sqlite3 *db);
+int recsql_register_neg_samples(sqlite3 *db);
+int recsql_register_bpr_train(sqlite3 *db);
+int recsql_register_recommend(sqlite3 *db);
 
 /* ---- sources ------------------------------------------------------------ */
 
@@ -36,6 +39,7 @@ int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols,
 /* Maps column col of the current row to a dense index in m (added when new).
 ** Returns the index, or -1 for NULL, -2 for a REAL/BLOB value, -3 out of memory. */
 int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col);
+int64_t value_id_add(idmap *m, sqlite3_value *v);
 /* As source_id_add, but looks the id up only: -1 also when absent. */
 int64_t source_id_find(const idmap *m, sqlite3_stmt *stmt, int col);
 int64_t value_id_find(const idmap *m, sqlite3_value *v);
@@ -47,14 +51,27 @@ struct pairs {
   size_t n, cap;
 };
 void pairs_free(pairs *p);
+/* Appends one pair. Returns SQLITE_OK or SQLITE_NOMEM. */
+int pairs_push(pairs *p, uint32_t u, uint32_t i);
 
 /* Reads every (user, item) row of src into p, adding ids to users/items.
 ** Rows with a NULL id are skipped. */
 int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users,
                       idmap *items, pairs *p, char **err);
 
+/* Reads (id, emb[, bias]) rows of src: ids into ids (a repeated id is an
+** error), embeddings into *emb (n x *dim, sqlite3_malloc'd; all rows must
+** have the same dimension) and, when with_bias and the source has a third
+** column, biases into *bias (NULL = 0). Rows with a NULL id or embedding
+** are skipped. */
+int source_read_embeddings(sqlite3 *db, const char *obj, const char *src, int with_bias, idmap *ids,
+                           float **emb, uint32_t *dim, float **bias, char **err);
+
 /* Sets a result to the id at index i of m, as it went in. */
 void result_id(sqlite3_context *ctx, const idmap *m, uint32_t i);
+
+/* s as a JSON string literal, quotes included (sqlite3_malloc'd; NULL on OOM). */
+char *json_quote_text(const char *s);
 
 /* Description of a value's type for messages: "INTEGER", "TEXT", ... */
 const char *value_type_name(int type);
@@ -104,6 +121,20 @@ int vecarg_get(sqlite3_value *val, const char *obj, const char *what, size_t exp
 int veccol_get(sqlite3_stmt *stmt, int col, const char *obj, const char *what,
                size_t expect_dim, vecarg *out, char **err);
 void vecarg_free(vecarg *a);
+
+/* ---- writing models (model_write.c) ------------------------------------- */
+
+/* Refuses (error naming obj) when a busy statement holds a table cursor, in
+** which case SQLite would refuse the DROP TABLE a model write needs. */
+int model_check_writable(sqlite3 *db, const char *obj, char **err);
+/* SAVEPOINT; then model_write_end(db, ok) releases, or rolls back when !ok. */
+int model_write_begin(sqlite3 *db);
+int model_write_end(sqlite3 *db, int ok);
+/* DROP TABLE IF EXISTS table; CREATE TABLE table(columns). */
+int model_replace_table(sqlite3 *db, const char *obj, const char *table, const char *columns, char **err);
+/* INSERT (id, emb[, bias]) for every id of ids; emb is size(ids) x dim. */
+int model_insert_embeddings(sqlite3 *db, const char *obj, const char *table, const idmap *ids,
+                            const float *emb, uint32_t dim, const float *bias, char **err);
 
 /* ---- misc ---------------------------------------------------------------- */
 

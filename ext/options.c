@@ -115,7 +115,7 @@ int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec
     vals[k].text = NULL;
   }
   if (json) {
-    rc = sqlite3_prepare_v2(db, "SELECT json_valid(?1) AND json_type(?1) = 'object'", -1, &row, NULL);
+    rc = sqlite3_prepare_v2(db, "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'object' ELSE 0 END", -1, &row, NULL);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(row, 1, json, -1, SQLITE_STATIC);
       rc = sqlite3_step(row);

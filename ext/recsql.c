@@ -64,6 +64,9 @@ int sqlite3_recsql_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
                                     NULL, NULL, NULL);
   if (rc == SQLITE_OK) rc = recsql_register_embed(db);
   if (rc == SQLITE_OK) rc = recsql_register_metrics(db);
+  if (rc == SQLITE_OK) rc = recsql_register_neg_samples(db);
+  if (rc == SQLITE_OK) rc = recsql_register_bpr_train(db);
+  if (rc == SQLITE_OK) rc = recsql_register_recommend(db);
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));
   return rc;

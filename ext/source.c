@@ -5,6 +5,8 @@
 ** VALUES). A name is quoted as one identifier, so names with spaces or quotes
 ** work and no text of the caller is ever spliced into SQL unquoted.
 */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common.h"
@@ -87,16 +89,18 @@ int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols,
   return SQLITE_OK;
 }
 
-int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col) {
+/* Reads through sqlite3_column_value: one connection-mutex round trip per
+** column instead of one per accessor. */
+int64_t value_id_add(idmap *m, sqlite3_value *v) {
   int64_t r;
-  switch (sqlite3_column_type(stmt, col)) {
+  switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER:
-      r = idmap_add_int(m, sqlite3_column_int64(stmt, col));
+      r = idmap_add_int(m, sqlite3_value_int64(v));
       break;
     case SQLITE_TEXT: {
-      const char *s = (const char *)sqlite3_column_text(stmt, col);
+      const char *s = (const char *)sqlite3_value_text(v);
       if (!s) return -3;
-      r = idmap_add_text(m, s, (size_t)sqlite3_column_bytes(stmt, col));
+      r = idmap_add_text(m, s, (size_t)sqlite3_value_bytes(v));
       break;
     }
     case SQLITE_NULL:
@@ -105,6 +109,10 @@ int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col) {
       return -2;
   }
   return r < 0 ? -3 : r;
+}
+
+int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col) {
+  return value_id_add(m, sqlite3_column_value(stmt, col));
 }
 
 int64_t source_id_find(const idmap *m, sqlite3_stmt *stmt, int col) {
@@ -141,7 +149,7 @@ void pairs_free(pairs *p) {
   memset(p, 0, sizeof *p);
 }
 
-static int pairs_push(pairs *p, uint32_t u, uint32_t i) {
+int pairs_push(pairs *p, uint32_t u, uint32_t i) {
   if (p->n == p->cap) {
     size_t cap = p->cap ? p->cap * 2 : 1024;
     uint32_t *nu = sqlite3_realloc64(p->u, cap * sizeof *nu);
@@ -172,15 +180,15 @@ int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *user
   int rc = source_prepare(db, obj, src, 2, &stmt, err);
   if (rc) return rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    if (sqlite3_column_type(stmt, 0) == SQLITE_NULL || sqlite3_column_type(stmt, 1) == SQLITE_NULL)
-      continue;
-    int64_t u = source_id_add(users, stmt, 0);
+    sqlite3_value *vu = sqlite3_column_value(stmt, 0), *vi = sqlite3_column_value(stmt, 1);
+    if (sqlite3_value_type(vu) == SQLITE_NULL || sqlite3_value_type(vi) == SQLITE_NULL) continue;
+    int64_t u = value_id_add(users, vu);
     if (u < 0) {
       *err = bad_id(obj, src, 0, stmt, u);
       rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
       goto done;
     }
-    int64_t i = source_id_add(items, stmt, 1);
+    int64_t i = value_id_add(items, vi);
     if (i < 0) {
       *err = bad_id(obj, src, 1, stmt, i);
       rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -234,4 +242,111 @@ int interrupt_poll(interrupt_check *ic) {
 void interrupt_free(interrupt_check *ic) {
   sqlite3_finalize(ic->probe);
   ic->probe = NULL;
+}
+
+int source_read_embeddings(sqlite3 *db, const char *obj, const char *src, int with_bias, idmap *ids,
+                           float **emb, uint32_t *dim, float **bias, char **err) {
+  sqlite3_stmt *stmt;
+  *emb = NULL;
+  *dim = 0;
+  if (bias) *bias = NULL;
+  int rc = source_prepare(db, obj, src, 2, &stmt, err);
+  if (rc) return rc;
+  int has_bias = with_bias && bias && sqlite3_column_count(stmt) >= 3;
+  size_t cap = 0, n = 0;
+  float *e = NULL, *b = NULL;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    sqlite3_value *vid = sqlite3_column_value(stmt, 0);
+    if (sqlite3_value_type(vid) == SQLITE_NULL || sqlite3_column_type(stmt, 1) == SQLITE_NULL) continue;
+    uint32_t before = idmap_size(ids);
+    int64_t id = value_id_add(ids, vid);
+    if (id == -2) {
+      *err = sqlite3_mprintf("%s: source \"%s\": id must be INTEGER or TEXT, got %s", obj, src,
+                             value_type_name(sqlite3_value_type(vid)));
+      rc = SQLITE_ERROR;
+      break;
+    }
+    if (id < 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if (idmap_size(ids) == before) {
+      const char *t = (const char *)sqlite3_value_text(vid);
+      *err = sqlite3_mprintf("%s: source \"%s\": id %s appears twice", obj, src, t ? t : "?");
+      rc = SQLITE_ERROR;
+      break;
+    }
+    vecarg v;
+    char what[96];
+    snprintf(what, sizeof what, "source \"%.70s\" embedding", src);
+    rc = veccol_get(stmt, 1, obj, what, *dim, &v, err);
+    if (rc) break;
+    if (*dim == 0) *dim = (uint32_t)v.dim;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 1024;
+      float *ne = sqlite3_realloc64(e, cap * *dim * sizeof *ne);
+      float *nb = has_bias ? sqlite3_realloc64(b, cap * sizeof *nb) : NULL;
+      if (ne) e = ne;
+      if (nb) b = nb;
+      if (!ne || (has_bias && !nb)) {
+        vecarg_free(&v);
+        rc = SQLITE_NOMEM;
+        break;
+      }
+    }
+    memcpy(e + n * *dim, v.v, *dim * sizeof *e);
+    vecarg_free(&v);
+    if (has_bias) {
+      int bt = sqlite3_column_type(stmt, 2);
+      if (bt != SQLITE_NULL && bt != SQLITE_INTEGER && bt != SQLITE_FLOAT) {
+        *err = sqlite3_mprintf("%s: source \"%s\": bias (third column) must be a number, got %s", obj, src,
+                               value_type_name(bt));
+        rc = SQLITE_ERROR;
+        break;
+      }
+      double x = sqlite3_column_double(stmt, 2);
+      if (!isfinite(x)) {
+        *err = sqlite3_mprintf("%s: source \"%s\": bias must be finite", obj, src);
+        rc = SQLITE_ERROR;
+        break;
+      }
+      b[n] = (float)x;
+    }
+    n++;
+  }
+  if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK;
+  } else if (rc == SQLITE_ERROR && !*err) {
+    *err = sqlite3_mprintf("%s: reading source \"%s\": %s", obj, src, sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(stmt);
+  if (rc) {
+    sqlite3_free(e);
+    sqlite3_free(b);
+    return rc;
+  }
+  *emb = e;
+  if (bias) *bias = b;
+  return SQLITE_OK;
+}
+
+char *json_quote_text(const char *s) {
+  size_t n = strlen(s), cap = 6 * n + 3; /* worst case: \u00XX per byte */
+  char *out = sqlite3_malloc64(cap);
+  if (!out) return NULL;
+  size_t w = 0;
+  out[w++] = '"';
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') {
+      out[w++] = '\\';
+      out[w++] = (char)*p;
+    } else if (*p < 0x20) {
+      w += (size_t)snprintf(out + w, cap - w, "\\u%04x", *p);
+    } else {
+      out[w++] = (char)*p;
+    }
+  }
+  out[w++] = '"';
+  out[w] = 0;
+  return out;
 }

@@ -1,7 +1,14 @@
 /*
-** idmap: an open-addressing hash table (linear probing, power-of-two size,
-** load <= 1/2) whose slots hold entry indices. Entries keep the id: an
-** integer, or an offset and length into one growing text arena.
+** idmap: ids live in an entry array (index = dense id). Two lookups lead to
+** an entry:
+**   - direct[]: for non-negative integer ids that are small next to the
+**     number of ids (v < 4 n + 65536), direct[v] = index + 1. Dense integer
+**     ids, the common case, never hash.
+**   - a hash table (open addressing, linear probing, power-of-two size,
+**     load <= 1/2) whose slots hold index + 1, for every other id.
+** An integer id goes to direct[] when it is covered at the time it is added,
+** else to the hash; lookups try direct[] first, then the hash (only when
+** the hash holds integers at all). Text lives in one growing arena.
 */
 #include "idmap.h"
 
@@ -11,16 +18,21 @@
 typedef struct idmap_entry idmap_entry;
 struct idmap_entry {
   uint64_t hash;
-  int64_t value;    /* the integer, or the arena offset of the text */
-  uint32_t len;     /* text length */
-  uint32_t kind;    /* IDMAP_INT or IDMAP_TEXT */
+  int64_t value;   /* the integer, or the arena offset of the text */
+  uint32_t len;    /* text length */
+  uint16_t kind;   /* IDMAP_INT or IDMAP_TEXT */
+  uint16_t hashed; /* 1 when the entry has a hash slot */
 };
 
 struct idmap {
   idmap_entry *ent;
-  uint32_t n, cap;  /* entries used / allocated */
-  uint32_t *slot;   /* entry index + 1; 0 = empty */
-  uint64_t mask;    /* slot count - 1 */
+  uint32_t n, cap;      /* entries used / allocated */
+  uint32_t *direct;     /* direct[v] = index + 1, 0 = none */
+  uint64_t direct_cap;
+  uint32_t *slot;       /* index + 1; 0 = empty */
+  uint64_t mask;        /* slot count - 1 */
+  uint32_t hashed;      /* entries with a slot */
+  uint32_t hashed_ints; /* of which integers */
   char *arena;
   size_t arena_len, arena_cap;
 };
@@ -29,7 +41,7 @@ static uint64_t hash_int(int64_t v) {
   uint64_t z = (uint64_t)v + 0x9E3779B97F4A7C15ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return (z ^ (z >> 31)) | 1; /* never equal to a text hash by accident of 0 */
+  return z ^ (z >> 31);
 }
 
 static uint64_t hash_text(const char *s, size_t n) {
@@ -37,8 +49,7 @@ static uint64_t hash_text(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
   h ^= h >> 32;
   h *= 0xD6E8FEB86659FD93ull;
-  h ^= h >> 32;
-  return h & ~(uint64_t)1; /* text hashes even, integer hashes odd */
+  return h ^ (h >> 32);
 }
 
 idmap *idmap_new(void) {
@@ -56,6 +67,7 @@ idmap *idmap_new(void) {
 void idmap_free(idmap *m) {
   if (!m) return;
   free(m->ent);
+  free(m->direct);
   free(m->slot);
   free(m->arena);
   free(m);
@@ -76,7 +88,7 @@ static uint64_t probe(const idmap *m, uint64_t h, int kind, int64_t v, const cha
     uint32_t e = m->slot[p];
     if (e == 0) return p;
     const idmap_entry *x = &m->ent[e - 1];
-    if (x->hash == h && (int)x->kind == kind) {
+    if (x->hash == h && x->kind == kind) {
       if (kind == IDMAP_INT) {
         if (x->value == v) return p;
       } else if (x->len == n && memcmp(m->arena + x->value, s, n) == 0) {
@@ -87,7 +99,7 @@ static uint64_t probe(const idmap *m, uint64_t h, int kind, int64_t v, const cha
   }
 }
 
-/* Doubles the slot table and reinserts every entry. */
+/* Doubles the slot table and reinserts every hashed entry. */
 static int grow_slots(idmap *m) {
   uint64_t nslots = (m->mask + 1) * 2;
   uint32_t *slot = calloc(nslots, sizeof *slot);
@@ -96,6 +108,7 @@ static int grow_slots(idmap *m) {
   m->slot = slot;
   m->mask = nslots - 1;
   for (uint32_t i = 0; i < m->n; i++) {
+    if (!m->ent[i].hashed) continue;
     uint64_t p = m->ent[i].hash & m->mask;
     while (m->slot[p]) p = (p + 1) & m->mask;
     m->slot[p] = i + 1;
@@ -103,16 +116,26 @@ static int grow_slots(idmap *m) {
   return 0;
 }
 
-static int64_t add(idmap *m, int kind, int64_t v, const char *s, size_t n) {
-  if (kind == IDMAP_TEXT && n > 0xFFFFFFFFu) return -1;
-  uint64_t h = kind == IDMAP_INT ? hash_int(v) : hash_text(s, n);
-  uint64_t p = probe(m, h, kind, v, s, n);
-  if (m->slot[p]) return (int64_t)m->slot[p] - 1;
+/* Makes direct[] cover v if v is small next to the number of ids. Returns 1
+** when v is covered. */
+static int direct_cover(idmap *m, int64_t v) {
+  if (v < 0) return 0;
+  if ((uint64_t)v < m->direct_cap) return 1;
+  uint64_t limit = 4 * (uint64_t)m->n + 65536;
+  if ((uint64_t)v >= limit) return 0;
+  uint64_t cap = m->direct_cap ? m->direct_cap : 4096;
+  while (cap <= (uint64_t)v) cap *= 2;
+  uint32_t *d = realloc(m->direct, cap * sizeof *d);
+  if (!d) return 0; /* the hash still works */
+  memset(d + m->direct_cap, 0, (cap - m->direct_cap) * sizeof *d);
+  m->direct = d;
+  m->direct_cap = cap;
+  return 1;
+}
+
+/* Appends an entry (text copied into the arena). Returns its index or -1. */
+static int64_t push_entry(idmap *m, int kind, int64_t v, const char *s, size_t n, uint64_t h, int hashed) {
   if (m->n >= IDMAP_MAX_IDS) return -1;
-  if ((uint64_t)(m->n + 1) * 2 > m->mask + 1) {
-    if (grow_slots(m)) return -1;
-    p = probe(m, h, kind, v, s, n);
-  }
   if (m->n == m->cap) {
     uint32_t cap = m->cap ? m->cap * 2 : 64;
     if (cap < m->cap || cap > IDMAP_MAX_IDS) cap = IDMAP_MAX_IDS;
@@ -123,11 +146,11 @@ static int64_t add(idmap *m, int kind, int64_t v, const char *s, size_t n) {
   }
   idmap_entry *x = &m->ent[m->n];
   x->hash = h;
-  x->kind = (uint32_t)kind;
+  x->kind = (uint16_t)kind;
+  x->hashed = (uint16_t)hashed;
   x->len = 0;
-  if (kind == IDMAP_INT) {
-    x->value = v;
-  } else {
+  x->value = v;
+  if (kind == IDMAP_TEXT) {
     if (m->arena_len + n + 1 > m->arena_cap) {
       size_t cap = m->arena_cap ? m->arena_cap : 256;
       while (cap < m->arena_len + n + 1) cap *= 2;
@@ -142,14 +165,47 @@ static int64_t add(idmap *m, int kind, int64_t v, const char *s, size_t n) {
     x->len = (uint32_t)n;
     m->arena_len += n + 1;
   }
-  m->slot[p] = m->n + 1;
   return (int64_t)m->n++;
 }
 
-int64_t idmap_add_int(idmap *m, int64_t v) { return add(m, IDMAP_INT, v, NULL, 0); }
-int64_t idmap_add_text(idmap *m, const char *s, size_t n) { return add(m, IDMAP_TEXT, 0, s, n); }
+/* Adds to the hash table (the id is known to be absent). */
+static int64_t add_hashed(idmap *m, int kind, int64_t v, const char *s, size_t n, uint64_t h) {
+  if ((uint64_t)(m->hashed + 1) * 2 > m->mask + 1 && grow_slots(m)) return -1;
+  uint64_t p = probe(m, h, kind, v, s, n);
+  int64_t i = push_entry(m, kind, v, s, n, h, 1);
+  if (i < 0) return -1;
+  m->slot[p] = (uint32_t)i + 1;
+  m->hashed++;
+  if (kind == IDMAP_INT) m->hashed_ints++;
+  return i;
+}
+
+int64_t idmap_add_int(idmap *m, int64_t v) {
+  if (v >= 0 && (uint64_t)v < m->direct_cap && m->direct[v]) return (int64_t)m->direct[v] - 1;
+  uint64_t h = hash_int(v);
+  if (m->hashed_ints) {
+    uint64_t p = probe(m, h, IDMAP_INT, v, NULL, 0);
+    if (m->slot[p]) return (int64_t)m->slot[p] - 1;
+  }
+  if (direct_cover(m, v)) {
+    int64_t i = push_entry(m, IDMAP_INT, v, NULL, 0, h, 0);
+    if (i >= 0) m->direct[v] = (uint32_t)i + 1;
+    return i;
+  }
+  return add_hashed(m, IDMAP_INT, v, NULL, 0, h);
+}
+
+int64_t idmap_add_text(idmap *m, const char *s, size_t n) {
+  if (n > 0xFFFFFFFFu) return -1;
+  uint64_t h = hash_text(s, n);
+  uint64_t p = probe(m, h, IDMAP_TEXT, 0, s, n);
+  if (m->slot[p]) return (int64_t)m->slot[p] - 1;
+  return add_hashed(m, IDMAP_TEXT, 0, s, n, h);
+}
 
 int64_t idmap_find_int(const idmap *m, int64_t v) {
+  if (v >= 0 && (uint64_t)v < m->direct_cap && m->direct[v]) return (int64_t)m->direct[v] - 1;
+  if (!m->hashed_ints) return -1;
   uint64_t p = probe(m, hash_int(v), IDMAP_INT, v, NULL, 0);
   return m->slot[p] ? (int64_t)m->slot[p] - 1 : -1;
 }

@@ -1,0 +1,277 @@
+/*
+** bpr_train(source, model, options): matrix factorization with the BPR loss,
+** trained in the database.
+**
+**   SELECT bpr_train('train', 'm', json_object('dim', 64, 'epochs', 100));
+**
+** Reads (user, item) pairs from source, trains (src/bpr.c), and writes
+**   <model>_users(id PRIMARY KEY, emb BLOB)
+**   <model>_items(id PRIMARY KEY, emb BLOB, bias REAL)
+** replacing them in one savepoint, only when training succeeded. Returns a
+** JSON summary. Score of (u, i) = embed_dot(user emb, item emb) + bias.
+** Options are documented in docs/bpr_train.md and in bpr_options below.
+**
+** It must be called as a bare SELECT (see model_write.c); it honours
+** sqlite3_interrupt within a fraction of a second, leaving the database as
+** it was; with "verbose" it reports each epoch on stderr.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/bpr.h"
+#include "../src/csr.h"
+#include "../src/parallel.h"
+#include "../src/sampler.h"
+#include "common.h"
+
+enum {
+  O_DIM, O_EPOCHS, O_LR, O_LR_FINAL, O_REG, O_REG_BIAS, O_N_NEG, O_SAMPLER, O_POWER, O_EXPOSURES,
+  O_INIT_STD, O_THREADS, O_SEED, O_VERBOSE, O_COUNT
+};
+
+static const opt_spec bpr_options[O_COUNT] = {
+    [O_DIM] = {"dim", OPT_INT, 64, 1, 4096, NULL, NULL},
+    [O_EPOCHS] = {"epochs", OPT_INT, 100, 1, 1000000, NULL, NULL},
+    [O_LR] = {"lr", OPT_REAL, 0.1, 1e-9, 10, NULL, NULL},
+    [O_LR_FINAL] = {"lr_final", OPT_REAL, 0.1, 0, 1, NULL, NULL},
+    [O_REG] = {"reg", OPT_REAL, 0.005, 0, 100, NULL, NULL},
+    [O_REG_BIAS] = {"reg_bias", OPT_REAL, 0, 0, 100, NULL, NULL},
+    [O_N_NEG] = {"n_neg", OPT_INT, 4, 1, 10000, NULL, NULL},
+    [O_SAMPLER] = {"sampler", OPT_TEXT, 0, 0, 0, "uniform", sampler_strategy_names},
+    [O_POWER] = {"power", OPT_REAL, 0.75, -10, 10, NULL, NULL},
+    [O_EXPOSURES] = {"exposures", OPT_TEXT, 0, 0, 0, NULL, NULL},
+    [O_INIT_STD] = {"init_std", OPT_REAL, 0.1, 0, 10, NULL, NULL},
+    [O_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL},
+    [O_SEED] = {"seed", OPT_INT, 0, -9.2e18, 9.2e18, NULL, NULL},
+    [O_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
+};
+
+typedef struct train_ctx train_ctx;
+struct train_ctx {
+  interrupt_check ic;
+  int verbose;
+  uint32_t epochs;
+};
+
+static int poll_interrupt(void *p) { return interrupt_poll(&((train_ctx *)p)->ic); }
+
+/* Per-epoch report on stderr: epoch, loss, rate, elapsed, time left. */
+static int on_epoch(void *p, uint32_t epoch, double loss, double seconds, uint64_t samples) {
+  train_ctx *t = p;
+  if (t->verbose) {
+    double left = seconds / epoch * (t->epochs - epoch);
+    fprintf(stderr, "bpr_train: epoch %u/%u  loss %.4f  %.2fM samples/s  elapsed %.1fs  left %.1fs\n", epoch,
+            t->epochs, loss, seconds > 0 ? (double)samples / seconds / 1e6 : 0.0, seconds, left);
+  }
+  return interrupt_poll(&t->ic);
+}
+
+/* Reads the exposures source into a user -> item CSR (users and items
+** outside the training source are ignored). */
+static int read_exposures(sqlite3 *db, const char *src, const idmap *users, const idmap *items, csr *out,
+                          char **err) {
+  sqlite3_stmt *stmt;
+  int rc = source_prepare(db, "bpr_train", src, 2, &stmt, err);
+  if (rc) return rc;
+  pairs p = {0};
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int64_t u = source_id_find(users, stmt, 0), i = source_id_find(items, stmt, 1);
+    if (u < 0 || i < 0) continue;
+    if ((rc = pairs_push(&p, (uint32_t)u, (uint32_t)i)) != SQLITE_OK) break;
+  }
+  if (rc == SQLITE_DONE) {
+    rc = csr_build(out, idmap_size(users), idmap_size(items), p.u, p.i, p.n) ? SQLITE_NOMEM : SQLITE_OK;
+  } else if (rc != SQLITE_NOMEM && rc != SQLITE_INTERRUPT) {
+    *err = sqlite3_mprintf("bpr_train: reading exposures \"%s\": %s", src, sqlite3_errmsg(db));
+  }
+  pairs_free(&p);
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3 *db = sqlite3_context_db_handle(ctx);
+  opt_value opt[O_COUNT];
+  memset(opt, 0, sizeof opt);
+  idmap *users = NULL, *items = NULL;
+  csr pos = {0}, expo = {0};
+  sampler smp;
+  memset(&smp, 0, sizeof smp);
+  bpr_model model;
+  memset(&model, 0, sizeof model);
+  train_ctx tc;
+  memset(&tc, 0, sizeof tc);
+  char *err = NULL, *t_users = NULL, *t_items = NULL, *summary = NULL;
+  pairs p = {0};
+  int rc = SQLITE_OK;
+
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+    err = sqlite3_mprintf("bpr_train: source must be a table name, view name or SELECT text, got %s",
+                          value_type_name(sqlite3_value_type(argv[0])));
+    rc = SQLITE_ERROR;
+    goto done;
+  }
+  if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || sqlite3_value_bytes(argv[1]) == 0) {
+    err = sqlite3_mprintf("bpr_train: model must be a non-empty name (tables <model>_users and "
+                          "<model>_items are written), got %s",
+                          sqlite3_value_type(argv[1]) == SQLITE_TEXT ? "''"
+                                                                      : value_type_name(sqlite3_value_type(argv[1])));
+    rc = SQLITE_ERROR;
+    goto done;
+  }
+  const char *source = (const char *)sqlite3_value_text(argv[0]);
+  const char *model_name = (const char *)sqlite3_value_text(argv[1]);
+  int ot = argc > 2 ? sqlite3_value_type(argv[2]) : SQLITE_NULL;
+  if (ot != SQLITE_NULL && ot != SQLITE_TEXT) {
+    err = sqlite3_mprintf("bpr_train: options must be a JSON object text such as '{\"dim\": 64}', got %s",
+                          value_type_name(ot));
+    rc = SQLITE_ERROR;
+    goto done;
+  }
+  rc = options_parse(db, "bpr_train", ot == SQLITE_TEXT ? (const char *)sqlite3_value_text(argv[2]) : NULL,
+                     bpr_options, O_COUNT, opt, &err);
+  if (rc) goto done;
+  int strategy = sampler_strategy_parse(opt[O_SAMPLER].text);
+  if (strategy == SAMPLER_EXPOSURE && !opt[O_EXPOSURES].text) {
+    err = sqlite3_mprintf("bpr_train: sampler 'exposure' needs the option \"exposures\" (a source of "
+                          "shown-but-not-clicked (user, item) pairs)");
+    rc = SQLITE_ERROR;
+    goto done;
+  }
+  if (strategy != SAMPLER_EXPOSURE && opt[O_EXPOSURES].text) {
+    err = sqlite3_mprintf("bpr_train: option \"exposures\" is only used with sampler 'exposure'");
+    rc = SQLITE_ERROR;
+    goto done;
+  }
+  t_users = sqlite3_mprintf("%s_users", model_name);
+  t_items = sqlite3_mprintf("%s_items", model_name);
+  if (!t_users || !t_items) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  if ((rc = model_check_writable(db, "bpr_train", &err)) != SQLITE_OK) goto done;
+
+  users = idmap_new();
+  items = idmap_new();
+  if (!users || !items) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  if ((rc = source_read_pairs(db, "bpr_train", source, users, items, &p, &err)) != SQLITE_OK) goto done;
+  if (p.n == 0) {
+    err = sqlite3_mprintf("bpr_train: source \"%s\" has no (user, item) rows to train on", source);
+    rc = SQLITE_ERROR;
+    goto done;
+  }
+  if (csr_build(&pos, idmap_size(users), idmap_size(items), p.u, p.i, p.n)) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  pairs_free(&p);
+  if (opt[O_EXPOSURES].text &&
+      (rc = read_exposures(db, opt[O_EXPOSURES].text, users, items, &expo, &err)) != SQLITE_OK)
+    goto done;
+  if (sampler_init(&smp, (sampler_strategy)strategy, &pos, idmap_size(items), opt[O_POWER].num,
+                   opt[O_EXPOSURES].text ? &expo : NULL)) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  if (smp.n_active == 0) {
+    err = sqlite3_mprintf("bpr_train: no user of \"%s\" has an item left to use as a negative "
+                          "(every user interacted with every item)",
+                          source);
+    rc = SQLITE_ERROR;
+    goto done;
+  }
+
+  bpr_config cfg;
+  cfg.dim = (uint32_t)opt[O_DIM].num;
+  cfg.epochs = (uint32_t)opt[O_EPOCHS].num;
+  cfg.n_neg = (uint32_t)opt[O_N_NEG].num;
+  cfg.lr = (float)opt[O_LR].num;
+  cfg.lr_final = (float)opt[O_LR_FINAL].num;
+  cfg.reg = (float)opt[O_REG].num;
+  cfg.reg_bias = (float)opt[O_REG_BIAS].num;
+  cfg.init_std = (float)opt[O_INIT_STD].num;
+  cfg.threads = opt[O_THREADS].set ? (int)opt[O_THREADS].num : parallel_cores();
+  cfg.seed = (uint64_t)(int64_t)opt[O_SEED].num;
+  if ((rc = interrupt_init(&tc.ic, db)) != SQLITE_OK) goto done;
+  tc.verbose = opt[O_VERBOSE].num != 0;
+  tc.epochs = cfg.epochs;
+  progress prog;
+  progress_init(&prog, poll_interrupt, &tc);
+  bpr_stats st;
+  int r = bpr_train(&cfg, &smp, &prog, on_epoch, &tc, &model, &st);
+  if (r < 0) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  if (r > 0) {
+    rc = SQLITE_INTERRUPT;
+    goto done;
+  }
+
+  if ((rc = model_write_begin(db)) != SQLITE_OK) goto done;
+  rc = model_replace_table(db, "bpr_train", t_users, "id PRIMARY KEY, emb BLOB", &err);
+  if (rc == SQLITE_OK) rc = model_replace_table(db, "bpr_train", t_items, "id PRIMARY KEY, emb BLOB, bias REAL", &err);
+  if (rc == SQLITE_OK)
+    rc = model_insert_embeddings(db, "bpr_train", t_users, users, model.user, model.dim, NULL, &err);
+  if (rc == SQLITE_OK)
+    rc = model_insert_embeddings(db, "bpr_train", t_items, items, model.item, model.dim, model.bias, &err);
+  int rc2 = model_write_end(db, rc == SQLITE_OK);
+  if (rc == SQLITE_OK && rc2 != SQLITE_OK) {
+    rc = rc2;
+    err = sqlite3_mprintf("bpr_train: cannot commit the model tables: %s", sqlite3_errmsg(db));
+  }
+  if (rc) goto done;
+
+  char *ju = json_quote_text(t_users), *ji = json_quote_text(t_items);
+  if (!ju || !ji) {
+    sqlite3_free(ju);
+    sqlite3_free(ji);
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  summary = sqlite3_mprintf(
+      "{\"users\":%u,\"items\":%u,\"interactions\":%llu,\"dim\":%u,\"epochs\":%u,\"samples\":%llu,"
+      "\"seconds\":%.3f,\"final_loss\":%.6f,\"samples_per_second\":%.0f,\"threads\":%d,"
+      "\"tables\":[%s,%s]}",
+      idmap_size(users), idmap_size(items), (unsigned long long)pos.nnz, cfg.dim, st.epochs,
+      (unsigned long long)st.samples, st.seconds, st.final_loss, st.seconds > 0 ? st.samples / st.seconds : 0.0,
+      cfg.threads, ju, ji);
+  sqlite3_free(ju);
+  sqlite3_free(ji);
+  if (!summary) rc = SQLITE_NOMEM;
+
+done:
+  if (rc == SQLITE_OK) {
+    sqlite3_result_text(ctx, summary, -1, sqlite3_free);
+    summary = NULL;
+  } else if (rc == SQLITE_INTERRUPT && !err) {
+    sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
+  } else {
+    result_error_free(ctx, rc, err);
+    err = NULL;
+  }
+  sqlite3_free(summary);
+  interrupt_free(&tc.ic);
+  bpr_model_free(&model);
+  sampler_free(&smp);
+  csr_free(&pos);
+  csr_free(&expo);
+  pairs_free(&p);
+  idmap_free(users);
+  idmap_free(items);
+  options_free(opt, O_COUNT);
+  sqlite3_free(t_users);
+  sqlite3_free(t_items);
+}
+
+int recsql_register_bpr_train(sqlite3 *db) {
+  int rc = sqlite3_create_function_v2(db, "bpr_train", 3, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, fn_bpr_train,
+                                      NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db, "bpr_train", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, fn_bpr_train,
+                                    NULL, NULL, NULL);
+  return rc;
+}
