@@ -33,7 +33,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql demo bench install format lint clean deps
+.PHONY: all static test check unit sql examples demo bench install format lint clean deps
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -62,6 +62,7 @@ deps:
 # The whole suite, twice: plain, then sanitized in its own build directory.
 test: deps
 	$(MAKE) check
+	$(MAKE) examples
 	$(MAKE) BUILD=build/asan SANITIZE=1 OPT=-O1 check
 
 check: unit sql
@@ -71,6 +72,9 @@ unit: $(UNIT_BIN)
 
 sql: $(LIB)
 	@SANITIZE=$(SANITIZE) tests/run_sql.sh $(LIB)
+
+examples: $(LIB) static
+	@tests/run_examples.sh
 
 demo: deps $(LIB)
 	@examples/run_quickstart.sh $(LIB)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../src/bpr.h"
+#include "../src/contrastive.h"
 #include "../src/csr.h"
 #include "../src/parallel.h"
 #include "../src/sampler.h"
@@ -26,8 +27,15 @@
 
 enum {
   O_DIM, O_EPOCHS, O_LR, O_LR_FINAL, O_REG, O_REG_BIAS, O_N_NEG, O_SAMPLER, O_POWER, O_EXPOSURES,
-  O_INIT_STD, O_THREADS, O_SEED, O_VERBOSE, O_COUNT
+  O_INIT_STD, O_THREADS, O_SEED, O_VERBOSE, O_LOSS, O_BATCH, O_TAU, O_COSINE, O_MARGIN, O_NEG_WEIGHT, O_COUNT
 };
+
+static const char *const loss_names[] = {"bpr", "softmax", "ccl", NULL};
+
+/* Defaults of the many-negative losses where they differ from bpr's. */
+#define CL_DEFAULT_N_NEG 256
+#define CL_DEFAULT_LR 0.01
+#define CL_DEFAULT_REG 0.0
 
 static const opt_spec bpr_options[O_COUNT] = {
     [O_DIM] = {"dim", OPT_INT, 64, 1, 4096, NULL, NULL},
@@ -44,6 +52,12 @@ static const opt_spec bpr_options[O_COUNT] = {
     [O_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL},
     [O_SEED] = {"seed", OPT_INT, 0, -9.2e18, 9.2e18, NULL, NULL},
     [O_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
+    [O_LOSS] = {"loss", OPT_TEXT, 0, 0, 0, "bpr", loss_names},
+    [O_BATCH] = {"batch", OPT_INT, 1024, 1, 1000000, NULL, NULL},
+    [O_TAU] = {"tau", OPT_REAL, 0.1, 1e-4, 100, NULL, NULL},
+    [O_COSINE] = {"cosine", OPT_BOOL, 1, 0, 1, NULL, NULL},
+    [O_MARGIN] = {"margin", OPT_REAL, 0.4, -1, 1, NULL, NULL},
+    [O_NEG_WEIGHT] = {"neg_weight", OPT_REAL, 150, 0, 1e6, NULL, NULL},
 };
 
 typedef struct train_ctx train_ctx;
@@ -143,6 +157,32 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = SQLITE_ERROR;
     goto done;
   }
+  int loss = opt[O_LOSS].text[0] == 'b' ? 0 : opt[O_LOSS].text[0] == 's' ? CL_SOFTMAX : CL_CCL;
+  if (loss && strategy != SAMPLER_UNIFORM && strategy != SAMPLER_POPULARITY) {
+    err = sqlite3_mprintf("bpr_train: loss '%s' draws shared negatives per batch: sampler must be 'uniform' or "
+                          "'popularity', got '%s'",
+                          opt[O_LOSS].text, opt[O_SAMPLER].text);
+    rc = SQLITE_ERROR;
+    goto done;
+  }
+  {
+    /* Options of one loss given with another are mistakes, not silently ignored. */
+    static const struct {
+      int opt, losses; /* bit 0: bpr, bit 1: softmax, bit 2: ccl */
+      const char *where;
+    } only[] = {
+        {O_BATCH, 6, "loss 'softmax' or 'ccl'"}, {O_COSINE, 6, "loss 'softmax' or 'ccl'"},
+        {O_TAU, 2, "loss 'softmax'"},            {O_MARGIN, 4, "loss 'ccl'"},
+        {O_NEG_WEIGHT, 4, "loss 'ccl'"},
+    };
+    for (size_t k = 0; k < sizeof only / sizeof *only; k++)
+      if (opt[only[k].opt].set && !(only[k].losses & (1 << loss))) {
+        err = sqlite3_mprintf("bpr_train: option \"%s\" is only used with %s", bpr_options[only[k].opt].name,
+                              only[k].where);
+        rc = SQLITE_ERROR;
+        goto done;
+      }
+  }
   t_users = sqlite3_mprintf("%s_users", model_name);
   t_items = sqlite3_mprintf("%s_items", model_name);
   if (!t_users || !t_items) {
@@ -201,7 +241,31 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   progress prog;
   progress_init(&prog, poll_interrupt, &tc);
   bpr_stats st;
-  int r = bpr_train(&cfg, &smp, &prog, on_epoch, &tc, &model, &st);
+  int r;
+  if (!loss) {
+    r = bpr_train(&cfg, &smp, &prog, on_epoch, &tc, &model, &st);
+  } else {
+    contrastive_config cc;
+    memset(&cc, 0, sizeof cc);
+    cc.loss = (contrastive_loss)loss;
+    cc.dim = cfg.dim;
+    cc.epochs = cfg.epochs;
+    cc.batch = (uint32_t)opt[O_BATCH].num;
+    cc.n_neg = opt[O_N_NEG].set ? cfg.n_neg : CL_DEFAULT_N_NEG;
+    cc.lr = opt[O_LR].set ? cfg.lr : (float)CL_DEFAULT_LR;
+    cc.lr_final = cfg.lr_final;
+    cc.reg = opt[O_REG].set ? cfg.reg : (float)CL_DEFAULT_REG;
+    cc.tau = (float)opt[O_TAU].num;
+    cc.cosine = opt[O_COSINE].num != 0;
+    cc.margin = (float)opt[O_MARGIN].num;
+    cc.neg_weight = (float)opt[O_NEG_WEIGHT].num;
+    cc.popularity = strategy == SAMPLER_POPULARITY;
+    cc.power = opt[O_POWER].num;
+    cc.init_std = cfg.init_std;
+    cc.threads = cfg.threads;
+    cc.seed = cfg.seed;
+    r = contrastive_train(&cc, &smp, &prog, on_epoch, &tc, &model, &st);
+  }
   if (r < 0) {
     rc = SQLITE_NOMEM;
     goto done;
@@ -233,10 +297,10 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto done;
   }
   summary = sqlite3_mprintf(
-      "{\"users\":%u,\"items\":%u,\"interactions\":%llu,\"dim\":%u,\"epochs\":%u,\"samples\":%llu,"
+      "{\"loss\":\"%s\",\"users\":%u,\"items\":%u,\"interactions\":%llu,\"dim\":%u,\"epochs\":%u,\"samples\":%llu,"
       "\"seconds\":%.3f,\"final_loss\":%.6f,\"samples_per_second\":%.0f,\"threads\":%d,"
       "\"tables\":[%s,%s]}",
-      idmap_size(users), idmap_size(items), (unsigned long long)pos.nnz, cfg.dim, st.epochs,
+      opt[O_LOSS].text, idmap_size(users), idmap_size(items), (unsigned long long)pos.nnz, cfg.dim, st.epochs,
       (unsigned long long)st.samples, st.seconds, st.final_loss, st.seconds > 0 ? st.samples / st.seconds : 0.0,
       cfg.threads, ju, ji);
   sqlite3_free(ju);

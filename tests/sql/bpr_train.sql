@@ -39,6 +39,28 @@ SELECT 'bootstrap-2threads', bpr_train('pl', 'mb', '{"dim": 8, "epochs": 40, "th
 SELECT 'bootstrap-auc>0.9', auc(s, l) > 0.9 FROM (
   SELECT embed_dot(u.emb, i.emb) + i.bias AS s, EXISTS (SELECT 1 FROM held h WHERE h.user = u.id AND h.item = i.id) AS l
   FROM mb_users u, mb_items i WHERE NOT EXISTS (SELECT 1 FROM pl WHERE pl.user = u.id AND pl.item = i.id));
+-- the many-negative losses learn the planted structure too (shared negatives per batch)
+SELECT 'softmax', json_extract(bpr_train('pl', 'ms', '{"dim": 8, "epochs": 30, "loss": "softmax", "n_neg": 16, "batch": 64, "threads": 1, "seed": 3}'), '$.loss');
+SELECT 'softmax-auc>0.9', auc(s, l) > 0.9 FROM (
+  SELECT embed_dot(u.emb, i.emb) + i.bias AS s, EXISTS (SELECT 1 FROM held h WHERE h.user = u.id AND h.item = i.id) AS l
+  FROM ms_users u, ms_items i WHERE NOT EXISTS (SELECT 1 FROM pl WHERE pl.user = u.id AND pl.item = i.id));
+SELECT 'softmax-pop', json_extract(bpr_train('pl', 'mp', '{"dim": 8, "epochs": 30, "loss": "softmax", "sampler": "popularity", "n_neg": 16, "batch": 64, "threads": 2}'), '$.loss');
+SELECT 'softmax-pop-auc>0.9', auc(s, l) > 0.9 FROM (
+  SELECT embed_dot(u.emb, i.emb) + i.bias AS s, EXISTS (SELECT 1 FROM held h WHERE h.user = u.id AND h.item = i.id) AS l
+  FROM mp_users u, mp_items i WHERE NOT EXISTS (SELECT 1 FROM pl WHERE pl.user = u.id AND pl.item = i.id));
+SELECT 'ccl', json_extract(bpr_train('pl', 'mc', '{"dim": 8, "epochs": 30, "loss": "ccl", "n_neg": 16, "batch": 64, "margin": 0.5, "neg_weight": 4, "threads": 1, "seed": 3}'), '$.loss');
+SELECT 'ccl-auc>0.9', auc(s, l) > 0.9 FROM (
+  SELECT embed_dot(u.emb, i.emb) + i.bias AS s, EXISTS (SELECT 1 FROM held h WHERE h.user = u.id AND h.item = i.id) AS l
+  FROM mc_users u, mc_items i WHERE NOT EXISTS (SELECT 1 FROM pl WHERE pl.user = u.id AND pl.item = i.id));
+SELECT 'ccl-repeat', bpr_train('pl', 'mc2', '{"dim": 8, "epochs": 30, "loss": "ccl", "n_neg": 16, "batch": 64, "margin": 0.5, "neg_weight": 4, "threads": 1, "seed": 3}') IS NOT NULL;
+SELECT 'ccl-same-model', (SELECT count(*) FROM mc_users a JOIN mc2_users b USING (id) WHERE a.emb = b.emb),
+  (SELECT count(*) FROM mc_items a JOIN mc2_items b USING (id) WHERE a.emb = b.emb AND a.bias = b.bias);
+SELECT bpr_train('pl', 'e', '{"loss": "hinge"}');
+SELECT bpr_train('pl', 'e', '{"loss": "softmax", "sampler": "bootstrap"}');
+SELECT bpr_train('pl', 'e', '{"margin": 0.5}');
+SELECT bpr_train('pl', 'e', '{"loss": "ccl", "tau": 0.5}');
+SELECT bpr_train('pl', 'e', '{"loss": "softmax", "tau": 0}');
+SELECT bpr_train('pl', 'e', '{"loss": "ccl", "margin": 1.5}');
 -- TEXT ids come back as TEXT; the two-argument form uses the defaults
 SELECT 'text-ids', json_extract(bpr_train('SELECT ''u'' || user, ''i'' || item FROM pl', 'mt'), '$.dim');
 SELECT 'text-ids', typeof(id), count(*) FROM mt_users GROUP BY 2;
