@@ -8,6 +8,7 @@
 #   make bench      benchmarks against peers (prints figures, asserts nothing)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format / make lint
+#   make fuzz / fault / interrupt   reliability tests (tests/reliability.mk)
 
 BUILD    ?= build
 CC       ?= cc
@@ -64,6 +65,9 @@ test: deps
 	$(MAKE) check
 	$(MAKE) examples
 	$(MAKE) BUILD=build/asan SANITIZE=1 OPT=-O1 check
+	$(MAKE) interrupt
+	$(MAKE) fault
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT)
 
 check: unit sql
 
@@ -99,5 +103,7 @@ lint:
 
 clean:
 	rm -rf build
+
+include tests/reliability.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,57 @@
+/*
+** fuzz_tvf: arbitrary rows as the sources of the table-valued functions and
+** of bpr_train, and arbitrary values as their arguments.
+**
+** The input is decoded into eight values bound to ?1..?8 and up to 48 rows
+** of (a, b, c, d) in table t; sources are SELECTs over t, so ids, embeddings
+** and biases take every type, NaN/Inf, wrong dimensions, duplicates and
+** mixed INTEGER/TEXT ids. Adding an object: add its lines to `stmts`.
+*/
+#include "fuzz.h"
+
+static const fz_stmt stmts[] = {
+    /* neg_samples: each strategy, fuzzed n_neg, seed, power; rows capped */
+    {"neg_samples", "SELECT count(*), count(DISTINCT neg_item) FROM (SELECT * FROM neg_samples('t', ?1, 'uniform', ?2) LIMIT 500)"},
+    {"neg_samples", "SELECT * FROM neg_samples('SELECT a, b FROM t', ?3, 'popularity', ?4, ?5) LIMIT 300"},
+    {"neg_samples", "SELECT * FROM neg_samples('SELECT c, d FROM t', ?1, 'bootstrap', ?2) LIMIT 300"},
+    {"neg_samples", "SELECT * FROM neg_samples('SELECT a, b FROM t', 3, 'exposure', ?2, NULL, 'SELECT a, c FROM t') LIMIT 300"},
+    {"neg_samples", "SELECT * FROM neg_samples('t', ?6, ?7, ?8, ?5) LIMIT 300"},
+    {"neg_samples", "SELECT user, neg_item FROM neg_samples('SELECT b, a FROM t', 2, 'uniform', 1) WHERE user = ?1 LIMIT 300"},
+    /* recommend: users (a, b), items (c, d[, a]); k and a user from the input */
+    {"recommend", "SELECT * FROM recommend('SELECT a, b FROM t', 'SELECT c, d FROM t', ?1)"},
+    {"recommend", "SELECT * FROM recommend('SELECT a, b FROM t', 'SELECT c, b, a FROM t', ?2, 'SELECT a, c FROM t')"},
+    {"recommend", "SELECT * FROM recommend('SELECT d, c FROM t', 'SELECT a, c, d FROM t', 3) WHERE user = ?3"},
+    {"recommend", "SELECT * FROM recommend('SELECT a, b FROM t', 'SELECT a, b, d FROM t', ?5, ?6)"},
+    /* bpr_train: the data as a source, tiny settings; each loss and sampler */
+    {"bpr_train", "SELECT bpr_train('SELECT a, b FROM t', 'fz', '{\"epochs\": 2, \"dim\": 3, \"threads\": 1}')"},
+    {"bpr_train", "SELECT bpr_train('SELECT c, d FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 2, \"sampler\": \"bootstrap\"}')"},
+    {"bpr_train", "SELECT bpr_train('SELECT a, d FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 1, \"loss\": \"softmax\", \"n_neg\": 3, \"batch\": 4}')"},
+    {"bpr_train", "SELECT bpr_train('SELECT b, c FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 1, \"loss\": \"ccl\", \"n_neg\": 2, \"batch\": 3, \"sampler\": \"popularity\"}')"},
+    {"bpr_train", "SELECT bpr_train('SELECT a, b FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 1, \"sampler\": \"exposure\", \"exposures\": \"SELECT c, d FROM t\"}')"},
+    /* the trained model straight back into recommend */
+    {"recommend", "SELECT * FROM recommend('fz_users', 'fz_items', ?7, 'SELECT a, b FROM t')"},
+};
+
+#define NPARAM 8
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  fz_begin();
+  fz_reader r = {data, size};
+  fz_val params[NPARAM];
+  for (int k = 0; k < NPARAM; k++) params[k] = fz_value(&r);
+  sqlite3 *db = fz_open("CREATE TABLE t(a, b, c, d)");
+  sqlite3_stmt *ins;
+  sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL);
+  for (int row = 0; row < 48 && r.n > 0; row++) {
+    for (int c = 1; c <= 4; c++) {
+      fz_val v = fz_value(&r);
+      fz_bind(ins, c, &v);
+    }
+    sqlite3_step(ins);
+    sqlite3_reset(ins);
+  }
+  sqlite3_finalize(ins);
+  fz_run_all(db, stmts, sizeof stmts / sizeof *stmts, params, NPARAM);
+  fz_close(db);
+  return 0;
+}
