@@ -275,37 +275,38 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto done;
   }
 
-  if ((rc = model_write_begin(db)) != SQLITE_OK) goto done;
+  /* The summary first: once the tables are committed, nothing may fail. */
+  char *ju = json_quote_text(t_users), *ji = json_quote_text(t_items);
+  if (ju && ji)
+    summary = sqlite3_mprintf(
+        "{\"loss\":\"%s\",\"users\":%u,\"items\":%u,\"interactions\":%llu,\"dim\":%u,\"epochs\":%u,\"samples\":%llu,"
+        "\"seconds\":%.3f,\"final_loss\":%.6f,\"samples_per_second\":%.0f,\"threads\":%d,"
+        "\"tables\":[%s,%s]}",
+        opt[O_LOSS].text, idmap_size(users), idmap_size(items), (unsigned long long)pos.nnz, cfg.dim, st.epochs,
+        (unsigned long long)st.samples, st.seconds, st.final_loss, st.seconds > 0 ? st.samples / st.seconds : 0.0,
+        cfg.threads, ju, ji);
+  sqlite3_free(ju);
+  sqlite3_free(ji);
+  if (!summary) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+
+  sqlite3_stmt *guard;
+  if ((rc = model_write_begin(db, &guard)) != SQLITE_OK) goto done;
   rc = model_replace_table(db, "bpr_train", t_users, "id PRIMARY KEY, emb BLOB", &err);
   if (rc == SQLITE_OK) rc = model_replace_table(db, "bpr_train", t_items, "id PRIMARY KEY, emb BLOB, bias REAL", &err);
   if (rc == SQLITE_OK)
     rc = model_insert_embeddings(db, "bpr_train", t_users, users, model.user, model.dim, NULL, &err);
   if (rc == SQLITE_OK)
     rc = model_insert_embeddings(db, "bpr_train", t_items, items, model.item, model.dim, model.bias, &err);
-  int rc2 = model_write_end(db, rc == SQLITE_OK);
+  int rc2 = model_write_end(db, guard, rc == SQLITE_OK);
   if (rc == SQLITE_OK && rc2 != SQLITE_OK) {
     rc = rc2;
     err = sqlite3_mprintf("bpr_train: cannot commit the model tables: %s", sqlite3_errmsg(db));
+  } else if (rc2 == SQLITE_NOMEM || rc2 == SQLITE_INTERRUPT) {
+    rc = rc2; /* the savepoint is still open: this code makes SQLite roll it back */
   }
-  if (rc) goto done;
-
-  char *ju = json_quote_text(t_users), *ji = json_quote_text(t_items);
-  if (!ju || !ji) {
-    sqlite3_free(ju);
-    sqlite3_free(ji);
-    rc = SQLITE_NOMEM;
-    goto done;
-  }
-  summary = sqlite3_mprintf(
-      "{\"loss\":\"%s\",\"users\":%u,\"items\":%u,\"interactions\":%llu,\"dim\":%u,\"epochs\":%u,\"samples\":%llu,"
-      "\"seconds\":%.3f,\"final_loss\":%.6f,\"samples_per_second\":%.0f,\"threads\":%d,"
-      "\"tables\":[%s,%s]}",
-      opt[O_LOSS].text, idmap_size(users), idmap_size(items), (unsigned long long)pos.nnz, cfg.dim, st.epochs,
-      (unsigned long long)st.samples, st.seconds, st.final_loss, st.seconds > 0 ? st.samples / st.seconds : 0.0,
-      cfg.threads, ju, ji);
-  sqlite3_free(ju);
-  sqlite3_free(ji);
-  if (!summary) rc = SQLITE_NOMEM;
 
 done:
   if (rc == SQLITE_OK) {

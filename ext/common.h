@@ -127,9 +127,14 @@ void vecarg_free(vecarg *a);
 /* Refuses (error naming obj) when a busy statement holds a table cursor, in
 ** which case SQLite would refuse the DROP TABLE a model write needs. */
 int model_check_writable(sqlite3 *db, const char *obj, char **err);
-/* SAVEPOINT; then model_write_end(db, ok) releases, or rolls back when !ok. */
-int model_write_begin(sqlite3 *db);
-int model_write_end(sqlite3 *db, int ok);
+/* SAVEPOINT, and prepares *guard (see model_write.c). Then model_write_end
+** releases the savepoint, or rolls it back when !ok, and finalizes guard.
+** model_write_end returns SQLITE_OK when the savepoint was ended as asked;
+** SQLITE_ERROR when ok but it had to be rolled back; SQLITE_INTERRUPT or
+** SQLITE_NOMEM when it could not be ended with SQL, in which case the
+** caller must fail with that code so that SQLite rolls the transaction back. */
+int model_write_begin(sqlite3 *db, sqlite3_stmt **guard);
+int model_write_end(sqlite3 *db, sqlite3_stmt *guard, int ok);
 /* DROP TABLE IF EXISTS table; CREATE TABLE table(columns). */
 int model_replace_table(sqlite3 *db, const char *obj, const char *table, const char *columns, char **err);
 /* INSERT (id, emb[, bias]) for every id of ids; emb is size(ids) x dim. */

@@ -9,6 +9,22 @@
 **
 ** model_write_table replaces a table in a savepoint: DROP, CREATE, INSERT
 ** every row, RELEASE; on any error, ROLLBACK TO, so the old table stays.
+**
+** When the savepoint cannot be ended with SQL, the transaction is left to
+** SQLite to roll back, never left open with half the tables written:
+**   - after sqlite3_interrupt every statement of the connection fails before
+**     it starts (until the calling statement ends), so ROLLBACK TO cannot
+**     run. But a write statement stopped by an interrupt makes SQLite roll
+**     back the whole transaction (as documented for sqlite3_interrupt), so
+**     model_write_end steps the guard, a no-op write prepared by
+**     model_write_begin, which fails at once and has exactly that effect.
+**     (An interrupted INSERT of the write phase already had it.)
+**   - when ROLLBACK TO or RELEASE fails for lack of memory, model_write_end
+**     returns SQLITE_NOMEM, which the caller must return as its error code:
+**     a statement that fails with SQLITE_NOMEM also rolls back the whole
+**     transaction when it ends.
+** In both cases a transaction of the caller is rolled back too, as SQLite
+** does for any write it interrupts.
 */
 #include <string.h>
 
@@ -49,11 +65,46 @@ int model_check_writable(sqlite3 *db, const char *obj, char **err) {
 /* Runs one statement of text; returns its result code. */
 static int exec1(sqlite3 *db, const char *sql) { return sqlite3_exec(db, sql, NULL, NULL, NULL); }
 
-int model_write_begin(sqlite3 *db) { return exec1(db, "SAVEPOINT recsql_model_write"); }
+int model_write_begin(sqlite3 *db, sqlite3_stmt **guard) {
+  *guard = NULL;
+  /* the guard: PRAGMA user_version = <its value>, a write that changes nothing */
+  sqlite3_stmt *q;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA main.user_version", -1, &q, NULL);
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_step(q);
+  int uv = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+  rc = rc == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(db);
+  sqlite3_finalize(q);
+  if (rc != SQLITE_OK) return rc;
+  char *sql = sqlite3_mprintf("PRAGMA main.user_version = %d", uv);
+  if (!sql) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, sql, -1, guard, NULL);
+  sqlite3_free(sql);
+  if (rc == SQLITE_OK) rc = exec1(db, "SAVEPOINT recsql_model_write");
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(*guard);
+    *guard = NULL;
+  }
+  return rc;
+}
 
-int model_write_end(sqlite3 *db, int ok) {
-  if (!ok) exec1(db, "ROLLBACK TO recsql_model_write");
-  return exec1(db, "RELEASE recsql_model_write");
+int model_write_end(sqlite3 *db, sqlite3_stmt *guard, int ok) {
+  int rc = ok ? exec1(db, "RELEASE recsql_model_write") : SQLITE_ERROR;
+  if (rc != SQLITE_OK) {
+    /* not ok, or RELEASE failed: undo the savepoint, then end it */
+    int rb = exec1(db, "ROLLBACK TO recsql_model_write");
+    if (rb == SQLITE_OK) rb = exec1(db, "RELEASE recsql_model_write");
+    if (rb == SQLITE_OK) {
+      if (ok) rc = SQLITE_ERROR; /* RELEASE failed once; now rolled back */
+      else rc = SQLITE_OK;
+    } else {
+      /* The savepoint is still open: let SQLite roll the transaction back. */
+      if (rb == SQLITE_INTERRUPT && guard) sqlite3_step(guard);
+      rc = rb == SQLITE_INTERRUPT ? SQLITE_INTERRUPT : SQLITE_NOMEM;
+    }
+  }
+  sqlite3_finalize(guard);
+  return rc;
 }
 
 int model_replace_table(sqlite3 *db, const char *obj, const char *table, const char *columns, char **err) {

@@ -1,0 +1,323 @@
+/*
+** interrupt_test: sqlite3_interrupt during long recsql statements.
+**
+**   make interrupt        (builds build/interrupt_test, linked with build/librecsql.a)
+**   build/interrupt_test tests/data/gowalla_sample/train.txt
+**
+** Timed cases: each statement runs for several seconds when left alone; a
+** second thread calls sqlite3_interrupt(db) 300 ms after the first step. The
+** statement must end with SQLITE_INTERRUPT within one second of the call, and
+** the database must be exactly as before (a fingerprint of sqlite_schema and
+** of every table's rows), with no transaction left open.
+**
+** Triggered cases: bpr_train is interrupted at a chosen point of its write
+** phase (from the authorizer, when it prepares the CREATE TABLE or the INSERT
+** of its second table), inside and outside a transaction of the caller; the
+** previous model tables must be left exactly as they were.
+**
+** Prints one line per case with the measured latency. Adding an object: add
+** a line to `timed` (its SQL must run for seconds on the fixture).
+*/
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../ext/recsql.h"
+
+#define DELAY_S 0.3
+#define LIMIT_S 1.0
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(sqlite3 *db, const char *what) {
+  fprintf(stderr, "interrupt_test: %s: %s\n", what, db ? sqlite3_errmsg(db) : "");
+  exit(2);
+}
+
+static void exec(sqlite3 *db, const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    fprintf(stderr, "interrupt_test: %s\n  in: %.200s\n", err, sql);
+    exit(2);
+  }
+}
+
+/* FNV-1a over bytes. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  const unsigned char *s = p;
+  for (size_t k = 0; k < n; k++) h = (h ^ s[k]) * 1099511628211ull;
+  return h;
+}
+
+/* Fingerprint of the database: the schema, then every row of every table. */
+static uint64_t fingerprint(sqlite3 *db) {
+  uint64_t h = 1469598103934665603ull;
+  sqlite3_stmt *sch, *rows;
+  if (sqlite3_prepare_v2(db, "SELECT type, name, sql FROM sqlite_schema ORDER BY name", -1, &sch, NULL)) die(db, "schema");
+  while (sqlite3_step(sch) == SQLITE_ROW) {
+    for (int c = 0; c < 3; c++) {
+      const unsigned char *t = sqlite3_column_text(sch, c);
+      h = fnv(h, t ? (const char *)t : "", t ? (size_t)sqlite3_column_bytes(sch, c) : 0);
+      h = fnv(h, "|", 1);
+    }
+    if (strcmp((const char *)sqlite3_column_text(sch, 0), "table") != 0) continue;
+    char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", (const char *)sqlite3_column_text(sch, 1));
+    if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL)) {
+      /* WITHOUT ROWID tables: their primary key order */
+      sqlite3_free(sql);
+      sql = sqlite3_mprintf("SELECT * FROM \"%w\"", (const char *)sqlite3_column_text(sch, 1));
+      if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL)) die(db, "fingerprint");
+    }
+    sqlite3_free(sql);
+    while (sqlite3_step(rows) == SQLITE_ROW)
+      for (int c = 0; c < sqlite3_column_count(rows); c++) {
+        const void *b = sqlite3_column_blob(rows, c);
+        h = fnv(h, b ? b : "", (size_t)sqlite3_column_bytes(rows, c));
+        h = fnv(h, "\x1f", 1);
+      }
+    sqlite3_finalize(rows);
+  }
+  sqlite3_finalize(sch);
+  return h;
+}
+
+/* ---- the fixture --------------------------------------------------------- */
+
+static uint64_t rng = 88172645463325252ull;
+static float frand(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (float)((double)(rng >> 11) / 9007199254740992.0 - 0.5);
+}
+
+/* train(user, item) from "user item item ..." lines; big_users(id, emb) and
+** big_items(id, emb, bias): 20000 x 21643 random 256-dim vectors for
+** recommend; m_users / m_items: an old model that must survive. */
+static void load(sqlite3 *db, const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    perror(path);
+    exit(2);
+  }
+  exec(db, "BEGIN; CREATE TABLE train(user INTEGER, item INTEGER);");
+  sqlite3_stmt *ins;
+  if (sqlite3_prepare_v2(db, "INSERT INTO train VALUES (?1, ?2)", -1, &ins, NULL)) die(db, "prepare");
+  static char line[1 << 20];
+  while (fgets(line, sizeof line, f)) {
+    char *p = line, *end;
+    long user = strtol(p, &end, 10);
+    if (end == p) continue;
+    for (p = end;; p = end) {
+      long item = strtol(p, &end, 10);
+      if (end == p) break;
+      sqlite3_bind_int64(ins, 1, user);
+      sqlite3_bind_int64(ins, 2, item);
+      sqlite3_step(ins);
+      sqlite3_reset(ins);
+    }
+  }
+  fclose(f);
+  sqlite3_finalize(ins);
+  enum { DIM = 256, NU = 20000, NI = 21643 };
+  static float v[DIM];
+  exec(db, "CREATE TABLE big_users(id INTEGER PRIMARY KEY, emb BLOB);"
+           "CREATE TABLE big_items(id INTEGER PRIMARY KEY, emb BLOB, bias REAL);");
+  for (int t = 0; t < 2; t++) {
+    if (sqlite3_prepare_v2(db, t ? "INSERT INTO big_items VALUES (?1, ?2, 0.5)" : "INSERT INTO big_users VALUES (?1, ?2)",
+                           -1, &ins, NULL))
+      die(db, "prepare");
+    for (int r = 0; r < (t ? NI : NU); r++) {
+      for (int d = 0; d < DIM; d++) v[d] = frand();
+      sqlite3_bind_int64(ins, 1, r);
+      sqlite3_bind_blob(ins, 2, v, sizeof v, SQLITE_STATIC);
+      sqlite3_step(ins);
+      sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+  }
+  exec(db, "CREATE TABLE m_users(id PRIMARY KEY, emb BLOB); CREATE TABLE m_items(id PRIMARY KEY, emb BLOB, bias REAL);"
+           "INSERT INTO m_users VALUES (1, embed('[1,2]')), ('old', embed('[3,4]'));"
+           "INSERT INTO m_items VALUES (7, embed('[5,6]'), 0.25);"
+           "COMMIT;");
+}
+
+/* ---- timed cases ---------------------------------------------------------- */
+
+typedef struct timed_case timed_case;
+struct timed_case {
+  const char *name;
+  const char *sql;
+};
+
+static const timed_case timed[] = {
+    {"bpr_train bpr", "SELECT bpr_train('train', 'm', '{\"dim\": 64, \"epochs\": 1000}')"},
+    {"bpr_train bpr 1 thread", "SELECT bpr_train('train', 'm', '{\"dim\": 64, \"epochs\": 1000, \"threads\": 1}')"},
+    {"bpr_train softmax", "SELECT bpr_train('train', 'm', '{\"dim\": 64, \"epochs\": 1000, \"loss\": \"softmax\"}')"},
+    {"bpr_train ccl", "SELECT bpr_train('train', 'm', '{\"dim\": 64, \"epochs\": 1000, \"loss\": \"ccl\"}')"},
+    {"neg_samples count(*)", "SELECT count(*) FROM neg_samples('train', 1000, 'uniform', 1)"},
+    {"neg_samples popularity", "SELECT count(*) FROM neg_samples('train', 1000, 'popularity', 1)"},
+    {"recommend", "SELECT count(*) FROM recommend('big_users', 'big_items', 20)"},
+    {"recommend exclude", "SELECT count(*) FROM recommend('big_users', 'big_items', 50, 'train')"},
+};
+
+typedef struct shot shot;
+struct shot {
+  sqlite3 *db;
+  double at; /* when sqlite3_interrupt was called */
+};
+
+static void *interrupter(void *p) {
+  shot *s = p;
+  struct timespec d = {0, (long)(DELAY_S * 1e9)};
+  nanosleep(&d, NULL);
+  s->at = now();
+  sqlite3_interrupt(s->db);
+  return NULL;
+}
+
+/* Runs one timed case; returns 0 when it passed. */
+static int run_timed(sqlite3 *db, const timed_case *c, uint64_t before) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, c->sql, -1, &st, NULL)) die(db, c->sql);
+  shot s = {db, 0};
+  pthread_t th;
+  double t0 = now();
+  pthread_create(&th, NULL, interrupter, &s);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  }
+  double t1 = now();
+  pthread_join(th, NULL);
+  const char *msg = sqlite3_errmsg(db);
+  int ok = 1;
+  char why[200] = "";
+  if (rc != SQLITE_INTERRUPT) {
+    ok = 0;
+    snprintf(why, sizeof why, "expected SQLITE_INTERRUPT, got %d (%s)%s", rc, msg,
+             t1 < s.at ? ": it ended before the interrupt" : "");
+  }
+  sqlite3_finalize(st);
+  double lat = t1 - s.at;
+  if (ok && lat > LIMIT_S) {
+    ok = 0;
+    snprintf(why, sizeof why, "took %.3f s after the interrupt (limit %.1f s)", lat, LIMIT_S);
+  }
+  if (ok && !sqlite3_get_autocommit(db)) {
+    ok = 0;
+    snprintf(why, sizeof why, "a transaction was left open");
+  }
+  if (ok && fingerprint(db) != before) {
+    ok = 0;
+    snprintf(why, sizeof why, "the database changed");
+  }
+  printf("%s interrupt %-24s latency %6.1f ms (ran %.2f s)%s%s\n", ok ? "ok  " : "FAIL", c->name, lat * 1e3, t1 - t0,
+         ok ? "" : ": ", why);
+  return !ok;
+}
+
+/* ---- triggered cases: an interrupt at a chosen point of the write phase ---- */
+
+typedef struct trigger trigger;
+struct trigger {
+  sqlite3 *db;
+  int action;        /* SQLITE_CREATE_TABLE or SQLITE_INSERT */
+  const char *table; /* when this table is named */
+  int fired;
+};
+
+static int authorize(void *p, int action, const char *a, const char *b, const char *c, const char *d) {
+  (void)b;
+  (void)c;
+  (void)d;
+  trigger *t = p;
+  if (!t->fired && action == t->action && a && strcmp(a, t->table) == 0) {
+    t->fired = 1;
+    sqlite3_interrupt(t->db);
+  }
+  return SQLITE_OK;
+}
+
+static int run_triggered(sqlite3 *db, const char *name, int action, const char *table, int in_txn) {
+  const char *sql = "SELECT bpr_train('SELECT user, item FROM train WHERE user < 200', 'm', "
+                    "'{\"dim\": 4, \"epochs\": 1, \"threads\": 1}')";
+  uint64_t before = fingerprint(db);
+  uint64_t in_before = before;
+  const char *how = "";
+  if (in_txn) {
+    exec(db, "BEGIN; CREATE TABLE scratch(x); INSERT INTO scratch VALUES (1);");
+    in_before = fingerprint(db);
+  }
+  trigger t = {db, action, table, 0};
+  sqlite3_set_authorizer(db, authorize, &t);
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) die(db, sql);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  }
+  sqlite3_finalize(st);
+  sqlite3_set_authorizer(db, NULL, NULL);
+  int ok = 1;
+  char why[200] = "";
+  if (!t.fired) {
+    ok = 0;
+    snprintf(why, sizeof why, "the trigger point was never reached");
+  } else if (rc != SQLITE_INTERRUPT) {
+    ok = 0;
+    snprintf(why, sizeof why, "expected SQLITE_INTERRUPT, got %d (%s)", rc, sqlite3_errmsg(db));
+  }
+  if (in_txn) {
+    /* Either the caller's transaction is still open and exactly as it was
+    ** before the call, or SQLite rolled all of it back, as it does whenever
+    ** sqlite3_interrupt stops a write inside a transaction. */
+    if (!sqlite3_get_autocommit(db)) {
+      if (ok && fingerprint(db) != in_before) {
+        ok = 0;
+        snprintf(why, sizeof why, "the caller's transaction holds a partial write");
+      }
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    } else {
+      how = " (SQLite rolled the caller's transaction back)";
+    }
+  } else if (ok && !sqlite3_get_autocommit(db)) {
+    ok = 0;
+    snprintf(why, sizeof why, "a transaction was left open");
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  if (ok && fingerprint(db) != before) {
+    ok = 0;
+    snprintf(why, sizeof why, "the database changed");
+  }
+  printf("%s interrupt %-40s%s%s\n", ok ? "ok  " : "FAIL", name, ok ? how : ": ", why);
+  return !ok;
+}
+
+int main(int argc, char **argv) {
+  const char *path = argc > 1 ? argv[1] : "tests/data/gowalla_sample/train.txt";
+  sqlite3_auto_extension((void (*)(void))sqlite3_recsql_init);
+  sqlite3 *db;
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK) die(db, "open");
+  load(db, path);
+  uint64_t before = fingerprint(db);
+  int fails = 0;
+  for (size_t k = 0; k < sizeof timed / sizeof *timed; k++) fails += run_timed(db, &timed[k], before);
+  for (int in_txn = 0; in_txn < 2; in_txn++) {
+    fails += run_triggered(db, in_txn ? "bpr_train at CREATE m_items (in BEGIN)" : "bpr_train at CREATE m_items",
+                           SQLITE_CREATE_TABLE, "m_items", in_txn);
+    fails += run_triggered(db, in_txn ? "bpr_train at INSERT m_users (in BEGIN)" : "bpr_train at INSERT m_users",
+                           SQLITE_INSERT, "m_users", in_txn);
+    fails += run_triggered(db, in_txn ? "bpr_train at INSERT m_items (in BEGIN)" : "bpr_train at INSERT m_items",
+                           SQLITE_INSERT, "m_items", in_txn);
+  }
+  if (sqlite3_close(db) != SQLITE_OK) die(db, "close");
+  printf("interrupt tests: %d failed\n", fails);
+  return fails ? 1 : 0;
+}
