@@ -292,20 +292,20 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto done;
   }
 
-  sqlite3_stmt *guard;
-  if ((rc = model_write_begin(db, &guard)) != SQLITE_OK) goto done;
+  model_write mw;
+  if ((rc = model_write_begin(db, &mw)) != SQLITE_OK) goto done;
   rc = model_replace_table(db, "bpr_train", t_users, "id PRIMARY KEY, emb BLOB", &err);
   if (rc == SQLITE_OK) rc = model_replace_table(db, "bpr_train", t_items, "id PRIMARY KEY, emb BLOB, bias REAL", &err);
   if (rc == SQLITE_OK)
     rc = model_insert_embeddings(db, "bpr_train", t_users, users, model.user, model.dim, NULL, &err);
   if (rc == SQLITE_OK)
     rc = model_insert_embeddings(db, "bpr_train", t_items, items, model.item, model.dim, model.bias, &err);
-  int rc2 = model_write_end(db, guard, rc == SQLITE_OK);
+  int rc2 = model_write_end(db, &mw, rc == SQLITE_OK);
   if (rc == SQLITE_OK && rc2 != SQLITE_OK) {
     rc = rc2;
     err = sqlite3_mprintf("bpr_train: cannot commit the model tables: %s", sqlite3_errmsg(db));
   } else if (rc2 == SQLITE_NOMEM || rc2 == SQLITE_INTERRUPT) {
-    rc = rc2; /* the savepoint is still open: this code makes SQLite roll it back */
+    rc = rc2; /* SQLite rolled the transaction back */
   }
 
 done:

@@ -10,21 +10,23 @@
 ** model_write_table replaces a table in a savepoint: DROP, CREATE, INSERT
 ** every row, RELEASE; on any error, ROLLBACK TO, so the old table stays.
 **
-** When the savepoint cannot be ended with SQL, the transaction is left to
-** SQLite to roll back, never left open with half the tables written:
+** Ending the savepoint must not fail half-way: a savepoint left open would
+** leave the caller's connection in a transaction holding half-written
+** tables. So model_write_begin prepares every statement that ends it
+** (RELEASE, ROLLBACK TO) before anything is written, and model_write_end
+** only steps them:
+**   - out of memory: a prepared ROLLBACK TO needs next to no memory; if it
+**     still fails with SQLITE_NOMEM, SQLite itself rolls the whole
+**     transaction back (any statement that fails with SQLITE_NOMEM does).
 **   - after sqlite3_interrupt every statement of the connection fails before
 **     it starts (until the calling statement ends), so ROLLBACK TO cannot
 **     run. But a write statement stopped by an interrupt makes SQLite roll
 **     back the whole transaction (as documented for sqlite3_interrupt), so
-**     model_write_end steps the guard, a no-op write prepared by
-**     model_write_begin, which fails at once and has exactly that effect.
-**     (An interrupted INSERT of the write phase already had it.)
-**   - when ROLLBACK TO or RELEASE fails for lack of memory, model_write_end
-**     returns SQLITE_NOMEM, which the caller must return as its error code:
-**     a statement that fails with SQLITE_NOMEM also rolls back the whole
-**     transaction when it ends.
+**     model_write_end steps the guard, a no-op write (PRAGMA user_version =
+**     its value), which fails at once and has exactly that effect. (An
+**     interrupted INSERT of the write phase has it already.)
 ** In both cases a transaction of the caller is rolled back too, as SQLite
-** does for any write it interrupts.
+** does for any write it interrupts or runs out of memory in.
 */
 #include <string.h>
 
@@ -65,9 +67,15 @@ int model_check_writable(sqlite3 *db, const char *obj, char **err) {
 /* Runs one statement of text; returns its result code. */
 static int exec1(sqlite3 *db, const char *sql) { return sqlite3_exec(db, sql, NULL, NULL, NULL); }
 
-int model_write_begin(sqlite3 *db, sqlite3_stmt **guard) {
-  *guard = NULL;
-  /* the guard: PRAGMA user_version = <its value>, a write that changes nothing */
+void model_write_free(model_write *w) {
+  sqlite3_finalize(w->release);
+  sqlite3_finalize(w->rollback);
+  sqlite3_finalize(w->guard);
+  memset(w, 0, sizeof *w);
+}
+
+int model_write_begin(sqlite3 *db, model_write *w) {
+  memset(w, 0, sizeof *w);
   sqlite3_stmt *q;
   int rc = sqlite3_prepare_v2(db, "PRAGMA main.user_version", -1, &q, NULL);
   if (rc != SQLITE_OK) return rc;
@@ -76,34 +84,44 @@ int model_write_begin(sqlite3 *db, sqlite3_stmt **guard) {
   rc = rc == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(db);
   sqlite3_finalize(q);
   if (rc != SQLITE_OK) return rc;
-  char *sql = sqlite3_mprintf("PRAGMA main.user_version = %d", uv);
-  if (!sql) return SQLITE_NOMEM;
-  rc = sqlite3_prepare_v2(db, sql, -1, guard, NULL);
-  sqlite3_free(sql);
+  char *guard = sqlite3_mprintf("PRAGMA main.user_version = %d", uv);
+  if (!guard) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, guard, -1, &w->guard, NULL);
+  sqlite3_free(guard);
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, "RELEASE recsql_model_write", -1, &w->release, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, "ROLLBACK TO recsql_model_write", -1, &w->rollback, NULL);
+  w->in_txn = !sqlite3_get_autocommit(db);
   if (rc == SQLITE_OK) rc = exec1(db, "SAVEPOINT recsql_model_write");
-  if (rc != SQLITE_OK) {
-    sqlite3_finalize(*guard);
-    *guard = NULL;
-  }
+  if (rc != SQLITE_OK) model_write_free(w);
   return rc;
 }
 
-int model_write_end(sqlite3 *db, sqlite3_stmt *guard, int ok) {
-  int rc = ok ? exec1(db, "RELEASE recsql_model_write") : SQLITE_ERROR;
+/* Steps a prepared statement once and resets it. */
+static int step1(sqlite3_stmt *s) {
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+int model_write_end(sqlite3 *db, model_write *w, int ok) {
+  int rc = ok ? step1(w->release) : SQLITE_ERROR;
   if (rc != SQLITE_OK) {
     /* not ok, or RELEASE failed: undo the savepoint, then end it */
-    int rb = exec1(db, "ROLLBACK TO recsql_model_write");
-    if (rb == SQLITE_OK) rb = exec1(db, "RELEASE recsql_model_write");
+    int rb = SQLITE_ERROR;
+    for (int attempt = 0; attempt < 3 && rb != SQLITE_OK && rb != SQLITE_INTERRUPT; attempt++) {
+      if (sqlite3_get_autocommit(db) && !w->in_txn) break; /* SQLite rolled back already */
+      rb = step1(w->rollback);
+      if (rb == SQLITE_OK) rb = step1(w->release);
+    }
     if (rb == SQLITE_OK) {
-      if (ok) rc = SQLITE_ERROR; /* RELEASE failed once; now rolled back */
-      else rc = SQLITE_OK;
+      rc = ok ? SQLITE_ERROR : SQLITE_OK; /* when ok: RELEASE failed, now rolled back */
     } else {
-      /* The savepoint is still open: let SQLite roll the transaction back. */
-      if (rb == SQLITE_INTERRUPT && guard) sqlite3_step(guard);
+      /* Still open after an interrupt: have SQLite roll the transaction back. */
+      if (rb == SQLITE_INTERRUPT) step1(w->guard);
       rc = rb == SQLITE_INTERRUPT ? SQLITE_INTERRUPT : SQLITE_NOMEM;
     }
   }
-  sqlite3_finalize(guard);
+  model_write_free(w);
   return rc;
 }
 

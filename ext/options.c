@@ -50,8 +50,7 @@ static char *choices_list(const char *const *choices) {
 
 /* Checks one option value (json_each row: type, value) into *v. */
 static char *check_value(const char *obj, const opt_spec *sp, sqlite3_stmt *row, opt_value *v) {
-  const char *type = (const char *)sqlite3_column_text(row, 1);
-  if (!type) type = "null";
+  const char *type = (const char *)sqlite3_column_text(row, 1); /* not NULL: checked by the caller */
   switch (sp->type) {
     case OPT_BOOL:
       if (strcmp(type, "true") == 0) v->num = 1;
@@ -85,6 +84,7 @@ static char *check_value(const char *obj, const opt_spec *sp, sqlite3_stmt *row,
       if (strcmp(type, "text") != 0)
         return sqlite3_mprintf("%s: option \"%s\" must be a string, got %s", obj, sp->name, type);
       const char *s = (const char *)sqlite3_column_text(row, 2);
+      if (!s) return NULL; /* out of memory: v->text stays NULL, which the caller reports */
       if (sp->choices) {
         int ok = 0;
         for (int k = 0; sp->choices[k]; k++)
@@ -139,7 +139,7 @@ int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec
     sqlite3_bind_text(row, 1, json, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(row)) == SQLITE_ROW) {
       const char *key = (const char *)sqlite3_column_text(row, 0);
-      if (!key) {
+      if (!key || !sqlite3_column_text(row, 1)) { /* json_each gives both: NULL = out of memory */
         rc = SQLITE_NOMEM;
         goto fail;
       }

@@ -20,7 +20,7 @@ FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(SRC_C) $(EXT_C) tests/fuzz/
 
 FAULT_DIR    := $(BUILD)/fault
 FAULT_CFLAGS := -std=c11 -g -O1 -pthread -Wall -Wextra -D_GNU_SOURCE -MMD -MP \
-                -fsanitize=address -fno-omit-frame-pointer
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FAULT_OBJ    := $(patsubst %.c,$(FAULT_DIR)/obj/%.o,$(SRC_C) $(EXT_C))
 
 .PHONY: fuzz fuzz-build fuzz-merge fault interrupt
@@ -42,17 +42,18 @@ fuzz-merge: fuzz-build
 	@set -e; for h in $(FUZZ_NAMES); do mkdir -p tests/fuzz/corpus/$$h; \
 	  $(FUZZ_DIR)/fuzz_$$h -merge=1 tests/fuzz/corpus/$$h $(FUZZ_DIR)/corpus/$$h; done
 
-# The engine's malloc/calloc/realloc/free go through counting wrappers
-# (tests/fault/fault.h); SQLite's allocator is wrapped at run time.
-$(FAULT_DIR)/obj/%.o: %.c tests/fault/fault.h
+# The engine's malloc/calloc/realloc/free are wrapped at link time
+# (-Wl,--wrap, see tests/fault/fault.c); SQLite's allocator at run time.
+$(FAULT_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	@echo "CC (fault) $<"; $(CC) $(FAULT_CFLAGS) -include tests/fault/fault.h -c $< -o $@
+	@echo "CC (fault) $<"; $(CC) $(FAULT_CFLAGS) -c $< -o $@
 
-$(FAULT_DIR)/fault_test: tests/fault/fault_test.c tests/fault/fault.c tests/fault/fault.h $(FAULT_OBJ)
-	@echo "LD $@"; $(CC) $(FAULT_CFLAGS) -o $@ tests/fault/fault_test.c tests/fault/fault.c $(FAULT_OBJ) -lsqlite3 $(LDLIBS_ALL)
+FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+$(FAULT_DIR)/fault_test: tests/fault/fault_test.c tests/fault/fault.c tests/fault/fault_api.h $(FAULT_OBJ)
+	@echo "LD $@"; $(CC) $(FAULT_CFLAGS) $(FAULT_WRAP) -o $@ tests/fault/fault_test.c tests/fault/fault.c $(FAULT_OBJ) -lsqlite3 $(LDLIBS_ALL)
 
 fault: $(FAULT_DIR)/fault_test
-	@cd tests/fault && ASAN_OPTIONS=detect_leaks=1 OPENBLAS_NUM_THREADS=1 $(CURDIR)/$(FAULT_DIR)/fault_test
+	@ASAN_OPTIONS=detect_leaks=1 OPENBLAS_NUM_THREADS=1 $(FAULT_DIR)/fault_test
 
 $(BUILD)/interrupt_test: tests/interrupt/interrupt_test.c $(STATIC)
 	@echo "LD $@"; $(CC) -std=c11 -g -O2 -pthread -Wall -Wextra -D_GNU_SOURCE -o $@ $< $(STATIC) -lsqlite3 $(LDLIBS_ALL)

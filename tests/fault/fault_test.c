@@ -1,0 +1,269 @@
+/*
+** fault_test: every recsql object under failing allocations.
+**
+**   make fault
+**
+** The engine's malloc/calloc/realloc/free are counted (linked with
+** -Wl,--wrap, see fault.c); SQLite's allocator is wrapped too (lookaside
+** off), on the same counter. For each case below, a
+** reference run without failures gives the result; then for N = 1, 2, ...
+** the Nth allocation of the statement (prepare, steps, finalize) fails, in
+** two modes: once only, and every allocation from the Nth on. N grows until
+** a run completes without reaching N. Each run uses a fresh database and
+** must:
+**   - not crash (ASan/UBSan watch; LeakSanitizer checks again at exit);
+**   - end in SQLITE_NOMEM or SQLITE_ERROR, or succeed with exactly the
+**     reference result (and, for writers, the reference tables);
+**   - after a failure, leave the database exactly as it was, with no
+**     transaction left open;
+**   - free everything: sqlite3_close succeeds (no statement left behind) and
+**     both allocators are back to their counts from before the open.
+** Adding an object: add lines to `cases`.
+*/
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../ext/recsql.h"
+#include "fault_api.h"
+
+static const char fixture[] =
+    "CREATE TABLE t(user, item);"
+    "INSERT INTO t VALUES (1,'a'),(1,'b'),(2,'b'),(2,'c'),('x','a'),('x','d'),(3,'e'),(3,'a'),(1,'a');"
+    "CREATE TABLE shown(user, item);"
+    "INSERT INTO shown VALUES (1,'c'),(2,'d'),(3,'zz');"
+    "CREATE TABLE v(g, e, s, l);"
+    "INSERT INTO v VALUES (1,'[1,2]',0.5,1),(1,'[3,4]',0.1,0),(2,'[0,1]',0.9,1),(2,'[1,1]',0.3,0),(2,'[2,2]',0.7,1),"
+    "  ('k','[5,1]',NULL,1);"
+    "CREATE TABLE mu(id, emb);"
+    "INSERT INTO mu VALUES (1,'[1,0]'),(2,'[0,1]'),('x','[1,1]');"
+    "CREATE TABLE mi(id, emb, bias);"
+    "INSERT INTO mi VALUES ('a','[1,1]',0),('b','[1,-1]',0.5),('c','[0,2]',NULL),('d','[3,0]',-1),('e','[1,2]',0);"
+    "CREATE TABLE m_users(id PRIMARY KEY, emb BLOB);"
+    "INSERT INTO m_users VALUES (9, x'0000803f');"
+    "CREATE TABLE m_items(id PRIMARY KEY, emb BLOB, bias REAL);"
+    "INSERT INTO m_items VALUES ('z', x'0000803f', 1.0);";
+
+typedef struct fault_case fault_case;
+struct fault_case {
+  const char *name;
+  const char *sql;
+};
+
+static const fault_case cases[] = {
+    /* embed_* */
+    {"embed", "SELECT embed('[1,2,3]'), embed(x'0000803f00000040'), embed_json('[1.5,2]'), embed_dim(x'0000803f')"},
+    {"embed_dot/cosine/l2/norm", "SELECT embed_dot(e, '[1,1]'), embed_cosine(e, '[1,0]'), embed_l2(e, e), embed_norm(e) FROM v"},
+    {"embed_normalize", "SELECT embed_normalize(e) FROM v"},
+    {"embed_avg", "SELECT g, embed_avg(e) FROM v GROUP BY g"},
+    {"embed error", "SELECT embed('[1,')"},
+    {"embed_dot error", "SELECT embed_dot('[1,2]', '[1,2,3]')"},
+    /* metrics */
+    {"auc", "SELECT auc(s, l) FROM v"},
+    {"gauc", "SELECT gauc(g, s, l) FROM v"},
+    {"ranking metrics",
+     "SELECT g, recall_at_k(s, l, 2), precision_at_k(s, l, 2), hit_rate_at_k(s, l, 1), ndcg_at_k(s, l, 3), mrr(s, l) "
+     "FROM v GROUP BY g"},
+    {"recall_at_k error", "SELECT recall_at_k(s, l, 0) FROM v"},
+    /* neg_samples */
+    {"neg_samples uniform", "SELECT * FROM neg_samples('t', 3, 'uniform', 1)"},
+    {"neg_samples popularity", "SELECT * FROM neg_samples('SELECT user, item FROM t', 2, 'popularity', 2, 0.5)"},
+    {"neg_samples bootstrap", "SELECT * FROM neg_samples('t', 2, 'bootstrap', 3)"},
+    {"neg_samples exposure", "SELECT * FROM neg_samples('t', 2, 'exposure', 4, NULL, 'shown')"},
+    {"neg_samples by name", "SELECT count(*) FROM neg_samples WHERE source = 't' AND n_neg = 2 AND user = 1"},
+    {"neg_samples error", "SELECT * FROM neg_samples('t', 2, 'unifrom')"},
+    {"neg_samples missing", "SELECT * FROM neg_samples('nosuch')"},
+    /* bpr_train: replaces m_users / m_items, which exist */
+    {"bpr_train bpr", "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 2, \"threads\": 1, \"seed\": 1}') IS NOT NULL"},
+    {"bpr_train softmax",
+     "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"loss\": \"softmax\", \"n_neg\": 2, "
+     "\"batch\": 4}') IS NOT NULL"},
+    {"bpr_train ccl",
+     "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"loss\": \"ccl\", \"n_neg\": 2, "
+     "\"batch\": 4, \"sampler\": \"popularity\"}') IS NOT NULL"},
+    {"bpr_train exposure",
+     "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"sampler\": \"exposure\", "
+     "\"exposures\": \"shown\"}') IS NOT NULL"},
+    {"bpr_train new name", "SELECT bpr_train('t', 'my \"m\"', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1}') IS NOT NULL"},
+    {"bpr_train option error", "SELECT bpr_train('t', 'm', '{\"epoch\": 2}')"},
+    {"bpr_train source error", "SELECT bpr_train('nosuch', 'm', '{\"dim\": 2}')"},
+    /* recommend */
+    {"recommend", "SELECT * FROM recommend('mu', 'mi', 2, 't')"},
+    {"recommend one user", "SELECT * FROM recommend('mu', 'mi', 3) WHERE user = 'x'"},
+    {"recommend error", "SELECT * FROM recommend('mu', 'SELECT id, ''[1,2,3]'' FROM mi', 2)"},
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  const unsigned char *s = p;
+  for (size_t k = 0; k < n; k++) h = (h ^ s[k]) * 1099511628211ull;
+  return h;
+}
+
+/* Fingerprint of the schema and of every table's rows (no failures armed). */
+static uint64_t fingerprint(sqlite3 *db) {
+  uint64_t h = 1469598103934665603ull;
+  sqlite3_stmt *sch, *rows;
+  if (sqlite3_prepare_v2(db, "SELECT type, name, sql FROM sqlite_schema ORDER BY name", -1, &sch, NULL)) return 0;
+  while (sqlite3_step(sch) == SQLITE_ROW) {
+    for (int c = 0; c < 3; c++) {
+      const unsigned char *t = sqlite3_column_text(sch, c);
+      h = fnv(h, t ? (const char *)t : "", t ? (size_t)sqlite3_column_bytes(sch, c) : 0);
+    }
+    if (strcmp((const char *)sqlite3_column_text(sch, 0), "table") != 0) continue;
+    char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", (const char *)sqlite3_column_text(sch, 1));
+    if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL) == SQLITE_OK) {
+      while (sqlite3_step(rows) == SQLITE_ROW)
+        for (int c = 0; c < sqlite3_column_count(rows); c++) {
+          const void *b = sqlite3_column_blob(rows, c);
+          h = fnv(h, b ? b : "", (size_t)sqlite3_column_bytes(rows, c));
+          h = fnv(h, "\x1f", 1);
+        }
+      sqlite3_finalize(rows);
+    }
+    sqlite3_free(sql);
+  }
+  sqlite3_finalize(sch);
+  return h;
+}
+
+typedef struct outcome outcome;
+struct outcome {
+  int rc;        /* SQLITE_OK or the error code */
+  char out[4096]; /* rows as text, or the error message */
+  uint64_t fp;   /* fingerprint after */
+  int autocommit;
+};
+
+/* Runs sql (prepare, steps, finalize) with failures armed at n (0: none). */
+static long run(sqlite3 *db, const char *sql, long n, int persist, outcome *o) {
+  memset(o, 0, sizeof *o);
+  size_t w = 0;
+  fault_arm(n, persist);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      fault_hold(1); /* reading the row is the harness's business */
+      for (int c = 0; c < sqlite3_column_count(st); c++) {
+        const unsigned char *t = sqlite3_column_text(st, c);
+        w += (size_t)snprintf(o->out + w, w < sizeof o->out ? sizeof o->out - w : 0, "%s%s", c ? "|" : "",
+                              t ? (const char *)t : "");
+        if (w >= sizeof o->out) w = sizeof o->out - 1;
+      }
+      fault_hold(0);
+      if (rc != SQLITE_ROW) break;
+      w += (size_t)snprintf(o->out + w, w < sizeof o->out ? sizeof o->out - w : 0, "\n");
+      if (w >= sizeof o->out) w = sizeof o->out - 1;
+    }
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  if (rc != SQLITE_OK) snprintf(o->out, sizeof o->out, "%s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  long injected = fault_disarm();
+  o->rc = rc & 0xff;
+  o->autocommit = sqlite3_get_autocommit(db);
+  o->fp = fingerprint(db);
+  return injected;
+}
+
+static sqlite3 *open_db(void) {
+  sqlite3 *db;
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
+    fprintf(stderr, "fault_test: cannot open a database\n");
+    exit(2);
+  }
+  char *err = NULL;
+  if (sqlite3_exec(db, fixture, NULL, NULL, &err) != SQLITE_OK) {
+    fprintf(stderr, "fault_test: fixture: %s\n", err);
+    exit(2);
+  }
+  return db;
+}
+
+/* Runs one case through every N in one mode. Returns the number of problems. */
+/* In persistent mode (every allocation fails from the Nth on) a writer can
+** be left unable to end its savepoint: ROLLBACK TO itself needs memory and
+** SQLite does not roll back for it. The data is intact and the transaction
+** ends when the connection closes or the caller rolls back; these runs are
+** counted in *n_open and reported, not failed. */
+static int run_case(const fault_case *c, int persist, long *n_max, long *n_nomem, long *n_error, long *n_absorbed,
+                    long *n_open) {
+  outcome ref, o;
+  sqlite3 *db = open_db();
+  uint64_t fp0 = fingerprint(db);
+  run(db, c->sql, 0, 0, &ref);
+  sqlite3_close(db);
+  int problems = 0;
+  long n;
+  for (n = 1;; n++) {
+    long le = fault_live_engine(), ls = fault_live_sqlite();
+    db = open_db();
+    long injected = run(db, c->sql, n, persist, &o);
+    const char *bad = NULL;
+    if (o.rc != SQLITE_OK && o.rc != SQLITE_NOMEM && o.rc != SQLITE_ERROR)
+      bad = "unexpected result code";
+    else if (o.rc == SQLITE_OK && ref.rc == SQLITE_OK && strcmp(o.out, ref.out) != 0)
+      bad = "succeeded with another result";
+    else if (o.rc == SQLITE_OK && ref.rc != SQLITE_OK)
+      bad = "succeeded where the reference run failed";
+    else if (o.rc == SQLITE_OK && o.fp != ref.fp)
+      bad = "succeeded with other tables than the reference run";
+    else if (o.rc != SQLITE_OK && o.fp != fp0)
+      bad = "failed and changed the database";
+    else if (!o.autocommit && persist && o.rc == SQLITE_NOMEM && o.fp == fp0)
+      (*n_open)++; /* see below */
+    else if (!o.autocommit)
+      bad = "left a transaction open";
+    if (o.rc == SQLITE_NOMEM) (*n_nomem)++;
+    else if (o.rc == SQLITE_ERROR) (*n_error)++;
+    else if (o.rc == SQLITE_OK && injected) (*n_absorbed)++;
+    int crc = sqlite3_close(db);
+    if (!bad && crc != SQLITE_OK) bad = "sqlite3_close failed: a statement was left unfinalized";
+    if (!bad && fault_live_engine() != le) bad = "leaked engine allocations (malloc)";
+    if (!bad && fault_live_sqlite() != ls) bad = "leaked SQLite allocations (sqlite3_malloc)";
+    if (bad) {
+      problems++;
+      printf("FAIL fault %s (%s, N=%ld): %s: rc %d: %.300s\n", c->name, persist ? "persistent" : "once", n, bad, o.rc,
+             o.out);
+      if (problems > 5) break;
+    } else if (o.rc == SQLITE_ERROR && ref.rc == SQLITE_OK && !strstr(o.out, "out of memory")) {
+      /* an error other than "out of memory" where the reference succeeded */
+      printf("note fault %s (%s, N=%ld): %.300s\n", c->name, persist ? "persistent" : "once", n, o.out);
+    }
+    if (injected == 0) break; /* the run never reached N: every N was tried */
+  }
+  *n_max = n - 1;
+  return problems;
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (fault_install_sqlite() != SQLITE_OK) {
+    fprintf(stderr, "fault_test: cannot install the allocator\n");
+    return 2;
+  }
+  sqlite3_initialize();
+  sqlite3_auto_extension((void (*)(void))sqlite3_recsql_init);
+  int problems = 0;
+  long runs = 0;
+  const char *only = getenv("FAULT_ONLY"); /* a case name: run that case only */
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    if (only && strcmp(only, cases[k].name) != 0) continue;
+    long nmax[2], nomem = 0, error = 0, absorbed = 0, open = 0;
+    int p = 0;
+    for (int persist = 0; persist < 2; persist++)
+      p += run_case(&cases[k], persist, &nmax[persist], &nomem, &error, &absorbed, &open);
+    runs += nmax[0] + nmax[1] + 2;
+    problems += p;
+    printf("%s fault %-26s N = 1..%ld: %ld SQLITE_NOMEM, %ld errors, %ld failures absorbed", p ? "FAIL" : "ok  ",
+           cases[k].name, nmax[0], nomem, error, absorbed);
+    if (open) printf(", %ld savepoints left open under persistent failure", open);
+    printf("\n");
+  }
+  printf("fault tests: %zu cases, %ld runs, %d problems\n", sizeof cases / sizeof *cases, runs, problems);
+  return problems ? 1 : 0;
+}
