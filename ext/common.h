@@ -131,7 +131,6 @@ int model_check_writable(sqlite3 *db, const char *obj, char **err);
 typedef struct model_write model_write;
 struct model_write {
   sqlite3_stmt *release, *rollback, *guard;
-  int in_txn; /* the caller had a transaction open */
 };
 /* SAVEPOINT, with the statements that end it prepared first (see
 ** model_write.c). Then model_write_end releases the savepoint, or rolls it

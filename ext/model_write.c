@@ -90,7 +90,6 @@ int model_write_begin(sqlite3 *db, model_write *w) {
   sqlite3_free(guard);
   if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, "RELEASE recsql_model_write", -1, &w->release, NULL);
   if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, "ROLLBACK TO recsql_model_write", -1, &w->rollback, NULL);
-  w->in_txn = !sqlite3_get_autocommit(db);
   if (rc == SQLITE_OK) rc = exec1(db, "SAVEPOINT recsql_model_write");
   if (rc != SQLITE_OK) model_write_free(w);
   return rc;
@@ -109,7 +108,13 @@ int model_write_end(sqlite3 *db, model_write *w, int ok) {
     /* not ok, or RELEASE failed: undo the savepoint, then end it */
     int rb = SQLITE_ERROR;
     for (int attempt = 0; attempt < 3 && rb != SQLITE_OK && rb != SQLITE_INTERRUPT; attempt++) {
-      if (sqlite3_get_autocommit(db) && !w->in_txn) break; /* SQLite rolled back already */
+      /* Out of any transaction: the savepoint (and any transaction of the
+      ** caller) is gone, rolled back by SQLite after an interrupted or
+      ** failed write. */
+      if (sqlite3_get_autocommit(db)) {
+        rb = SQLITE_OK;
+        break;
+      }
       rb = step1(w->rollback);
       if (rb == SQLITE_OK) rb = step1(w->release);
     }
