@@ -1,0 +1,279 @@
+-- The bad-input matrix: every object x {NULL, wrong type, wrong dimension,
+-- NaN/Inf, empty blob, empty source, missing table, identifiers with quotes
+-- and spaces, negative/zero/huge k, unknown and misspelt options, duplicate
+-- ids, mixed INTEGER and TEXT ids}. Each case gives a clear error or the
+-- documented result. After each object's errors the database is compared
+-- with a .dump taken at the start: it must be byte for byte the same, with
+-- no transaction left open (BEGIN would fail inside one).
+-- Float32 bit patterns: x'0000c07f' NaN, x'0000807f' +Inf, x'000080ff' -Inf,
+-- x'0000803f' 1.0. In SQLite a REAL NaN is NULL; 1e999 is +Inf.
+.mode list
+.nullvalue NULL
+CREATE TABLE t(user, item);
+INSERT INTO t VALUES (1, 'a'), (1, 'b'), (2, 'b'), (2, 'c'), ('1', 'c'), (3, 'a'), (3, 'd');
+CREATE TABLE "odd ""name"" t"(u, i);
+INSERT INTO "odd ""name"" t" VALUES (1, 'a'), (2, 'b');
+CREATE TABLE empty(user, item);
+CREATE TABLE ev(g, e, s, l);
+INSERT INTO ev VALUES (1, '[1,0]', 0.9, 1), (1, '[0,1]', 0.2, 0), (1, '[1,1]', 0.5, 1), (2, '[2,2]', 0.3, 0), (2, '[4,0]', 0.8, 1);
+CREATE TABLE us(id, emb);
+INSERT INTO us VALUES (1, '[1,0]'), ('1', '[0,1]'), (2, '[1,1]');
+CREATE TABLE it(id, emb, bias);
+INSERT INTO it VALUES ('a', '[1,0]', 0), ('b', '[0,1]', 0), ('c', '[1,1]', 0.5), ('d', '[-1,0]', NULL);
+-- an old model that failed trainings must leave alone
+CREATE TABLE m_users(id PRIMARY KEY, emb BLOB);
+INSERT INTO m_users VALUES (1, x'0000803f');
+CREATE TABLE m_items(id PRIMARY KEY, emb BLOB, bias REAL);
+INSERT INTO m_items VALUES ('a', x'0000803f', 0.5);
+.output dump0.sql
+.dump
+.output stdout
+
+.print "== embed functions: NULL gives NULL"
+SELECT embed(NULL), embed_json(NULL), embed_dim(NULL), embed_norm(NULL), embed_normalize(NULL);
+SELECT embed_dot(NULL, '[1]'), embed_cosine('[1]', NULL), embed_l2(NULL, NULL);
+.print "== embed functions: wrong type"
+SELECT embed(1);
+SELECT embed_json(1.5);
+SELECT embed_dim('not json');
+SELECT embed_dot('[1,2]', 3);
+SELECT embed_cosine(x'0000803f', 'abc');
+SELECT embed_l2('{"a": 1}', '[1]');
+SELECT embed_norm('[1, "x"]');
+SELECT embed_normalize('[1, 2');
+SELECT embed('[true]');
+.print "== embed functions: wrong dimension (BLOB length, mismatched pair)"
+SELECT embed(x'000080');
+SELECT embed_dot('[1,2]', '[1,2,3]');
+SELECT embed_cosine(x'0000803f0000803f', '[1]');
+SELECT embed_l2('[1,2,3]', x'0000803f');
+.print "== embed functions: NaN / Inf"
+SELECT embed(x'0000c07f');
+SELECT embed_norm(x'0000803f0000807f');
+SELECT embed_dot('[1,2]', x'0000803f000080ff');
+SELECT embed('[1e39]');
+SELECT embed('[NaN]');
+SELECT embed('[Infinity]');
+.print "== embed functions: empty blob, empty text, empty array"
+SELECT embed(x'');
+SELECT embed_dim('');
+SELECT embed_json('[]');
+SELECT embed_dot(x'', x'');
+.print "== embed functions: huge values stay finite when they fit float32"
+SELECT embed_json('[3.4e38, -3.4e38, 1e-45]'), embed_norm('[3e38, 3e38]') > 1e38;
+.print "== embed_avg: NULL rows skipped, all NULL gives NULL, empty group gives NULL"
+SELECT embed_json(embed_avg(e)) FROM (SELECT '[1,2]' e UNION ALL SELECT NULL UNION ALL SELECT '[3,4]');
+SELECT embed_avg(e) FROM (SELECT NULL e);
+SELECT embed_avg(e) FROM ev WHERE 0;
+.print "== embed_avg: wrong type, wrong dimension, NaN, empty blob"
+SELECT embed_avg(e) FROM (SELECT '[1,2]' e UNION ALL SELECT 7);
+SELECT embed_avg(e) FROM (SELECT '[1,2]' e UNION ALL SELECT '[1,2,3]');
+SELECT embed_avg(e) FROM (SELECT '[1,2]' e UNION ALL SELECT x'0000c07f0000803f');
+SELECT embed_avg(e) FROM (SELECT x'' e);
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after embed errors" || echo "DATABASE CHANGED after embed errors"
+
+.print "== metrics: NULL label or score skipped; group without positives or negatives gives NULL"
+SELECT auc(s, l) FROM (SELECT 0.5 s, NULL l UNION ALL SELECT NULL, 1 UNION ALL SELECT 0.9, 1 UNION ALL SELECT 0.1, 0);
+SELECT auc(s, l), gauc(g, s, l), recall_at_k(s, l, 2), mrr(s, l) FROM (SELECT 1 g, 0.5 s, 0 l);
+SELECT auc(s, l), gauc(g, s, l), recall_at_k(s, l, 3), precision_at_k(s, l, 3), hit_rate_at_k(s, l, 3), ndcg_at_k(s, l, 3), mrr(s, l) FROM ev WHERE 0;
+SELECT gauc(g, s, l) FROM (SELECT NULL g, 0.5 s, 1 l UNION ALL SELECT NULL, 0.1, 0);
+.print "== metrics: wrong type"
+SELECT auc(s, l) FROM (SELECT 'high' s, 1 l);
+SELECT auc(s, l) FROM (SELECT 0.5 s, x'01' l);
+SELECT gauc(g, s, l) FROM (SELECT x'01' g, 0.5 s, 1 l);
+SELECT gauc(g, s, l) FROM (SELECT 1.5 g, 0.5 s, 1 l);
+SELECT ndcg_at_k(s, l, 2) FROM (SELECT '0.5' s, 1 l);
+SELECT mrr(s, l) FROM (SELECT 0.5 s, 'yes' l);
+.print "== metrics: NaN / Inf scores (NaN is NULL in SQLite: the row is skipped; Inf ranks first or last)"
+SELECT auc(s, l) FROM (SELECT 0.0 / 0.0 s, 1 l UNION ALL SELECT 0.1, 0 UNION ALL SELECT 0.2, 1);
+SELECT auc(s, l), mrr(s, l) FROM (SELECT 1e999 s, 1 l UNION ALL SELECT -1e999, 0 UNION ALL SELECT 0.5, 0);
+SELECT auc(s, l), recall_at_k(s, l, 1) FROM (SELECT -1e999 s, 1 l UNION ALL SELECT 1e999, 0);
+.print "== metrics: negative, zero, huge, fractional, text and NULL k"
+SELECT recall_at_k(s, l, -1) FROM ev;
+SELECT precision_at_k(s, l, 0) FROM ev;
+SELECT hit_rate_at_k(s, l, 1.5) FROM ev;
+SELECT ndcg_at_k(s, l, '3') FROM ev;
+SELECT recall_at_k(s, l, NULL) FROM ev;
+SELECT recall_at_k(s, l, 1e300) FROM ev;
+SELECT recall_at_k(s, l, 9223372036854775807), hit_rate_at_k(s, l, 9223372036854775807), ndcg_at_k(s, l, 9223372036854775807) FROM ev;
+SELECT precision_at_k(s, l, 9223372036854775807) > 0, precision_at_k(s, l, 9223372036854775807) < 1e-17 FROM ev;
+SELECT recall_at_k(s, l, 3.0) FROM ev;
+SELECT recall_at_k(s, l, g) FROM ev;
+.print "== metrics: mixed INTEGER and TEXT group ids are different groups; duplicate rows all count"
+-- (groups 1 and '1' have AUC 1 and 0: 0.5 when apart, 0.75 if they were merged)
+SELECT gauc(g, s, l) FROM (SELECT 1 g, 0.9 s, 1 l UNION ALL SELECT 1, 0.1, 0 UNION ALL SELECT '1', 0.2, 1 UNION ALL SELECT '1', 0.3, 0);
+SELECT recall_at_k(s, l, 1), precision_at_k(s, l, 2) FROM (SELECT 0.9 s, 1 l UNION ALL SELECT 0.9, 1 UNION ALL SELECT 0.5, 0);
+.print "== metrics: as a window function (not supported)"
+SELECT auc(s, l) OVER () FROM ev;
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after metric errors" || echo "DATABASE CHANGED after metric errors"
+
+.print "== neg_samples: NULL and wrong-type arguments"
+SELECT * FROM neg_samples(NULL);
+SELECT * FROM neg_samples(42);
+SELECT * FROM neg_samples(x'74');
+SELECT * FROM neg_samples;
+SELECT * FROM neg_samples('t', 'two');
+SELECT * FROM neg_samples('t', x'02');
+SELECT * FROM neg_samples('t', 1, 7);
+SELECT * FROM neg_samples('t', 1, 'uniform', 'seed');
+SELECT * FROM neg_samples('t', 1, 'uniform', 1.5);
+SELECT * FROM neg_samples('t', 1, 'exposure', 0, NULL, 5);
+.print "== neg_samples: NULL optional arguments are their defaults"
+SELECT count(*) FROM neg_samples('t', NULL, NULL, NULL, NULL, NULL);
+.print "== neg_samples: negative, zero, huge n_neg; NaN/Inf power"
+SELECT * FROM neg_samples('t', -1);
+SELECT * FROM neg_samples('t', 0);
+SELECT * FROM neg_samples('t', 4294967296);
+SELECT * FROM neg_samples('t', 1e300);
+SELECT count(*) FROM (SELECT * FROM neg_samples('t', 4294967295) LIMIT 5);
+SELECT * FROM neg_samples WHERE source = 't' AND power = 1e999;
+SELECT * FROM neg_samples WHERE source = 't' AND power = -1e999;
+SELECT count(*) FROM neg_samples WHERE source = 't' AND strategy = 'popularity' AND power = 0.0 / 0.0;
+SELECT * FROM neg_samples WHERE source = 't' AND power = 'high';
+.print "== neg_samples: unknown and misspelt strategies"
+SELECT * FROM neg_samples('t', 1, 'unifrom');
+SELECT * FROM neg_samples('t', 1, 'Uniform');
+SELECT * FROM neg_samples('t', 1, '');
+SELECT * FROM neg_samples('t', 1, 'exposure');
+SELECT * FROM neg_samples('t', 1, 'uniform', 0, NULL, 'empty');
+.print "== neg_samples: empty source, missing table, bad SELECT, identifiers with quotes and spaces"
+SELECT count(*) FROM neg_samples('empty', 3);
+SELECT count(*) FROM neg_samples('SELECT 1, 2 WHERE 0');
+SELECT * FROM neg_samples('');
+SELECT * FROM neg_samples('nosuch');
+SELECT * FROM neg_samples('no such table');
+SELECT * FROM neg_samples('SELECT user FROM t');
+SELECT * FROM neg_samples('SELECT * FROM nosuch');
+SELECT * FROM neg_samples('SELECT 1, 2; DROP TABLE t');
+SELECT * FROM neg_samples('t"; DROP TABLE t; --');
+SELECT count(*) FROM neg_samples('odd "name" t', 1);
+SELECT * FROM neg_samples('odd "name" t ');
+SELECT * FROM neg_samples('t', 1, 'exposure', 0, NULL, 'nosuch');
+.print "== neg_samples: ids: REAL and BLOB are errors, NULL rows skipped, duplicates count once, 1 and '1' are different users"
+SELECT * FROM neg_samples('SELECT 1.5, 2');
+SELECT * FROM neg_samples('SELECT 1, x''02''');
+SELECT count(*) FROM neg_samples('SELECT NULL, 1 UNION ALL SELECT 1, NULL UNION ALL SELECT 1, 2 UNION ALL SELECT 2, 3', 2);
+SELECT count(*) FROM neg_samples('SELECT 1, 2 UNION ALL SELECT 1, 2 UNION ALL SELECT 1, 2 UNION ALL SELECT 2, 3', 2);
+SELECT user, typeof(user), count(*) FROM neg_samples('SELECT 1, ''a'' UNION ALL SELECT ''1'', ''b'' UNION ALL SELECT 2, ''c''', 2, 'uniform', 1) GROUP BY user, typeof(user) ORDER BY typeof(user), user;
+SELECT DISTINCT user, neg_item FROM neg_samples('SELECT 1, 1 UNION ALL SELECT 1, ''1'' UNION ALL SELECT 2, 2', 20, 'uniform', 3) WHERE user = 1;
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after neg_samples errors" || echo "DATABASE CHANGED after neg_samples errors"
+
+.print "== bpr_train: NULL and wrong-type arguments"
+SELECT bpr_train(NULL, 'm', '{}');
+SELECT bpr_train(1, 'm', '{}');
+SELECT bpr_train('t', NULL, '{}');
+SELECT bpr_train('t', 7, '{}');
+SELECT bpr_train('t', '', '{}');
+SELECT bpr_train('t', 'm', 5);
+SELECT bpr_train('t', 'm', x'7b7d');
+SELECT bpr_train('t');
+.print "== bpr_train: unknown, misspelt, duplicate, mistyped, out-of-range options"
+SELECT bpr_train('t', 'm', '{"epoch": 1}');
+SELECT bpr_train('t', 'm', '{"Dim": 4}');
+SELECT bpr_train('t', 'm', '{"learning_rate": 0.1}');
+SELECT bpr_train('t', 'm', '{"dim": 4, "dim": 4}');
+SELECT bpr_train('t', 'm', '{"dim": "4"}');
+SELECT bpr_train('t', 'm', '{"dim": null}');
+SELECT bpr_train('t', 'm', '{"dim": 0}');
+SELECT bpr_train('t', 'm', '{"dim": -3}');
+SELECT bpr_train('t', 'm', '{"dim": 4097}');
+SELECT bpr_train('t', 'm', '{"dim": 1e999}');
+SELECT bpr_train('t', 'm', '{"epochs": 1e18}');
+SELECT bpr_train('t', 'm', '{"lr": -0.1}');
+SELECT bpr_train('t', 'm', '{"n_neg": 0}');
+SELECT bpr_train('t', 'm', '{"threads": 0}');
+SELECT bpr_train('t', 'm', '{"sampler": "uniformly"}');
+SELECT bpr_train('t', 'm', '{"loss": "BPR"}');
+SELECT bpr_train('t', 'm', '{"verbose": "yes"}');
+SELECT bpr_train('t', 'm', '{"dim": 4');
+SELECT bpr_train('t', 'm', '');
+SELECT bpr_train('t', 'm', '[]');
+SELECT bpr_train('t', 'm', '"dim"');
+SELECT bpr_train('t', 'm', '{"sampler": "exposure", "exposures": "nosuch"}');
+.print "== bpr_train: empty source, missing table, bad SELECT, every user owns every item"
+SELECT bpr_train('empty', 'm', '{"epochs": 1}');
+SELECT bpr_train('', 'm', '{"epochs": 1}');
+SELECT bpr_train('nosuch', 'm', '{"epochs": 1}');
+SELECT bpr_train('SELECT user FROM t', 'm', '{"epochs": 1}');
+SELECT bpr_train('SELECT 1, 1 UNION ALL SELECT 2, 1', 'm', '{"epochs": 1}');
+SELECT bpr_train('SELECT 1, 2; DELETE FROM t', 'm', '{"epochs": 1}');
+SELECT bpr_train('t"; DROP TABLE t; --', 'm', '{"epochs": 1}');
+.print "== bpr_train: REAL and BLOB ids"
+SELECT bpr_train('SELECT 1.5, 2', 'm', '{"epochs": 1}');
+SELECT bpr_train('SELECT 1, x''02''', 'm', '{"epochs": 1}');
+.print "== bpr_train: a model name that cannot be a table, called inside a statement that reads a table"
+SELECT bpr_train('t', 'sqlite', '{"epochs": 1, "dim": 2}');
+SELECT bpr_train('t', 'm', '{"epochs": 1, "dim": 2}') FROM t LIMIT 1;
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after bpr_train errors" || echo "DATABASE CHANGED after bpr_train errors"
+BEGIN;
+ROLLBACK;
+.print "== bpr_train: identifiers with quotes and spaces; duplicates count once; 1 and '1' are different users, ids kept as given"
+SELECT json_extract(bpr_train('odd "name" t', 'my "q" m', '{"epochs": 1, "dim": 2, "threads": 1}'), '$.tables');
+SELECT count(*), group_concat(typeof(id)) FROM "my ""q"" m_users";
+SELECT json_extract(j, '$.users'), json_extract(j, '$.interactions') FROM (SELECT bpr_train('SELECT 1, ''a'' UNION ALL SELECT 1, ''a'' UNION ALL SELECT ''1'', ''a'' UNION ALL SELECT 1, ''b'' UNION ALL SELECT NULL, ''c''', 'mix', '{"epochs": 1, "dim": 2, "threads": 1}') j);
+SELECT id, typeof(id) FROM mix_users ORDER BY typeof(id), id;
+DROP TABLE "my ""q"" m_users";
+DROP TABLE "my ""q"" m_items";
+DROP TABLE mix_users;
+DROP TABLE mix_items;
+
+.print "== recommend: NULL, wrong type, missing arguments"
+SELECT * FROM recommend(NULL, 'it');
+SELECT * FROM recommend('us', 5);
+SELECT * FROM recommend('us');
+SELECT * FROM recommend;
+SELECT * FROM recommend('us', 'it', 2, 7);
+.print "== recommend: negative, zero, huge, fractional, text k; NULL k is the default"
+SELECT * FROM recommend('us', 'it', -1);
+SELECT * FROM recommend('us', 'it', 0);
+SELECT * FROM recommend('us', 'it', 2.5);
+SELECT * FROM recommend('us', 'it', 'three');
+SELECT * FROM recommend('us', 'it', 1e300);
+SELECT count(*) FROM recommend('us', 'it', 9223372036854775807);
+SELECT count(*) FROM recommend('us', 'it', NULL);
+SELECT count(*) FROM recommend('us', 'it', 2.0);
+.print "== recommend: wrong dimension, NaN/Inf, empty blob, bad bias"
+SELECT * FROM recommend('us', 'SELECT id, ''[1,2,3]'' FROM it', 2);
+SELECT * FROM recommend('SELECT 1, ''[1,0]'' UNION ALL SELECT 2, ''[1,0,0]''', 'it', 2);
+SELECT * FROM recommend('SELECT 1, x''0000c07f0000803f''', 'it', 2);
+SELECT * FROM recommend('us', 'SELECT ''a'', x''0000807f0000803f''', 2);
+SELECT * FROM recommend('us', 'SELECT ''a'', x''''', 2);
+SELECT * FROM recommend('us', 'SELECT ''a'', 42', 2);
+SELECT * FROM recommend('us', 'SELECT ''a'', ''[1,0]'', ''big''', 2);
+SELECT * FROM recommend('us', 'SELECT ''a'', ''[1,0]'', 1e999', 2);
+.print "== recommend: empty sources give no rows; missing tables and bad SELECTs are errors"
+SELECT count(*) FROM recommend('SELECT 1, ''[1]'' WHERE 0', 'it', 2);
+SELECT count(*) FROM recommend('us', 'SELECT 1, ''[1,0]'' WHERE 0', 2);
+SELECT * FROM recommend('nosuch', 'it', 2);
+SELECT * FROM recommend('us', 'nosuch', 2);
+SELECT * FROM recommend('us', 'it', 2, 'nosuch');
+SELECT * FROM recommend('us', 'SELECT id FROM it', 2);
+SELECT * FROM recommend('us', '', 2);
+.print "== recommend: duplicate ids are errors; NULL ids and embeddings skipped; 1 and '1' are different users"
+SELECT * FROM recommend('SELECT 1, ''[1,0]'' UNION ALL SELECT 1, ''[0,1]''', 'it', 2);
+SELECT * FROM recommend('us', 'SELECT ''a'', ''[1,0]'' UNION ALL SELECT ''a'', ''[0,1]''', 2);
+SELECT * FROM recommend('us', 'SELECT 1.5, ''[1,0]''', 2);
+SELECT user, typeof(user), item, rank FROM recommend('SELECT NULL, ''[1,0]'' UNION ALL SELECT 1, NULL UNION ALL SELECT 1, ''[1,0]'' UNION ALL SELECT ''1'', ''[0,1]''', 'it', 1) ORDER BY typeof(user);
+.print "== recommend: identifiers with quotes and spaces"
+CREATE TABLE "odd ""u"" s"(id, emb);
+INSERT INTO "odd ""u"" s" VALUES (5, '[1,0]');
+SELECT user, item FROM recommend('odd "u" s', 'it', 1);
+DROP TABLE "odd ""u"" s";
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after recommend cases" || echo "DATABASE CHANGED after recommend cases"
+BEGIN;
+ROLLBACK;
