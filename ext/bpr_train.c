@@ -279,12 +279,13 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   char *ju = json_quote_text(t_users), *ji = json_quote_text(t_items);
   if (ju && ji)
     summary = sqlite3_mprintf(
-        "{\"loss\":\"%s\",\"users\":%u,\"items\":%u,\"interactions\":%llu,\"dim\":%u,\"epochs\":%u,\"samples\":%llu,"
+        "{\"loss\":\"%s\",\"users\":%u,\"items\":%u,\"interactions\":%llu,\"dim\":%u,\"epochs\":%u,"
+        "\"samples\":%llu,"
         "\"seconds\":%.3f,\"final_loss\":%.6f,\"samples_per_second\":%.0f,\"threads\":%d,"
         "\"tables\":[%s,%s]}",
-        opt[O_LOSS].text, idmap_size(users), idmap_size(items), (unsigned long long)pos.nnz, cfg.dim, st.epochs,
-        (unsigned long long)st.samples, st.seconds, st.final_loss, st.seconds > 0 ? st.samples / st.seconds : 0.0,
-        cfg.threads, ju, ji);
+        opt[O_LOSS].text, idmap_size(users), idmap_size(items), (unsigned long long)pos.nnz, cfg.dim,
+        st.epochs, (unsigned long long)st.samples, st.seconds, st.final_loss,
+        st.seconds > 0 ? st.samples / st.seconds : 0.0, cfg.threads, ju, ji);
   sqlite3_free(ju);
   sqlite3_free(ji);
   if (!summary) {
@@ -295,7 +296,8 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   model_write mw;
   if ((rc = model_write_begin(db, &mw)) != SQLITE_OK) goto done;
   rc = model_replace_table(db, "bpr_train", t_users, "id PRIMARY KEY, emb BLOB", &err);
-  if (rc == SQLITE_OK) rc = model_replace_table(db, "bpr_train", t_items, "id PRIMARY KEY, emb BLOB, bias REAL", &err);
+  if (rc == SQLITE_OK)
+    rc = model_replace_table(db, "bpr_train", t_items, "id PRIMARY KEY, emb BLOB, bias REAL", &err);
   if (rc == SQLITE_OK)
     rc = model_insert_embeddings(db, "bpr_train", t_users, users, model.user, model.dim, NULL, &err);
   if (rc == SQLITE_OK)
