@@ -2,7 +2,8 @@
 """Figures for the foundation (issue 2): the auc aggregate against
 scikit-learn's roc_auc_score, and embed_dot against sqlite-vec's
 vec_distance_l2. Both sides run in this process, on the same values, in the
-same run; every time is the median of several repeats. Prints figures;
+same run; every time is the median of several repeats, the compared queries
+taking turns. Prints figures;
 asserts nothing about time (it does check that the AUC values agree).
 
     bench.py EXTENSION VEC0 WORKDIR
@@ -23,7 +24,8 @@ ext, vec0, workdir = sys.argv[1], sys.argv[2], sys.argv[3]
 dbpath = os.path.join(workdir, "foundation_bench.db")
 AUC_ROWS = (2_000_000, 10_000_000)
 PAIRS, DIM = 1_000_000, 64
-
+AUC_REPEAT = {2_000_000: 5, 10_000_000: 3}
+PAIR_
 
 def connect():
     for suffix in ("", "-journal", "-wal"):
@@ -42,16 +44,18 @@ def connect():
     return db
 
 
-def median_time(fn, repeat):
-    """Median seconds of fn() over repeat runs, after one warm-up run; returns
-    (median, all times, last result)."""
-    out = fn()
-    times = []
+def interleaved(fns, repeat):
+    """Runs every fn once as a warm-up, then repeat rounds of each fn once in
+    turn (so load from other processes on this shared machine falls on all of
+    them alike). Returns, per fn, (median seconds, all times, last result)."""
+    outs = [fn() for fn in fns]
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times, out
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            outs[i] = fn()
+            times[i].append(time.perf_counter() - t0)
+    return [(statistics.median(ts), ts, out) for ts, out in zip(times, outs)]
 
 
 def fmt_times(ts):
@@ -71,7 +75,7 @@ print("sqlite-vec %s; numpy %s; scikit-learn %s; SQLite %s (Python sqlite3 modul
 # exercises the 1/2 rule; sklearn's trapezoids count ties the same way).
 print()
 print("auc(score, label) over a table vs sklearn.metrics.roc_auc_score(label, score) on numpy arrays")
-print("(SQL time = the aggregate query alone, table already built and cached; medians)")
+print("(SQL time = the aggregate query alone, table already built and cached; medians of rounds taking turns)")
 hdr = "%-12s %-10s %10s %12s %14s %10s %12s" % ("rows", "scores", "SQL s", "sklearn s", "SQL/sklearn",
                                                   "repeats", "|diff|")
 print(hdr)
@@ -88,10 +92,10 @@ for n in AUC_ROWS:
         db.execute("BEGIN")
         db.executemany("INSERT INTO scored VALUES (?, ?)", zip(score.tolist(), label.tolist()))
         db.execute("COMMIT")
-        repeat = 5 if n <= 2_000_000 else 3
-        t_sql, ts_sql, v_sql = median_time(
-            lambda: db.execute("SELECT auc(score, label) FROM scored").fetchone()[0], repeat)
-        t_sk, ts_sk, v_sk = median_time(lambda: roc_auc_score(label, score), repeat)
+        repeat = AUC_REPEAT[n]
+        (t_sql, ts_sql, v_sql), (t_sk, ts_sk, v_sk) = interleaved(
+            [lambda: db.execute("SELECT auc(score, label) FROM scored").fetchone()[0],
+             lambda: roc_auc_score(label, score)], repeat)
         diff = abs(v_sql - float(v_sk))
         agree = "ok" if diff <= 1e-9 else "DISAGREE"
         print("%-12s %-10s %10.3f %12.3f %13.2fx %10d %9.1e %s"
@@ -108,8 +112,8 @@ for n, kind, ts_sql, ts_sk, _, _ in auc_rows:
 # ---- embed_dot vs vec_distance_l2 ------------------------------------------
 # 1M rows of two 64-dim float32 BLOBs (4*64 bytes each, sqlite-vec's layout).
 print()
-print("SELECT sum(f(a, b)) FROM pairs: %s rows of two %d-dim float32 BLOBs, one connection, same table (medians)"
-      % ("{:,}".format(PAIRS), DIM))
+print("SELECT sum(f(a, b)) FROM pairs: %s rows of two %d-dim float32 BLOBs, one connection, same table (medians of %d rounds taking turns)"
+      % ("{:,}".format(PAIRS), DIM, PAIR_REPEAT))
 a = rng.standard_normal((PAIRS, DIM)).astype("<f4")
 b = rng.standard_normal((PAIRS, DIM)).astype("<f4")
 db.execute("CREATE TABLE pairs(a BLOB, b BLOB)")
@@ -125,11 +129,9 @@ exprs = [
     ("vec_distance_cosine(a, b)", "sqlite-vec"),
     ("length(a) + length(b)", "SQLite (scan floor)"),
 ]
-REPEAT = 7
-res = {}
-for e, _ in exprs:
-    t, ts, v = median_time(lambda: db.execute("SELECT sum(%s) FROM pairs" % e).fetchone()[0], REPEAT)
-    res[e] = (t, ts, v)
+sqls = ["SELECT sum(%s) FROM pairs" % e for e, _ in exprs]
+res = dict(zip([e for e, _ in exprs],
+               interleaved([lambda q=q: db.execute(q).fetchone()[0] for q in sqls], PAIR_REPEAT)))
 hdr = "%-28s %-20s %9s %12s %18s" % ("f(a, b)", "from", "s", "M rows/s", "sum")
 print(hdr)
 print("-" * len(hdr))
