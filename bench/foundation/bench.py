@@ -25,7 +25,7 @@ dbpath = os.path.join(workdir, "foundation_bench.db")
 AUC_ROWS = (2_000_000, 10_000_000)
 PAIRS, DIM = 1_000_000, 64
 AUC_REPEAT = {2_000_000: 5, 10_000_000: 3}
-PAIR_
+PAIR_REPEAT = 7
 
 def connect():
     for suffix in ("", "-journal", "-wal"):
