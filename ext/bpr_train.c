@@ -22,12 +22,13 @@
 #include "../src/contrastive.h"
 #include "../src/csr.h"
 #include "../src/parallel.h"
+#include "../src/propagate.h"
 #include "../src/sampler.h"
 #include "common.h"
 
 enum {
   O_DIM, O_EPOCHS, O_LR, O_LR_FINAL, O_REG, O_REG_BIAS, O_N_NEG, O_SAMPLER, O_POWER, O_EXPOSURES,
-  O_INIT_STD, O_THREADS, O_SEED, O_VERBOSE, O_LOSS, O_BATCH, O_TAU, O_COSINE, O_MARGIN, O_NEG_WEIGHT, O_COUNT
+  O_INIT_STD, O_THREADS, O_SEED, O_VERBOSE, O_LOSS, O_BATCH, O_TAU, O_COSINE, O_MARGIN, O_NEG_WEIGHT, O_IN_BATCH, O_PROPAGATE, O_COUNT
 };
 
 static const char *const loss_names[] = {"bpr", "softmax", "ccl", NULL};
@@ -58,6 +59,8 @@ static const opt_spec bpr_options[O_COUNT] = {
     [O_COSINE] = {"cosine", OPT_BOOL, 1, 0, 1, NULL, NULL},
     [O_MARGIN] = {"margin", OPT_REAL, 0.4, -1, 1, NULL, NULL},
     [O_NEG_WEIGHT] = {"neg_weight", OPT_REAL, 150, 0, 1e6, NULL, NULL},
+    [O_IN_BATCH] = {"in_batch", OPT_BOOL, 0, 0, 1, NULL, NULL},
+    [O_PROPAGATE] = {"propagate", OPT_INT, 0, 0, 16, NULL, NULL},
 };
 
 typedef struct train_ctx train_ctx;
@@ -173,7 +176,7 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     } only[] = {
         {O_BATCH, 6, "loss 'softmax' or 'ccl'"}, {O_COSINE, 6, "loss 'softmax' or 'ccl'"},
         {O_TAU, 2, "loss 'softmax'"},            {O_MARGIN, 4, "loss 'ccl'"},
-        {O_NEG_WEIGHT, 4, "loss 'ccl'"},
+        {O_NEG_WEIGHT, 4, "loss 'ccl'"},           {O_IN_BATCH, 6, "loss 'softmax' or 'ccl'"},
     };
     for (size_t k = 0; k < sizeof only / sizeof *only; k++)
       if (opt[only[k].opt].set && !(only[k].losses & (1 << loss))) {
@@ -260,6 +263,7 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     cc.margin = (float)opt[O_MARGIN].num;
     cc.neg_weight = (float)opt[O_NEG_WEIGHT].num;
     cc.popularity = strategy == SAMPLER_POPULARITY;
+    cc.in_batch = opt[O_IN_BATCH].num != 0;
     cc.power = opt[O_POWER].num;
     cc.init_std = cfg.init_std;
     cc.threads = cfg.threads;
@@ -272,6 +276,13 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (r > 0) {
     rc = SQLITE_INTERRUPT;
+    goto done;
+  }
+
+  if (opt[O_PROPAGATE].num > 0 &&
+      propagate(&pos, model.user, model.item, model.dim, (uint32_t)opt[O_PROPAGATE].num,
+                loss && (loss == CL_CCL || opt[O_COSINE].num != 0))) {
+    rc = SQLITE_NOMEM;
     goto done;
   }
 

@@ -5,7 +5,7 @@
 **   embed_json(e)       JSON array text, shortest round-trip digits
 **   embed_dim(e)        number of dimensions
 **   embed_dot(a, b)     inner product           (double accumulation)
-**   embed_cosine(a, b)  cosine similarity; 0 when either vector is zero
+**   embed_cosine(a, b)  cosine similarity in [-1, 1]; 0 when either vector is zero
 **   embed_l2(a, b)      Euclidean distance
 **   embed_norm(e)       Euclidean norm
 **   embed_normalize(e)  e / |e|; a zero vector is returned unchanged
@@ -94,6 +94,9 @@ static void fn_pair(sqlite3_context *ctx, int argc, sqlite3_value **argv, int op
   } else {
     double na = vec_normsq_d(a.v, a.dim), nb = vec_normsq_d(b.v, b.dim);
     r = (na == 0.0 || nb == 0.0) ? 0.0 : vec_dot_d(a.v, b.v, a.dim) / sqrt(na * nb);
+    /* rounding can push parallel vectors just past 1 (1.0000000000000002) */
+    if (r > 1.0) r = 1.0;
+    if (r < -1.0) r = -1.0;
   }
   vecarg_free(&a);
   vecarg_free(&b);

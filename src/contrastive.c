@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "alias.h"
+#include "rng.h"
 #include "vec.h"
 
 #define NORM_EPS 1e-12f
@@ -45,60 +46,73 @@ static void back_normalize(float *g, const float *xh, float nrm, uint32_t d) {
 }
 
 double contrastive_batch_loss(const contrastive_config *cfg, const float *P, const float *Q, uint32_t B,
-                              uint32_t N, const float *logq, float *grad_p, float *grad_q) {
+                              uint32_t N, const uint32_t *ids, const float *logq, float *grad_p, float *grad_q) {
   uint32_t d = cfg->dim;
   int cos = cfg->loss == CL_CCL || cfg->cosine;
+  /* the candidate columns of S: every row of Q (positives first: row b's
+  ** positive is column b) with in_batch, else only the N negatives */
+  uint32_t C = cfg->in_batch ? B + N : N, off = cfg->in_batch ? 0 : B;
   float *Ph = malloc(sizeof(float) * ((size_t)B * d + 1));
   float *Qh = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
   float *np = malloc(sizeof(float) * (B + 1)), *nq = malloc(sizeof(float) * (B + N + 1));
-  float *S = malloc(sizeof(float) * ((size_t)B * N + 1));
+  float *S = malloc(sizeof(float) * ((size_t)B * C + 1));
   float *gpos = malloc(sizeof(float) * (B + 1));
   double loss = NAN;
   if (!Ph || !Qh || !np || !nq || !S || !gpos) goto done;
   prepare_rows(P, B, d, cos, Ph, np);
   prepare_rows(Q, B + N, d, cos, Qh, nq);
-  const float *Qneg = Qh + (size_t)B * d;
-  if (N)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)N, (int)d, 1.0f, Ph, (int)d, Qneg, (int)d,
-                0.0f, S, (int)N);
+  const float *Qc = Qh + (size_t)off * d;
+  if (C)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)C, (int)d, 1.0f, Ph, (int)d, Qc, (int)d, 0.0f,
+                S, (int)C);
   double total = 0.0;
   const float invB = 1.0f / (float)B;
   for (uint32_t b = 0; b < B; b++) {
     float sp = vec_dot(Ph + (size_t)b * d, Qh + (size_t)b * d, d);
-    float *row = S + (size_t)b * N;
+    float *row = S + (size_t)b * C;
+    /* column c is a negative of row b unless it is b's positive or, when ids
+    ** are given, the same item as b's positive (an accidental hit) */
+#define IS_NEG(c) (!(cfg->in_batch && (c) == b) && !(ids && ids[off + (c)] == ids[b]))
     if (cfg->loss == CL_SOFTMAX) {
       const float it = 1.0f / cfg->tau;
       float zp = sp * it, mx = zp;
-      for (uint32_t j = 0; j < N; j++) {
-        float z = row[j] * it - (logq ? logq[j] : 0.0f);
-        row[j] = z;
+      for (uint32_t c = 0; c < C; c++) {
+        if (!IS_NEG(c)) continue;
+        float z = row[c] * it - (logq ? logq[c] : 0.0f);
+        row[c] = z;
         if (z > mx) mx = z;
       }
       double sum = exp((double)(zp - mx));
-      for (uint32_t j = 0; j < N; j++) {
-        float e = expf(row[j] - mx);
-        row[j] = e;
+      for (uint32_t c = 0; c < C; c++) {
+        if (!IS_NEG(c)) continue;
+        float e = expf(row[c] - mx);
+        row[c] = e;
         sum += e;
       }
       total += log(sum) + mx - zp;
       float inv = (float)(1.0 / sum);
       gpos[b] = ((float)(exp((double)(zp - mx)) / sum) - 1.0f) * it * invB;
-      for (uint32_t j = 0; j < N; j++) row[j] = row[j] * inv * it * invB;
+      for (uint32_t c = 0; c < C; c++) row[c] = IS_NEG(c) ? row[c] * inv * it * invB : 0.0f;
     } else {
-      const float w = cfg->neg_weight / (float)(N ? N : 1), m = cfg->margin;
+      uint32_t n_neg = 0;
+      for (uint32_t c = 0; c < C; c++) n_neg += IS_NEG(c);
+      const float w = cfg->neg_weight / (float)(n_neg ? n_neg : 1), m = cfg->margin;
       double l = 1.0 - sp;
-      for (uint32_t j = 0; j < N; j++) {
-        float v = row[j] - m;
-        if (v > 0) {
+      for (uint32_t c = 0; c < C; c++) {
+        float v = row[c] - m;
+        if (IS_NEG(c) && v > 0) {
           l += w * v;
-          row[j] = w * invB;
+          row[c] = w * invB;
         } else {
-          row[j] = 0.0f;
+          row[c] = 0.0f;
         }
       }
       total += l;
       gpos[b] = -invB;
     }
+#undef IS_NEG
+    /* with in_batch the positive is column b of S: its gradient goes there */
+    if (cfg->in_batch) row[b] = gpos[b];
   }
   loss = total / B;
   double r2 = 0.0;
@@ -106,20 +120,21 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   for (size_t k = 0; k < (size_t)(B + N) * d; k++) r2 += (double)Q[k] * Q[k];
   loss += 0.5 * cfg->reg * r2;
   if (!grad_p || !grad_q) goto done;
-  /* dP̂ = G Q̂neg + gpos Q̂pos; dQ̂neg = G^T P̂; dQ̂pos = gpos P̂ */
-  if (N) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)d, (int)N, 1.0f, S, (int)N, Qneg, (int)d,
-                0.0f, grad_p, (int)d);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)N, (int)d, (int)B, 1.0f, S, (int)N, Ph, (int)d, 0.0f,
-                grad_q + (size_t)B * d, (int)d);
+  /* dP̂ = G Q̂c (+ gpos Q̂pos); dQ̂c = G^T P̂ (dQ̂pos = gpos P̂) */
+  if (!cfg->in_batch) memset(grad_q, 0, sizeof(float) * B * d);
+  if (C) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)d, (int)C, 1.0f, S, (int)C, Qc, (int)d, 0.0f,
+                grad_p, (int)d);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)C, (int)d, (int)B, 1.0f, S, (int)C, Ph, (int)d, 0.0f,
+                grad_q + (size_t)off * d, (int)d);
   } else {
     memset(grad_p, 0, sizeof(float) * B * d);
   }
-  for (uint32_t b = 0; b < B; b++) {
-    vec_axpy(gpos[b], Qh + (size_t)b * d, grad_p + (size_t)b * d, d);
-    float *gq = grad_q + (size_t)b * d;
-    for (uint32_t f = 0; f < d; f++) gq[f] = gpos[b] * Ph[(size_t)b * d + f];
-  }
+  if (!cfg->in_batch)
+    for (uint32_t b = 0; b < B; b++) {
+      vec_axpy(gpos[b], Qh + (size_t)b * d, grad_p + (size_t)b * d, d);
+      vec_axpy(gpos[b], Ph + (size_t)b * d, grad_q + (size_t)b * d, d);
+    }
   if (cos) {
     for (uint32_t b = 0; b < B; b++) back_normalize(grad_p + (size_t)b * d, Ph + (size_t)b * d, np[b], d);
     for (uint32_t r = 0; r < B + N; r++) back_normalize(grad_q + (size_t)r * d, Qh + (size_t)r * d, nq[r], d);
@@ -201,10 +216,133 @@ static void accum_apply(accum *ac, adam *opt, float *X, uint32_t d, float lr) {
   ac->n = 0;
 }
 
+/* One thread's buffers for a batch. */
+typedef struct worker worker;
+struct worker {
+  float *P, *Q, *gP, *gQ, *logq;
+  uint32_t *bu, *bi;
+  accum au, ai;
+  rng g;
+  double loss_sum;
+  uint64_t batches;
+  int failed;
+};
+
+static void worker_free(worker *w) {
+  free(w->P);
+  free(w->Q);
+  free(w->gP);
+  free(w->gQ);
+  free(w->logq);
+  free(w->bu);
+  free(w->bi);
+  free(w->au.sum);
+  free(w->au.slot);
+  free(w->au.rows);
+  free(w->ai.sum);
+  free(w->ai.slot);
+  free(w->ai.rows);
+}
+
+static int worker_init(worker *w, uint32_t nu, uint32_t ni, uint32_t d, uint32_t B, uint32_t N) {
+  memset(w, 0, sizeof *w);
+  w->P = malloc(sizeof(float) * ((size_t)B * d + 1));
+  w->Q = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
+  w->gP = malloc(sizeof(float) * ((size_t)B * d + 1));
+  w->gQ = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
+  w->logq = malloc(sizeof(float) * ((size_t)B + N + 1));
+  w->bu = malloc(sizeof(uint32_t) * ((size_t)B + 1));
+  w->bi = malloc(sizeof(uint32_t) * ((size_t)B + N + 1));
+  w->au.sum = malloc(sizeof(float) * ((size_t)B * d + 1));
+  w->au.slot = calloc((size_t)nu + 1, sizeof(uint32_t));
+  w->au.rows = malloc(sizeof(uint32_t) * ((size_t)B + 1));
+  w->ai.sum = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
+  w->ai.slot = calloc((size_t)ni + 1, sizeof(uint32_t));
+  w->ai.rows = malloc(sizeof(uint32_t) * ((size_t)B + N + 1));
+  return w->P && w->Q && w->gP && w->gQ && w->logq && w->bu && w->bi && w->au.sum && w->au.slot && w->au.rows &&
+                 w->ai.sum && w->ai.slot && w->ai.rows
+             ? 0
+             : -1;
+}
+
+/* What the threads of one epoch share. */
+typedef struct epoch_job epoch_job;
+struct epoch_job {
+  const contrastive_config *cfg;
+  const csr *pos;
+  const uint32_t *order, *pos_user;
+  const alias *pop;
+  const double *w, *deg;
+  double wsum;
+  bpr_model *model;
+  adam *ou, *oi;
+  worker *workers;
+  int threads;
+  float lr;
+  progress *prog;
+};
+
+/* Thread tid takes batches tid, tid + threads, ...: Hogwild over batches, each
+** with its own negatives and its own Adam steps on the shared model. */
+static void epoch_worker(void *arg, int tid) {
+  epoch_job *job = arg;
+  const contrastive_config *cfg = job->cfg;
+  const csr *pos = job->pos;
+  worker *wk = job->workers + tid;
+  uint32_t d = cfg->dim, B = cfg->batch, N = cfg->n_neg, ni = job->model->n_items;
+  float *Um = job->model->user, *Im = job->model->item;
+  size_t n_batches = (pos->nnz + B - 1) / B;
+  for (size_t bix = (size_t)tid; bix < n_batches; bix += (size_t)job->threads) {
+    if (tid == 0 ? progress_poll(job->prog) : progress_stopped(job->prog)) return;
+    size_t start = bix * B;
+    uint32_t b_n = (uint32_t)(pos->nnz - start < B ? pos->nnz - start : B);
+    for (uint32_t b = 0; b < b_n; b++) {
+      size_t k = job->order[start + b];
+      wk->bu[b] = job->pos_user[k];
+      wk->bi[b] = pos->idx[k];
+      memcpy(wk->P + (size_t)b * d, Um + (size_t)wk->bu[b] * d, sizeof(float) * d);
+      memcpy(wk->Q + (size_t)b * d, Im + (size_t)wk->bi[b] * d, sizeof(float) * d);
+    }
+    for (uint32_t j = 0; j < N; j++) {
+      uint32_t it = cfg->popularity ? alias_draw(job->pop, &wk->g) : rng_below(&wk->g, ni);
+      wk->bi[b_n + j] = it;
+      memcpy(wk->Q + (size_t)(b_n + j) * d, Im + (size_t)it * d, sizeof(float) * d);
+    }
+    /* The log-Q correction: a candidate's logit less log(expected count of
+    ** the item among the batch's candidates), so that the sum over the
+    ** candidates estimates the sum over all items of the full softmax (also
+    ** for uniform negatives, where the constant log(N / items) measurably
+    ** trains better than leaving it out). The positives of the batch, as
+    ** in-batch negatives, are drawn by the item frequency deg / nnz. */
+    uint32_t c0 = cfg->in_batch ? 0 : b_n, cn = b_n + N;
+    for (uint32_t c = c0; c < cn; c++) {
+      uint32_t it = wk->bi[c];
+      double q = (double)N * (cfg->popularity ? job->w[it] / job->wsum : 1.0 / (double)ni);
+      if (cfg->in_batch) q += (double)b_n * job->deg[it] / (double)pos->nnz;
+      wk->logq[c - c0] = (float)log(q);
+    }
+    double l = contrastive_batch_loss(cfg, wk->P, wk->Q, b_n, N, wk->bi, wk->logq, wk->gP, wk->gQ);
+    if (isnan(l)) {
+      wk->failed = 1;
+      atomic_store(&job->prog->stop, 1);
+      return;
+    }
+    wk->loss_sum += l;
+    wk->batches++;
+    for (uint32_t b = 0; b < b_n; b++) accum_add(&wk->au, wk->bu[b], wk->gP + (size_t)b * d, d);
+    for (uint32_t r = 0; r < b_n + N; r++) accum_add(&wk->ai, wk->bi[r], wk->gQ + (size_t)r * d, d);
+    accum_apply(&wk->au, job->ou, Um, d, job->lr);
+    accum_apply(&wk->ai, job->oi, Im, d, job->lr);
+  }
+}
+
 int contrastive_train(const contrastive_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch,
                       void *ctx, bpr_model *model, bpr_stats *stats) {
   const csr *pos = s->pos;
   uint32_t nu = pos->n_rows, ni = s->n_items, d = cfg->dim, B = cfg->batch, N = cfg->n_neg;
+  int threads = cfg->threads < 1 ? 1 : cfg->threads;
+  size_t n_batches = (pos->nnz + B - 1) / B;
+  if ((size_t)threads > n_batches) threads = n_batches ? (int)n_batches : 1;
   memset(model, 0, sizeof *model);
   memset(stats, 0, sizeof *stats);
   model->n_users = nu;
@@ -215,27 +353,28 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
   model->bias = calloc((size_t)ni + 1, sizeof(float));
   uint32_t *order = malloc(sizeof(uint32_t) * (pos->nnz + 1));
   uint32_t *pos_user = malloc(sizeof(uint32_t) * (pos->nnz + 1));
-  float *P = malloc(sizeof(float) * ((size_t)B * d + 1)), *Q = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
-  float *gP = malloc(sizeof(float) * ((size_t)B * d + 1)), *gQ = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
-  uint32_t *bu = malloc(sizeof(uint32_t) * (B + 1)), *bi = malloc(sizeof(uint32_t) * (B + N + 1));
-  float *logq = malloc(sizeof(float) * (N + 1));
-  double *w = NULL;
+  worker *workers = calloc((size_t)threads, sizeof(worker));
+  double *w = NULL, *deg = NULL;
   alias pop = {0};
   adam ou = {0}, oi = {0};
-  accum au = {0}, ai = {0};
-  au.sum = malloc(sizeof(float) * ((size_t)B * d + 1));
-  au.slot = calloc((size_t)nu + 1, sizeof(uint32_t));
-  au.rows = malloc(sizeof(uint32_t) * (B + 1));
-  ai.sum = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
-  ai.slot = calloc((size_t)ni + 1, sizeof(uint32_t));
-  ai.rows = malloc(sizeof(uint32_t) * (B + N + 1));
-  int rc = 0;
-  if (!model->user || !model->item || !model->bias || !order || !pos_user || !P || !Q || !gP || !gQ || !bu || !bi ||
-      !logq || !au.sum || !au.slot || !au.rows || !ai.sum || !ai.slot || !ai.rows || adam_init(&ou, nu, d) ||
+  int rc = 0, made = 0;
+  if (!model->user || !model->item || !model->bias || !order || !pos_user || !workers || adam_init(&ou, nu, d) ||
       adam_init(&oi, ni, d)) {
     rc = -1;
     goto done;
   }
+  for (; made < threads; made++)
+    if (worker_init(workers + made, nu, ni, d, B, N)) {
+      made++;
+      rc = -1;
+      goto done;
+    }
+  deg = calloc((size_t)ni + 1, sizeof(double));
+  if (!deg) {
+    rc = -1;
+    goto done;
+  }
+  for (size_t k = 0; k < pos->nnz; k++) deg[pos->idx[k]] += 1.0;
   double wsum = (double)ni;
   if (cfg->popularity) {
     w = calloc((size_t)ni + 1, sizeof(double));
@@ -256,13 +395,16 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
   }
   rng g;
   rng_seed(&g, cfg->seed, 0);
+  for (int t = 0; t < threads; t++) rng_seed(&workers[t].g, cfg->seed, (uint64_t)t + 1);
   for (size_t k = 0; k < (size_t)nu * d; k++) model->user[k] = (float)(rng_normal(&g) * cfg->init_std);
   for (size_t k = 0; k < (size_t)ni * d; k++) model->item[k] = (float)(rng_normal(&g) * cfg->init_std);
   for (uint32_t u = 0; u < nu; u++)
     for (size_t k = pos->ptr[u]; k < pos->ptr[u + 1]; k++) pos_user[k] = u;
   for (size_t k = 0; k < pos->nnz; k++) order[k] = (uint32_t)k;
+  /* each thread runs its own single-threaded sgemm calls */
   int saved_threads = openblas_get_num_threads();
-  openblas_set_num_threads(cfg->threads < 1 ? 1 : cfg->threads);
+  openblas_set_num_threads(1);
+  epoch_job job = {cfg, pos, order, pos_user, &pop, w, deg, wsum, model, &ou, &oi, workers, threads, 0.0f, prog};
   double t0 = parallel_now();
   for (uint32_t e = 0; e < cfg->epochs && rc == 0; e++) {
     for (size_t k = pos->nnz; k > 1; k--) {
@@ -271,41 +413,24 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
       order[r] = t;
     }
     float frac = cfg->epochs > 1 ? (float)e / (float)(cfg->epochs - 1) : 0.0f;
-    float lr = cfg->lr * (1.0f - frac * (1.0f - cfg->lr_final));
+    job.lr = cfg->lr * (1.0f - frac * (1.0f - cfg->lr_final));
+    for (int t = 0; t < threads; t++) {
+      workers[t].loss_sum = 0.0;
+      workers[t].batches = 0;
+    }
+    parallel_run(threads, epoch_worker, &job);
     double loss_sum = 0.0;
     uint64_t batches = 0;
-    for (size_t start = 0; start < pos->nnz; start += B) {
-      if (progress_poll(prog)) {
-        rc = 1;
-        break;
-      }
-      uint32_t b_n = (uint32_t)(pos->nnz - start < B ? pos->nnz - start : B);
-      for (uint32_t b = 0; b < b_n; b++) {
-        size_t k = order[start + b];
-        bu[b] = pos_user[k];
-        bi[b] = pos->idx[k];
-        memcpy(P + (size_t)b * d, model->user + (size_t)bu[b] * d, sizeof(float) * d);
-        memcpy(Q + (size_t)b * d, model->item + (size_t)bi[b] * d, sizeof(float) * d);
-      }
-      for (uint32_t j = 0; j < N; j++) {
-        uint32_t it = cfg->popularity ? alias_draw(&pop, &g) : rng_below(&g, ni);
-        bi[b_n + j] = it;
-        logq[j] = (float)log((double)N * (cfg->popularity ? w[it] / wsum : 1.0 / (double)ni));
-        memcpy(Q + (size_t)(b_n + j) * d, model->item + (size_t)it * d, sizeof(float) * d);
-      }
-      double l = contrastive_batch_loss(cfg, P, Q, b_n, N, logq, gP, gQ);
-      if (isnan(l)) {
-        rc = -1;
-        break;
-      }
-      loss_sum += l;
-      batches++;
-      for (uint32_t b = 0; b < b_n; b++) accum_add(&au, bu[b], gP + (size_t)b * d, d);
-      for (uint32_t r = 0; r < b_n + N; r++) accum_add(&ai, bi[r], gQ + (size_t)r * d, d);
-      accum_apply(&au, &ou, model->user, d, lr);
-      accum_apply(&ai, &oi, model->item, d, lr);
+    for (int t = 0; t < threads; t++) {
+      if (workers[t].failed) rc = -1;
+      loss_sum += workers[t].loss_sum;
+      batches += workers[t].batches;
     }
     if (rc) break;
+    if (progress_stopped(prog)) {
+      rc = 1;
+      break;
+    }
     stats->epochs = e + 1;
     stats->samples += (uint64_t)pos->nnz * N;
     stats->final_loss = batches ? loss_sum / (double)batches : 0.0;
@@ -317,23 +442,14 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
 done:
   free(order);
   free(pos_user);
-  free(P);
-  free(Q);
-  free(gP);
-  free(gQ);
-  free(bu);
-  free(bi);
-  free(logq);
+  if (workers)
+    for (int t = 0; t < made; t++) worker_free(workers + t);
+  free(workers);
   free(w);
+  free(deg);
   alias_free(&pop);
   adam_free(&ou);
   adam_free(&oi);
-  free(au.sum);
-  free(au.slot);
-  free(au.rows);
-  free(ai.sum);
-  free(ai.slot);
-  free(ai.rows);
   if (rc != 0) bpr_model_free(model);
   return rc;
 }

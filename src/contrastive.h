@@ -44,6 +44,7 @@ struct contrastive_config {
   int cosine;          /* softmax on cosine similarities */
   float margin, neg_weight; /* ccl */
   int popularity;      /* negatives by count^power instead of uniformly */
+  int in_batch;        /* the batch's other positives are negatives too */
   double power;
   float init_std;
   int threads;
@@ -57,8 +58,12 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
 
 /* Loss of one batch and, when grad_p/grad_q are not NULL, its gradient with
 ** respect to the B user rows P and the B + N item rows Q (positives first).
-** Exposed for tests (checked against finite differences). */
+** ids (may be NULL) are the B + N item ids: a negative that is the row's own
+** positive item is left out. logq (may be NULL) is subtracted from the
+** candidates' logits: N values, or B + N with in_batch (where candidate b of
+** row b is its positive and is not corrected). Exposed for tests (checked
+** against finite differences). */
 double contrastive_batch_loss(const contrastive_config *cfg, const float *P, const float *Q, uint32_t B,
-                              uint32_t N, const float *logq, float *grad_p, float *grad_q);
+                              uint32_t N, const uint32_t *ids, const float *logq, float *grad_p, float *grad_q);
 
 #endif

@@ -86,6 +86,9 @@ static const fault_case cases[] = {
     {"bpr_train exposure",
      "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"sampler\": \"exposure\", "
      "\"exposures\": \"shown\"}') IS NOT NULL"},
+    {"bpr_train in_batch propagate",
+     "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"loss\": \"softmax\", \"in_batch\": "
+     "true, \"batch\": 4, \"propagate\": 2}') IS NOT NULL"},
     {"bpr_train new name", "SELECT bpr_train('t', 'my \"m\"', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1}') IS NOT NULL"},
     {"bpr_train option error", "SELECT bpr_train('t', 'm', '{\"epoch\": 2}')"},
     {"bpr_train source error", "SELECT bpr_train('nosuch', 'm', '{\"dim\": 2}')"},

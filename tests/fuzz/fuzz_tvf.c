@@ -28,6 +28,8 @@ static const fz_stmt stmts[] = {
     {"bpr_train", "SELECT bpr_train('SELECT a, d FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 1, \"loss\": \"softmax\", \"n_neg\": 3, \"batch\": 4}')"},
     {"bpr_train", "SELECT bpr_train('SELECT b, c FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 1, \"loss\": \"ccl\", \"n_neg\": 2, \"batch\": 3, \"sampler\": \"popularity\"}')"},
     {"bpr_train", "SELECT bpr_train('SELECT a, b FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 1, \"sampler\": \"exposure\", \"exposures\": \"SELECT c, d FROM t\"}')"},
+    {"bpr_train", "SELECT bpr_train('SELECT c, a FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 2, \"loss\": \"softmax\", \"in_batch\": true, \"batch\": 4, \"propagate\": 2}')"},
+    {"bpr_train", "SELECT bpr_train('SELECT a, b FROM t', 'fz', '{\"epochs\": 1, \"dim\": 3, \"threads\": 1, \"propagate\": 1}')"},
     /* the trained model straight back into recommend */
     {"recommend", "SELECT * FROM recommend('fz_users', 'fz_items', ?7, 'SELECT a, b FROM t')"},
 };

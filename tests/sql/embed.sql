@@ -21,6 +21,10 @@ SELECT 'cosine', embed_cosine('[1,0]','[0,1]'), embed_cosine('[2,0]','[5,0]'),
        embed_cosine('[1,1]','[-1,-1]'), embed_cosine('[0,0]','[1,1]');
 -- cos([1,2],[2,1]) = 4/5
 SELECT 'cosine45', embed_cosine('[1,2]','[2,1]');
+-- clamped to [-1, 1]: unclamped, these parallel vectors give 1.0000000000000002 and -1.0000000000000002
+SELECT 'cosine-clamp', printf('%!.17g', embed_cosine('[0.8,0.1,0.1]','[2.4,0.3,0.3]')),
+       printf('%!.17g', embed_cosine('[0.5,0.1,0.5]','[-1.5,-0.3,-1.5]')),
+       embed_cosine('[0.8,0.1,0.1]','[2.4,0.3,0.3]') <= 1.0, embed_cosine('[0.5,0.1,0.5]','[1.5,0.3,1.5]') <= 1.0;
 SELECT 'l2', embed_l2('[0,0]','[3,4]'), embed_l2('[1,2,3]','[1,2,3]');
 SELECT 'norm', embed_norm('[3,4]'), embed_norm('[0,0,0]');
 SELECT 'normalize', embed_json(embed_normalize('[3,4]')), embed_json(embed_normalize('[0,0]'));

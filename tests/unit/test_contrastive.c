@@ -25,14 +25,17 @@ static contrastive_config base(contrastive_loss loss, int cosine) {
 ** with central differences of the loss, in every coordinate. */
 static void check_gradient(contrastive_config c, int with_logq) {
   enum { B = 3, N = 4, D = 4 };
+  /* ids: negative 1 (row B + 1) is the same item as row 0's positive, so it
+  ** must not count for row 0 */
+  uint32_t ids[B + N] = {10, 11, 12, 20, 10, 21, 22};
   rng g;
   rng_seed(&g, 77, (uint64_t)c.loss * 2 + (uint64_t)c.cosine);
-  float P[B * D], Q[(B + N) * D], gP[B * D], gQ[(B + N) * D], logq[N];
+  float P[B * D], Q[(B + N) * D], gP[B * D], gQ[(B + N) * D], logq[B + N];
   for (int k = 0; k < B * D; k++) P[k] = (float)rng_normal(&g) * 0.7f;
   for (int k = 0; k < (B + N) * D; k++) Q[k] = (float)rng_normal(&g) * 0.7f;
-  for (int j = 0; j < N; j++) logq[j] = (float)(rng_double(&g) - 0.5);
+  for (int j = 0; j < B + N; j++) logq[j] = (float)(rng_double(&g) - 0.5);
   const float *lq = with_logq ? logq : NULL;
-  double l0 = contrastive_batch_loss(&c, P, Q, B, N, lq, gP, gQ);
+  double l0 = contrastive_batch_loss(&c, P, Q, B, N, ids, lq, gP, gQ);
   assert_false(isnan(l0));
   const float h = 1e-3f;
   float *arrays[2] = {P, Q};
@@ -42,9 +45,9 @@ static void check_gradient(contrastive_config c, int with_logq) {
     for (int k = 0; k < sizes[a]; k++) {
       float keep = arrays[a][k];
       arrays[a][k] = keep + h;
-      double up = contrastive_batch_loss(&c, P, Q, B, N, lq, NULL, NULL);
+      double up = contrastive_batch_loss(&c, P, Q, B, N, ids, lq, NULL, NULL);
       arrays[a][k] = keep - h;
-      double down = contrastive_batch_loss(&c, P, Q, B, N, lq, NULL, NULL);
+      double down = contrastive_batch_loss(&c, P, Q, B, N, ids, lq, NULL, NULL);
       arrays[a][k] = keep;
       double num = (up - down) / (2.0 * h);
       assert_true(fabs(num - grads[a][k]) < 2e-3 * (1.0 + fabs(num)));
@@ -60,6 +63,38 @@ static void softmax_dot_gradient(void **state) {
 static void softmax_cosine_gradient(void **state) {
   (void)state;
   check_gradient(base(CL_SOFTMAX, 1), 1);
+}
+
+static void in_batch_gradient(void **state) {
+  (void)state;
+  contrastive_config c = base(CL_SOFTMAX, 1);
+  c.in_batch = 1;
+  check_gradient(c, 1);
+  c = base(CL_SOFTMAX, 0);
+  c.in_batch = 1;
+  check_gradient(c, 0);
+  c = base(CL_CCL, 1);
+  c.in_batch = 1;
+  c.margin = -0.2f;
+  check_gradient(c, 0);
+}
+
+/* An accidental hit (a negative that is the positive item) is left out: the
+** loss equals that of the batch without it. */
+static void accidental_hit_left_out(void **state) {
+  (void)state;
+  contrastive_config c = base(CL_SOFTMAX, 0);
+  c.dim = 2;
+  c.tau = 1.0f;
+  c.reg = 0.0f;
+  float P[2] = {1, 0}, Q[6] = {2, 0, 2, 0, 0, 1}, Q1[4] = {2, 0, 0, 1};
+  uint32_t ids[3] = {5, 5, 6}, ids1[2] = {5, 6};
+  double with = contrastive_batch_loss(&c, P, Q, 1, 2, ids, NULL, NULL, NULL);
+  double without = contrastive_batch_loss(&c, P, Q1, 1, 1, ids1, NULL, NULL, NULL);
+  assert_true(fabs(with - without) < 1e-6);
+  /* without ids it counts: log(2 e^2 + 1) - 2 */
+  double counted = contrastive_batch_loss(&c, P, Q, 1, 2, NULL, NULL, NULL, NULL);
+  assert_true(fabs(counted - (log(2 * exp(2.0) + 1) - 2)) < 1e-6);
 }
 
 static void ccl_gradient(void **state) {
@@ -80,16 +115,16 @@ static void softmax_hand_value(void **state) {
   c.tau = 1.0f;
   c.reg = 0.0f;
   float P[2] = {1, 0}, Q[4] = {2, 0, 0, 1};
-  double l = contrastive_batch_loss(&c, P, Q, 1, 1, NULL, NULL, NULL);
+  double l = contrastive_batch_loss(&c, P, Q, 1, 1, NULL, NULL, NULL, NULL);
   assert_true(fabs(l - log1p(exp(-2.0))) < 1e-6);
   /* ccl: cos+ = 1, cos- = 0, margin 0.1 not reached: loss 0 */
   c.loss = CL_CCL;
   c.margin = 0.1f;
-  assert_true(fabs(contrastive_batch_loss(&c, P, Q, 1, 1, NULL, NULL, NULL)) < 1e-6);
+  assert_true(fabs(contrastive_batch_loss(&c, P, Q, 1, 1, NULL, NULL, NULL, NULL)) < 1e-6);
   /* margin -0.5, weight 2: (1 - 1) + 2 * (0 + 0.5) = 1 */
   c.margin = -0.5f;
   c.neg_weight = 2.0f;
-  assert_true(fabs(contrastive_batch_loss(&c, P, Q, 1, 1, NULL, NULL, NULL) - 1.0) < 1e-6);
+  assert_true(fabs(contrastive_batch_loss(&c, P, Q, 1, 1, NULL, NULL, NULL, NULL) - 1.0) < 1e-6);
 }
 
 /* 160 users in 4 groups, each liking the 40 items of its group (i % 4 == u % 4)
@@ -152,7 +187,9 @@ static void ranks_planted_structure(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(softmax_dot_gradient), cmocka_unit_test(softmax_cosine_gradient),
-      cmocka_unit_test(ccl_gradient),         cmocka_unit_test(softmax_hand_value),
+      cmocka_unit_test(ccl_gradient),
+      cmocka_unit_test(in_batch_gradient),
+      cmocka_unit_test(accidental_hit_left_out),         cmocka_unit_test(softmax_hand_value),
       cmocka_unit_test(ranks_planted_structure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
