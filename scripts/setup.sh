@@ -3,7 +3,7 @@
 # Used by `make test` and `make demo`; safe to run again (it does nothing
 # when everything is there).
 set -e
-PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev python3"
+PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev python3 gnuplot-nox"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
