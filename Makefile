@@ -34,7 +34,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql examples demo bench install format lint clean deps
+.PHONY: all static test check unit sql docs examples demo bench install format lint clean deps
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -69,13 +69,17 @@ test: deps
 	$(MAKE) fault
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT)
 
-check: unit sql
+check: unit sql docs
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 sql: $(LIB)
 	@SANITIZE=$(SANITIZE) tests/run_sql.sh $(LIB)
+
+# the SQL examples of docs/*.md, run and compared with the printed output
+docs: $(LIB)
+	@SANITIZE=$(SANITIZE) $(PYTHON) tests/run_docs.py $(LIB)
 
 examples: $(LIB) static
 	@tests/run_examples.sh

@@ -4,7 +4,7 @@
 # when everything is there).
 set -e
 # clang-14 and libclang-rt-14-dev: the libFuzzer harnesses (make fuzz, tests/reliability.mk)
-PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev python3 clang-14 libclang-rt-14-dev"
+PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev python3 gnuplot-nox clang-14 libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

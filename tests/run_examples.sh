@@ -31,4 +31,12 @@ if [ "$node_major" -ge 20 ] && command -v npm > /dev/null; then
 else
   echo "skip example node_demo: needs Node.js 20 or newer with npm"
 fi
+# the pictures: two PNG files rendered from SQL output
+if examples/plots.sh build/recsql.so build/plots > build/plots.out 2>&1 \
+   && [ "$(wc -l < build/plots/curve.dat)" -eq 9 ] && [ -s build/plots/training_curve.png ] && [ -s build/plots/roc.png ] \
+   && [ "$(head -c 4 build/plots/roc.png | tail -c 3)" = "PNG" ]; then
+  echo "ok   example plots (build/plots/training_curve.png, build/plots/roc.png)"
+else
+  echo "FAIL example plots"; cat build/plots.out; fail=1
+fi
 exit $fail
