@@ -6,6 +6,11 @@
 --   sqlite3 build/gowalla.db -cmd '.load build/recsql' < sql/gowalla_bpr.sql
 -- (or `make bench`, which runs it through bench/bpr/run.sh). The data files
 -- are read from ../shared/data/gowalla.
+--
+-- bpr_train's options come from the parameter @options (NULL: the defaults);
+-- the many-negative trainer of docs/bpr_train.md, for example:
+--   sqlite3 build/gowalla.db -cmd '.load build/recsql' \
+--     -cmd ".parameter set @options '{\"loss\": \"softmax\", \"propagate\": 1}'" < sql/gowalla_bpr.sql
 .bail on
 .mode list
 CREATE TEMP TABLE clock(step TEXT PRIMARY KEY, t REAL);
@@ -20,14 +25,16 @@ SELECT printf('data: train %d interactions (%d users, %d items), test %d interac
   (SELECT count(*) FROM train), (SELECT count(DISTINCT user) FROM train), (SELECT count(DISTINCT item) FROM train),
   (SELECT count(*) FROM test), 86400 * ((SELECT t FROM clock WHERE step = 'loaded') - (SELECT t FROM clock WHERE step = 'start')));
 
--- Training: the defaults (dim 64, 100 epochs, 4 negatives per positive, lr 0.1 decaying to 0.01, reg 0.005).
-SELECT 'bpr_train: ' || bpr_train('train', 'bpr', '{"verbose": true}');
+-- Training: the defaults (dim 64, 100 epochs, 4 negatives per positive, lr 0.1 decaying to 0.01, reg 0.005)
+-- unless @options says otherwise.
+SELECT 'bpr_train: ' || bpr_train('train', 'bpr', json_set(coalesce(@options, '{}'), '$.verbose', json('true')));
 INSERT INTO clock VALUES ('trained', julianday('now'));
 
 CREATE TABLE rec AS SELECT * FROM recommend('bpr_users', 'bpr_items', 20, 'train');
 INSERT INTO clock VALUES ('recommended', julianday('now'));
 
-SELECT printf('BPR-MF  Recall@20 %.4f  NDCG@20 %.4f  (test users %d; published BPR-MF: 0.1291 / 0.1109)', avg(r), avg(n), count(r))
+SELECT printf('%s  Recall@20 %.4f  NDCG@20 %.4f  (test users %d; published BPR-MF: 0.1291 / 0.1109, LightGCN: 0.1830 / 0.1554)',
+  coalesce('bpr_train ' || @options, 'BPR-MF'), avg(r), avg(n), count(r))
 FROM (
   SELECT coalesce(rec.user, t.user) AS u,
          recall_at_k(rec.score, t.item IS NOT NULL, 20) AS r,
