@@ -219,7 +219,7 @@ static int is_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
 static char *expected(const opt_spec *sp) {
   const char *what = sp->type == OPT_INT ? "an integer" : "a number";
   if (sp->min <= -9e18 && sp->max >= 9e18) return sqlite3_mprintf("%s", what);
-  if (sp->max >= 9e18) return sqlite3_mprintf("%s >= %g", what, sp->min);
+  if (sp->max >= 4e9) return sqlite3_mprintf("%s >= %g", what, sp->min);
   return sqlite3_mprintf("%s in [%g, %g]", what, sp->min, sp->max);
 }
 
@@ -419,11 +419,10 @@ static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   c->threads = (int)c->vals[def->threads_arg].num;
   if (c->threads < 1) c->threads = parallel_cores();
   c->verbose = c->vals[def->verbose_arg].num != 0;
-  c->t_start = c->t_report = parallel_now();
-
   char *err = NULL;
   int rc = get_graph(vt, (const char *)sqlite3_value_text(src), &c->g, &err);
   if (rc) return is_error(cur, rc, err);
+  c->t_start = c->t_report = parallel_now();
   uint32_t ni = idmap_size(c->g->items);
   /* query items: all, or those of item_a = ? / IN (...) */
   c->query = sqlite3_malloc64(sizeof(uint32_t) * ((size_t)ni + 1));
