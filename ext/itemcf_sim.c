@@ -27,8 +27,8 @@ static const opt_spec cf_args[CF_NARGS] = {
     [CF_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
 };
 
-static int cf_run(const opt_value *vals, const itemsim_graph *g, const uint32_t *items, uint32_t n, uint32_t k,
-                  int threads, progress *prog, itemsim_result *out) {
+static int cf_run(const opt_value *vals, const itemsim_graph *g, const uint32_t *items, uint32_t n,
+                  uint32_t k, int threads, progress *prog, itemsim_result *out) {
   itemcf cf;
   cf.ui = &g->ui;
   cf.iu = &g->iu;
@@ -37,7 +37,9 @@ static int cf_run(const opt_value *vals, const itemsim_graph *g, const uint32_t 
   return itemcf_topk(&cf, items, n, k, threads, prog, out);
 }
 
-static const itemsim_def cf_def = {"itemcf_sim", "itemcf_sim('table or SELECT', top_n, method)", cf_args, CF_NARGS,
-                                   CF_TOP_N, CF_THREADS, CF_VERBOSE, cf_run};
+static const itemsim_def cf_def = {"itemcf_sim", "itemcf_sim('table or SELECT', top_n, method)",
+                                   cf_args,      CF_NARGS,
+                                   CF_TOP_N,     CF_THREADS,
+                                   CF_VERBOSE,   cf_run};
 
 int recsql_register_itemcf_sim(sqlite3 *db) { return itemsim_register(db, &cf_def); }

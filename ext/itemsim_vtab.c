@@ -74,7 +74,8 @@ static void graph_release(itemsim_graph *g) {
   sqlite3_free(g);
 }
 
-static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err) {
+static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                      char **err) {
   (void)argc;
   (void)argv;
   (void)err;
@@ -167,8 +168,8 @@ static int is_advance(is_cursor *c) {
       double now = parallel_now();
       if (now - c->t_report >= 1.0 || c->next == c->n_query) {
         double el = now - c->t_start, rate = el > 0 ? c->next / el : 0;
-        fprintf(stderr, "%s: %u/%u items (%.1f%%), %.0f items/s, elapsed %.1f s, left %.1f s\n", def->name, c->next,
-                c->n_query, 100.0 * c->next / c->n_query, rate, el,
+        fprintf(stderr, "%s: %u/%u items (%.1f%%), %.0f items/s, elapsed %.1f s, left %.1f s\n", def->name,
+                c->next, c->n_query, 100.0 * c->next / c->n_query, rate, el,
                 rate > 0 ? (c->n_query - c->next) / rate : 0.0);
         c->t_report = now;
       }
@@ -239,7 +240,8 @@ static char *parse_arg(const char *obj, const opt_spec *sp, sqlite3_value *v, op
   out->text = NULL;
   int t = v ? sqlite3_value_type(v) : SQLITE_NULL;
   if (t == SQLITE_NULL) {
-    if (sp->type == OPT_TEXT && sp->def_text && !(out->text = sqlite3_mprintf("%s", sp->def_text))) out->set = -1;
+    if (sp->type == OPT_TEXT && sp->def_text && !(out->text = sqlite3_mprintf("%s", sp->def_text)))
+      out->set = -1;
     return NULL;
   }
   out->set = 1;
@@ -250,8 +252,10 @@ static char *parse_arg(const char *obj, const opt_spec *sp, sqlite3_value *v, op
       double x = sqlite3_value_double(v);
       int ok = (t == SQLITE_INTEGER || t == SQLITE_FLOAT) && isfinite(x) && x >= sp->min && x <= sp->max;
       if (ok && sp->type == OPT_INT) {
-        if (t == SQLITE_INTEGER) x = (double)sqlite3_value_int64(v);
-        else ok = x == floor(x);
+        if (t == SQLITE_INTEGER)
+          x = (double)sqlite3_value_int64(v);
+        else
+          ok = x == floor(x);
       }
       if (ok) {
         out->num = x;
@@ -390,7 +394,8 @@ static int cmp_u32(const void *a, const void *b) {
 ** constraint is an item_a IN (...) list handed over all at once. argv holds
 ** the given arguments in column order, then the item_a value (or list).
 */
-static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
+static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                     sqlite3_value **argv) {
   (void)idxStr;
   is_cursor *c = (is_cursor *)cur;
   is_vtab *vt = (is_vtab *)cur->pVtab;
@@ -431,7 +436,8 @@ static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     for (uint32_t i = 0; i < ni; i++) c->query[c->n_query++] = i;
   } else if (idxNum & in) {
     sqlite3_value *v;
-    for (rc = sqlite3_vtab_in_first(item_a, &v); rc == SQLITE_OK && v; rc = sqlite3_vtab_in_next(item_a, &v)) {
+    for (rc = sqlite3_vtab_in_first(item_a, &v); rc == SQLITE_OK && v;
+         rc = sqlite3_vtab_in_next(item_a, &v)) {
       int64_t i = value_id_find(c->g->items, v);
       if (i >= 0 && c->n_query < ni) c->query[c->n_query++] = (uint32_t)i;
     }
@@ -468,9 +474,12 @@ static int is_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
   for (int i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *ct = &info->aConstraint[i];
     int k;
-    if (ct->iColumn >= IS_SOURCE) k = ct->iColumn - IS_SOURCE;
-    else if (ct->iColumn == IS_ITEM_A) k = nh;
-    else continue;
+    if (ct->iColumn >= IS_SOURCE)
+      k = ct->iColumn - IS_SOURCE;
+    else if (ct->iColumn == IS_ITEM_A)
+      k = nh;
+    else
+      continue;
     if (ct->op != SQLITE_INDEX_CONSTRAINT_EQ || !ct->usable) {
       if (k < nh) unusable |= 1 << k;
       continue;
@@ -502,21 +511,30 @@ static int is_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module is_module = {
-    0,             /* iVersion */
-    NULL,          /* xCreate: eponymous only */
-    is_connect,    /* xConnect */
-    is_best_index, /* xBestIndex */
-    is_disconnect, /* xDisconnect */
-    NULL,          /* xDestroy */
-    is_open,       /* xOpen */
-    is_close,      /* xClose */
-    is_filter,     /* xFilter */
-    is_next,       /* xNext */
-    is_eof,        /* xEof */
-    is_column,     /* xColumn */
-    is_rowid,      /* xRowid */
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static sqlite3_module is_module = {0,             /* iVersion */
+                                   NULL,          /* xCreate: eponymous only */
+                                   is_connect,    /* xConnect */
+                                   is_best_index, /* xBestIndex */
+                                   is_disconnect, /* xDisconnect */
+                                   NULL,          /* xDestroy */
+                                   is_open,       /* xOpen */
+                                   is_close,      /* xClose */
+                                   is_filter,     /* xFilter */
+                                   is_next,       /* xNext */
+                                   is_eof,        /* xEof */
+                                   is_column,     /* xColumn */
+                                   is_rowid,      /* xRowid */
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL};
 
 int itemsim_register(sqlite3 *db, const itemsim_def *def) {
   return sqlite3_create_module(db, def->name, &is_module, (void *)def);

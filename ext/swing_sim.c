@@ -21,7 +21,18 @@
 #include "../src/swing.h"
 #include "itemsim_vtab.h"
 
-enum { SW_ALPHA, SW_TOP_N, SW_BETA, SW_USER_ALPHA, SW_MAX_USER_ITEMS, SW_MAX_ITEM_USERS, SW_SEED, SW_THREADS, SW_VERBOSE, SW_NARGS };
+enum {
+  SW_ALPHA,
+  SW_TOP_N,
+  SW_BETA,
+  SW_USER_ALPHA,
+  SW_MAX_USER_ITEMS,
+  SW_MAX_ITEM_USERS,
+  SW_SEED,
+  SW_THREADS,
+  SW_VERBOSE,
+  SW_NARGS
+};
 
 static const opt_spec sw_args[SW_NARGS] = {
     [SW_ALPHA] = {"alpha", OPT_REAL, 1.0, 0, 1e300, NULL, NULL},
@@ -35,8 +46,8 @@ static const opt_spec sw_args[SW_NARGS] = {
     [SW_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
 };
 
-static int sw_run(const opt_value *vals, const itemsim_graph *g, const uint32_t *items, uint32_t n, uint32_t k,
-                  int threads, progress *prog, itemsim_result *out) {
+static int sw_run(const opt_value *vals, const itemsim_graph *g, const uint32_t *items, uint32_t n,
+                  uint32_t k, int threads, progress *prog, itemsim_result *out) {
   swing s;
   s.ui = &g->ui;
   s.iu = &g->iu;
@@ -50,8 +61,9 @@ static int sw_run(const opt_value *vals, const itemsim_graph *g, const uint32_t 
   return swing_topk(&s, items, n, k, threads, prog, out);
 }
 
-static const itemsim_def sw_def = {
-    "swing_sim", "swing_sim('table or SELECT', alpha, top_n)", sw_args, SW_NARGS, SW_TOP_N, SW_THREADS, SW_VERBOSE,
-    sw_run};
+static const itemsim_def sw_def = {"swing_sim", "swing_sim('table or SELECT', alpha, top_n)",
+                                   sw_args,     SW_NARGS,
+                                   SW_TOP_N,    SW_THREADS,
+                                   SW_VERBOSE,  sw_run};
 
 int recsql_register_swing_sim(sqlite3 *db) { return itemsim_register(db, &sw_def); }

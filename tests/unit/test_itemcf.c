@@ -43,7 +43,9 @@ static void check(uint32_t nu, uint32_t ni, const unsigned char *A, itemcf_metho
         ny += A[(size_t)a * ni + y];
       }
       if (co == 0) continue;
-      ref[y] = method == ITEMCF_COOCCURRENCE ? co : method == ITEMCF_COSINE ? co / sqrt(nx * ny) : co / (nx + ny - co);
+      ref[y] = method == ITEMCF_COOCCURRENCE ? co
+               : method == ITEMCF_COSINE     ? co / sqrt(nx * ny)
+                                             : co / (nx + ny - co);
       nz++;
     }
     assert_int_equal(r.count[x], nz);

@@ -18,7 +18,8 @@ struct graph {
   csr ui, iu;
 };
 
-static void graph_from_pairs(graph *g, uint32_t nu, uint32_t ni, const uint32_t *u, const uint32_t *i, size_t n) {
+static void graph_from_pairs(graph *g, uint32_t nu, uint32_t ni, const uint32_t *u, const uint32_t *i,
+                             size_t n) {
   g->nu = nu;
   g->ni = ni;
   g->A = calloc((size_t)nu * ni, 1);
@@ -126,7 +127,8 @@ static void check_against_naive(const graph *g, const swing_params *p, int threa
     const double *sc = full.score + (size_t)i * full.k;
     for (uint32_t r = 0; r < full.count[i]; r++) {
       assert_true(it[r] != i);
-      if (!close_rel(sc[r], ref[it[r]])) fail_msg("item %u -> %u: %.17g vs naive %.17g", i, it[r], sc[r], ref[it[r]]);
+      if (!close_rel(sc[r], ref[it[r]]))
+        fail_msg("item %u -> %u: %.17g vs naive %.17g", i, it[r], sc[r], ref[it[r]]);
       if (r) assert_true(sc[r - 1] > sc[r] || (sc[r - 1] == sc[r] && it[r - 1] < it[r]));
     }
     /* top 3 = the first 3 of the full list */
@@ -295,8 +297,8 @@ static void stop_and_empty(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(hand_case),       cmocka_unit_test(random_unweighted), cmocka_unit_test(random_weighted),
-      cmocka_unit_test(random_caps),     cmocka_unit_test(sample_seeded),     cmocka_unit_test(stop_and_empty),
+      cmocka_unit_test(hand_case),   cmocka_unit_test(random_unweighted), cmocka_unit_test(random_weighted),
+      cmocka_unit_test(random_caps), cmocka_unit_test(sample_seeded),     cmocka_unit_test(stop_and_empty),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
