@@ -53,6 +53,18 @@ DROP TABLE t;
 CREATE TABLE t(user, item);
 INSERT INTO t VALUES (1, 'x'), (1, 'y'), (2, 'x'), (2, 'y');
 SELECT 'recreated', item_a, item_b, printf('%.4f', score) FROM swing_sim('t');
+-- the source from another table (the join form of the source argument)
+CREATE TABLE srcs(name);
+INSERT INTO srcs VALUES ('t'), ('SELECT 1, 2 UNION ALL SELECT 1, 3 UNION ALL SELECT 2, 2 UNION ALL SELECT 2, 3');
+SELECT 'source-join', s.name, count(*) FROM srcs s, swing_sim(s.name) n GROUP BY s.name ORDER BY s.name;
+-- more items than one chunk (2048): users A_k and B_k both have items 2k and 2k + 1
+-- (k < 3000), so every item has exactly its partner at 1/(1 + 2)
+CREATE TABLE big AS WITH RECURSIVE k(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM k WHERE x < 2999)
+  SELECT 'A' || x AS user, 2 * x AS item FROM k UNION ALL SELECT 'B' || x, 2 * x FROM k
+  UNION ALL SELECT 'A' || x, 2 * x + 1 FROM k UNION ALL SELECT 'B' || x, 2 * x + 1 FROM k;
+SELECT 'chunks', count(*), count(DISTINCT item_a), sum(item_b = item_a + 1 - 2 * (item_a % 2)),
+  min(score) = max(score), printf('%.15f', max(score)) FROM swing_sim('big');
+SELECT 'limit', count(*) FROM (SELECT * FROM swing_sim('big') LIMIT 3);
 -- an empty source gives no rows; a single user gives no pairs
 SELECT 'empty', count(*) FROM swing_sim('SELECT 1, 2 WHERE 0');
 SELECT 'one-user', count(*) FROM swing_sim('SELECT 1, 2 UNION ALL SELECT 1, 3');
