@@ -9,7 +9,9 @@
 ** with source_read_pairs into user and item id maps and both CSR
 ** directions), and lists the query items: all items in order of first
 ** appearance in the source, or those of item_a = ? / item_a IN (...). Rows
-** are computed ITEMSIM_CHUNK query items at a time, on the object's threads
+** are computed a chunk of query items at a time (ITEMSIM_CHUNK, fewer when
+** top_n is so large that a chunk would pass ITEMSIM_CHUNK_ENTRIES
+** neighbours), on the object's threads
 ** (the engine's itemsim_run), and xNext walks them; when a chunk is used
 ** up the next is computed. So rows stream, LIMIT stops early, and memory is
 ** the graph plus one chunk of top_n lists.
@@ -36,6 +38,7 @@
 #define IS_SCORE 2
 #define IS_SOURCE 3 /* first hidden column; def->args follow */
 #define ITEMSIM_CHUNK 2048
+#define ITEMSIM_CHUNK_ENTRIES (1u << 22) /* 48 MB of (item, score) results */
 
 typedef struct is_vtab is_vtab;
 struct is_vtab {
@@ -155,7 +158,10 @@ static int is_poll(void *ctx) { return interrupt_poll(ctx); }
 static int is_advance(is_cursor *c) {
   const itemsim_def *def = ((is_vtab *)c->base.pVtab)->def;
   while (c->next < c->n_query) {
-    uint32_t n = c->n_query - c->next < ITEMSIM_CHUNK ? c->n_query - c->next : ITEMSIM_CHUNK;
+    uint32_t chunk = ITEMSIM_CHUNK_ENTRIES / c->k;
+    if (chunk > ITEMSIM_CHUNK) chunk = ITEMSIM_CHUNK;
+    if (chunk < 16) chunk = 16;
+    uint32_t n = c->n_query - c->next < chunk ? c->n_query - c->next : chunk;
     itemsim_result_free(&c->res);
     progress prog;
     progress_init(&prog, is_poll, &c->ic);
@@ -429,6 +435,7 @@ static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   if (rc) return is_error(cur, rc, err);
   c->t_start = c->t_report = parallel_now();
   uint32_t ni = idmap_size(c->g->items);
+  if (c->k > ni) c->k = ni ? ni : 1; /* no item has more neighbours */
   /* query items: all, or those of item_a = ? / IN (...) */
   c->query = sqlite3_malloc64(sizeof(uint32_t) * ((size_t)ni + 1));
   if (!c->query) return SQLITE_NOMEM;
