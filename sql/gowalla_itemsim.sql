@@ -35,7 +35,8 @@ CREATE INDEX sim_swing_a ON sim_swing(item_a);
 CREATE INDEX sim_itemcf_a ON sim_itemcf(item_a);
 
 -- Candidates of a test user: item_b of the user's train items, scored by the
--- sum of similarities, minus the user's train items; the top 20 per user
+-- sum of similarities, minus the user's train items (removed after the sum:
+-- fewer lookups); the top 20 per user
 -- (ties by item id). CROSS JOIN fixes the join order: test user, train
 -- items, their neighbours (by the index on item_a).
 CREATE TEMP VIEW test_users AS SELECT DISTINCT user FROM test;
@@ -44,8 +45,8 @@ CREATE TABLE rec_swing AS
     SELECT user, item, score, row_number() OVER (PARTITION BY user ORDER BY score DESC, item) AS rk FROM (
       SELECT t.user, s.item_b AS item, sum(s.score) AS score
       FROM test_users u CROSS JOIN train t ON t.user = u.user CROSS JOIN sim_swing s ON s.item_a = t.item
-      WHERE NOT EXISTS (SELECT 1 FROM train x WHERE x.user = t.user AND x.item = s.item_b)
-      GROUP BY t.user, s.item_b))
+      GROUP BY t.user, s.item_b) AS a
+    WHERE NOT EXISTS (SELECT 1 FROM train x WHERE x.user = a.user AND x.item = a.item))
   WHERE rk <= 20;
 INSERT INTO clock VALUES ('rec_swing', julianday('now'));
 CREATE TABLE rec_itemcf AS
@@ -53,8 +54,8 @@ CREATE TABLE rec_itemcf AS
     SELECT user, item, score, row_number() OVER (PARTITION BY user ORDER BY score DESC, item) AS rk FROM (
       SELECT t.user, s.item_b AS item, sum(s.score) AS score
       FROM test_users u CROSS JOIN train t ON t.user = u.user CROSS JOIN sim_itemcf s ON s.item_a = t.item
-      WHERE NOT EXISTS (SELECT 1 FROM train x WHERE x.user = t.user AND x.item = s.item_b)
-      GROUP BY t.user, s.item_b))
+      GROUP BY t.user, s.item_b) AS a
+    WHERE NOT EXISTS (SELECT 1 FROM train x WHERE x.user = a.user AND x.item = a.item))
   WHERE rk <= 20;
 INSERT INTO clock VALUES ('rec_itemcf', julianday('now'));
 
