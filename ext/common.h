@@ -26,6 +26,8 @@ int recsql_register_metrics(sqlite3 *db);
 int recsql_register_neg_samples(sqlite3 *db);
 int recsql_register_bpr_train(sqlite3 *db);
 int recsql_register_recommend(sqlite3 *db);
+int recsql_register_swing_sim(sqlite3 *db);
+int recsql_register_itemcf_sim(sqlite3 *db);
 
 /* ---- sources ------------------------------------------------------------ */
 

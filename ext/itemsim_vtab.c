@@ -1,0 +1,548 @@
+/*
+** itemsim_vtab: the table-valued function behind swing_sim and itemcf_sim
+** (see itemsim_vtab.h and those files).
+**
+** Columns: item_a, item_b, score, then the hidden arguments: source and the
+** object's own (def->args), in order.
+**
+** How it works: xFilter checks the arguments, gets the source's graph (read
+** with source_read_pairs into user and item id maps and both CSR
+** directions), and lists the query items: all items in order of first
+** appearance in the source, or those of item_a = ? / item_a IN (...). Rows
+** are computed a chunk of query items at a time (ITEMSIM_CHUNK, fewer when
+** top_n is so large that a chunk would pass ITEMSIM_CHUNK_ENTRIES
+** neighbours), on the object's threads
+** (the engine's itemsim_run), and xNext walks them; when a chunk is used
+** up the next is computed. So rows stream, LIMIT stops early, and memory is
+** the graph plus one chunk of top_n lists.
+**
+** Source cache: when the source is the name of an ordinary table of the
+** main or temp database, the graph is kept in the vtab (one per connection)
+** and reused while the database is unchanged: the same total_changes of
+** the connection, PRAGMA data_version (commits by other connections) and
+** schema versions of main and temp. That makes item_a = ? queries cost the
+** item's neighbours only, not a re-read of the table. Views and SELECT
+** sources are read on every call.
+*/
+#include "itemsim_vtab.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/parallel.h"
+
+#define IS_ITEM_A 0
+#define IS_ITEM_B 1
+#define IS_SCORE 2
+#define IS_SOURCE 3 /* first hidden column; def->args follow */
+#define ITEMSIM_CHUNK 2048
+#define ITEMSIM_CHUNK_ENTRIES (1u << 22) /* 48 MB of (item, score) results */
+
+typedef struct is_vtab is_vtab;
+struct is_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  const itemsim_def *def;
+  itemsim_graph *cache;
+};
+
+typedef struct is_cursor is_cursor;
+struct is_cursor {
+  sqlite3_vtab_cursor base;
+  itemsim_graph *g;
+  opt_value vals[ITEMSIM_MAX_ARGS];
+  sqlite3_value *given[ITEMSIM_MAX_ARGS + 1]; /* source and args as given, for the hidden columns */
+  uint32_t *query;                            /* query items, in output order */
+  uint32_t n_query, next;                     /* next: first query item not yet computed */
+  uint32_t chunk0;                            /* query index of res's first entry */
+  itemsim_result res;
+  uint32_t q, r; /* position in res */
+  uint32_t k;
+  int threads, verbose;
+  double t_start, t_report;
+  interrupt_check ic;
+  sqlite3_int64 rowid;
+  int eof;
+};
+
+static void graph_release(itemsim_graph *g) {
+  if (!g || --g->ref > 0) return;
+  sqlite3_free(g->source);
+  idmap_free(g->users);
+  idmap_free(g->items);
+  csr_free(&g->ui);
+  csr_free(&g->iu);
+  sqlite3_free(g);
+}
+
+static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                      char **err) {
+  (void)argc;
+  (void)argv;
+  (void)err;
+  const itemsim_def *def = aux;
+  char *schema = sqlite3_mprintf("CREATE TABLE x(item_a, item_b, score, source HIDDEN");
+  for (int k = 0; k < def->n_args && schema; k++) {
+    char *s = sqlite3_mprintf("%s, %s HIDDEN", schema, def->args[k].name);
+    sqlite3_free(schema);
+    schema = s;
+  }
+  char *s = schema ? sqlite3_mprintf("%s)", schema) : NULL;
+  sqlite3_free(schema);
+  if (!s) return SQLITE_NOMEM;
+  int rc = sqlite3_declare_vtab(db, s);
+  sqlite3_free(s);
+  if (rc) return rc;
+  is_vtab *vt = sqlite3_malloc(sizeof *vt);
+  if (!vt) return SQLITE_NOMEM;
+  memset(vt, 0, sizeof *vt);
+  vt->db = db;
+  vt->def = def;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  *out = &vt->base;
+  return SQLITE_OK;
+}
+
+static int is_disconnect(sqlite3_vtab *v) {
+  is_vtab *vt = (is_vtab *)v;
+  graph_release(vt->cache);
+  sqlite3_free(vt);
+  return SQLITE_OK;
+}
+
+static void is_reset(is_cursor *c) {
+  graph_release(c->g);
+  c->g = NULL;
+  options_free(c->vals, ITEMSIM_MAX_ARGS);
+  for (int k = 0; k <= ITEMSIM_MAX_ARGS; k++) {
+    sqlite3_value_free(c->given[k]);
+    c->given[k] = NULL;
+  }
+  sqlite3_free(c->query);
+  c->query = NULL;
+  c->n_query = c->next = c->chunk0 = 0;
+  itemsim_result_free(&c->res);
+  interrupt_free(&c->ic);
+  c->eof = 1;
+}
+
+static int is_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
+  (void)vt;
+  is_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->eof = 1;
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static int is_close(sqlite3_vtab_cursor *cur) {
+  is_cursor *c = (is_cursor *)cur;
+  is_reset(c);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+static int is_error(sqlite3_vtab_cursor *cur, int rc, char *msg) {
+  sqlite3_free(cur->pVtab->zErrMsg);
+  cur->pVtab->zErrMsg = msg;
+  if (!msg && rc == SQLITE_ERROR) rc = SQLITE_NOMEM;
+  return rc;
+}
+
+static int is_poll(void *ctx) { return interrupt_poll(ctx); }
+
+/* Computes chunks until one has a row (or every query item is done). */
+static int is_advance(is_cursor *c) {
+  const itemsim_def *def = ((is_vtab *)c->base.pVtab)->def;
+  while (c->next < c->n_query) {
+    uint32_t chunk = ITEMSIM_CHUNK_ENTRIES / c->k;
+    if (chunk > ITEMSIM_CHUNK) chunk = ITEMSIM_CHUNK;
+    if (chunk < 16) chunk = 16;
+    uint32_t n = c->n_query - c->next < chunk ? c->n_query - c->next : chunk;
+    itemsim_result_free(&c->res);
+    progress prog;
+    progress_init(&prog, is_poll, &c->ic);
+    int r = def->run(c->vals, c->g, c->query + c->next, n, c->k, c->threads, &prog, &c->res);
+    if (r < 0) return SQLITE_NOMEM;
+    if (r > 0) return SQLITE_INTERRUPT;
+    c->chunk0 = c->next;
+    c->next += n;
+    if (c->verbose) {
+      double now = parallel_now();
+      if (now - c->t_report >= 1.0 || c->next == c->n_query) {
+        double el = now - c->t_start, rate = el > 0 ? c->next / el : 0;
+        fprintf(stderr, "%s: %u/%u items (%.1f%%), %.0f items/s, elapsed %.1f s, left %.1f s\n", def->name,
+                c->next, c->n_query, 100.0 * c->next / c->n_query, rate, el,
+                rate > 0 ? (c->n_query - c->next) / rate : 0.0);
+        c->t_report = now;
+      }
+    }
+    for (c->q = 0; c->q < c->res.n; c->q++)
+      if (c->res.count[c->q]) {
+        c->r = 0;
+        return SQLITE_OK;
+      }
+  }
+  c->eof = 1;
+  return SQLITE_OK;
+}
+
+static int is_next(sqlite3_vtab_cursor *cur) {
+  is_cursor *c = (is_cursor *)cur;
+  c->rowid++;
+  if (++c->r < c->res.count[c->q]) return SQLITE_OK;
+  c->r = 0;
+  while (++c->q < c->res.n)
+    if (c->res.count[c->q]) return SQLITE_OK;
+  return is_advance(c);
+}
+
+static int is_eof(sqlite3_vtab_cursor *cur) { return ((is_cursor *)cur)->eof; }
+
+static int is_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+  is_cursor *c = (is_cursor *)cur;
+  size_t slot = (size_t)c->q * c->res.k + c->r;
+  switch (col) {
+    case IS_ITEM_A: result_id(ctx, c->g->items, c->query[c->chunk0 + c->q]); break;
+    case IS_ITEM_B: result_id(ctx, c->g->items, c->res.item[slot]); break;
+    case IS_SCORE: sqlite3_result_double(ctx, c->res.score[slot]); break;
+    default:
+      if (col - IS_SOURCE <= ITEMSIM_MAX_ARGS && c->given[col - IS_SOURCE])
+        sqlite3_result_value(ctx, c->given[col - IS_SOURCE]);
+      break;
+  }
+  return SQLITE_OK;
+}
+
+static int is_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
+  *rowid = ((is_cursor *)cur)->rowid;
+  return SQLITE_OK;
+}
+
+/* "an integer >= 1", "a number in [0, 10]", ... */
+static char *expected(const opt_spec *sp) {
+  const char *what = sp->type == OPT_INT ? "an integer" : "a number";
+  if (sp->min <= -9e18 && sp->max >= 9e18) return sqlite3_mprintf("%s", what);
+  if (sp->max >= 4e9) return sqlite3_mprintf("%s >= %g", what, sp->min);
+  return sqlite3_mprintf("%s in [%g, %g]", what, sp->min, sp->max);
+}
+
+/* Description of a value for messages: its text for numbers, else its type. */
+static char *got(sqlite3_value *v) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) return sqlite3_mprintf("%s", sqlite3_value_text(v));
+  if (t == SQLITE_TEXT) return sqlite3_mprintf("TEXT '%.40s'", sqlite3_value_text(v));
+  return sqlite3_mprintf("%s", value_type_name(t));
+}
+
+/* Checks one argument against its spec into *out. Returns an error message,
+** or NULL (also on OOM, with out->set = -1). */
+static char *parse_arg(const char *obj, const opt_spec *sp, sqlite3_value *v, opt_value *out) {
+  out->set = 0;
+  out->num = sp->def;
+  out->text = NULL;
+  int t = v ? sqlite3_value_type(v) : SQLITE_NULL;
+  if (t == SQLITE_NULL) {
+    if (sp->type == OPT_TEXT && sp->def_text && !(out->text = sqlite3_mprintf("%s", sp->def_text)))
+      out->set = -1;
+    return NULL;
+  }
+  out->set = 1;
+  char *e = NULL, *g = NULL, *msg = NULL;
+  switch (sp->type) {
+    case OPT_INT:
+    case OPT_REAL: {
+      double x = sqlite3_value_double(v);
+      int ok = (t == SQLITE_INTEGER || t == SQLITE_FLOAT) && isfinite(x) && x >= sp->min && x <= sp->max;
+      if (ok && sp->type == OPT_INT) {
+        if (t == SQLITE_INTEGER)
+          x = (double)sqlite3_value_int64(v);
+        else
+          ok = x == floor(x);
+      }
+      if (ok) {
+        out->num = x;
+        return NULL;
+      }
+      e = expected(sp);
+      g = got(v);
+      if (e && g) msg = sqlite3_mprintf("%s: %s must be %s, got %s", obj, sp->name, e, g);
+      break;
+    }
+    case OPT_BOOL:
+      if (t == SQLITE_INTEGER && (sqlite3_value_int64(v) == 0 || sqlite3_value_int64(v) == 1)) {
+        out->num = (double)sqlite3_value_int64(v);
+        return NULL;
+      }
+      g = got(v);
+      if (g) msg = sqlite3_mprintf("%s: %s must be 0 or 1 (or true/false), got %s", obj, sp->name, g);
+      break;
+    case OPT_TEXT: {
+      const char *s = (const char *)sqlite3_value_text(v);
+      if (t == SQLITE_TEXT && s) {
+        int ok = !sp->choices;
+        for (int k = 0; sp->choices && sp->choices[k]; k++) ok |= strcmp(sp->choices[k], s) == 0;
+        if (ok) {
+          if (!(out->text = sqlite3_mprintf("%s", s))) out->set = -1;
+          return NULL;
+        }
+        char *list = sqlite3_mprintf("%s", "");
+        for (int k = 0; list && sp->choices[k]; k++) {
+          char *l = sqlite3_mprintf("%s%s'%s'", list, k ? ", " : "", sp->choices[k]);
+          sqlite3_free(list);
+          list = l;
+        }
+        if (list) msg = sqlite3_mprintf("%s: unknown %s '%s' (expected one of %s)", obj, sp->name, s, list);
+        sqlite3_free(list);
+        break;
+      }
+      g = got(v);
+      if (g) msg = sqlite3_mprintf("%s: %s must be TEXT, got %s", obj, sp->name, g);
+      break;
+    }
+  }
+  sqlite3_free(e);
+  sqlite3_free(g);
+  if (!msg) out->set = -1;
+  return msg;
+}
+
+/* Runs a one-value statement; returns its integer (0 when it fails). */
+static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st;
+  sqlite3_int64 v = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* 1 when src names an ordinary (not virtual) table of main or temp. */
+static int is_plain_table(sqlite3 *db, const char *src) {
+  sqlite3_stmt *st;
+  int yes = 0;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT 1 FROM sqlite_temp_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE "
+                         "AND sql NOT LIKE 'CREATE VIRTUAL%' UNION ALL "
+                         "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE "
+                         "AND sql NOT LIKE 'CREATE VIRTUAL%'",
+                         -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_bind_text(st, 1, src, -1, SQLITE_STATIC) == SQLITE_OK)
+    yes = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return yes;
+}
+
+/* The state of the database that a cached graph must match. */
+static void db_stamp(sqlite3 *db, sqlite3_int64 stamp[4]) {
+  stamp[0] = sqlite3_total_changes64(db);
+  stamp[1] = query_int(db, "PRAGMA main.data_version");
+  stamp[2] = query_int(db, "PRAGMA main.schema_version");
+  stamp[3] = query_int(db, "PRAGMA temp.schema_version");
+}
+
+/* The graph of src, from the vtab's cache or read now. */
+static int get_graph(is_vtab *vt, const char *src, itemsim_graph **out, char **err) {
+  *out = NULL;
+  sqlite3_int64 stamp[4];
+  int cacheable = is_plain_table(vt->db, src);
+  if (cacheable) {
+    db_stamp(vt->db, stamp);
+    itemsim_graph *c = vt->cache;
+    if (c && strcmp(c->source, src) == 0 && memcmp(c->stamp, stamp, sizeof stamp) == 0) {
+      c->ref++;
+      *out = c;
+      return SQLITE_OK;
+    }
+  }
+  itemsim_graph *g = sqlite3_malloc(sizeof *g);
+  if (!g) return SQLITE_NOMEM;
+  memset(g, 0, sizeof *g);
+  g->ref = 1;
+  g->users = idmap_new();
+  g->items = idmap_new();
+  g->source = sqlite3_mprintf("%s", src);
+  if (!g->users || !g->items || !g->source) {
+    graph_release(g);
+    return SQLITE_NOMEM;
+  }
+  pairs p = {0};
+  int rc = source_read_pairs(vt->db, vt->def->name, src, g->users, g->items, &p, err);
+  if (rc == SQLITE_OK && (csr_build(&g->ui, idmap_size(g->users), idmap_size(g->items), p.u, p.i, p.n) ||
+                          csr_transpose(&g->iu, &g->ui)))
+    rc = SQLITE_NOMEM;
+  pairs_free(&p);
+  if (rc) {
+    graph_release(g);
+    return rc;
+  }
+  if (cacheable) {
+    memcpy(g->stamp, stamp, sizeof stamp);
+    graph_release(vt->cache);
+    vt->cache = g;
+    g->ref++;
+  }
+  *out = g;
+  return SQLITE_OK;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/*
+** idxNum: bit 0 when source is given, bit 1 + k when def->args[k] is, bit
+** 1 + n_args (ONE) when item_a = ? is, and bit 2 + n_args (IN) when that
+** constraint is an item_a IN (...) list handed over all at once. argv holds
+** the given arguments in column order, then the item_a value (or list).
+*/
+static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                     sqlite3_value **argv) {
+  (void)idxStr;
+  is_cursor *c = (is_cursor *)cur;
+  is_vtab *vt = (is_vtab *)cur->pVtab;
+  const itemsim_def *def = vt->def;
+  const char *obj = def->name;
+  int one = 1 << (1 + def->n_args), in = 1 << (2 + def->n_args);
+  is_reset(c);
+  c->rowid = 0;
+  int a = 0;
+  for (int k = 0; k <= def->n_args; k++)
+    if ((idxNum & (1 << k)) && a < argc && !(c->given[k] = sqlite3_value_dup(argv[a++]))) return SQLITE_NOMEM;
+  sqlite3_value *item_a = (idxNum & one) && a < argc ? argv[a] : NULL;
+  if (!(idxNum & 1))
+    return is_error(cur, SQLITE_ERROR, sqlite3_mprintf("%s: missing source: call it as %s", obj, def->usage));
+  sqlite3_value *src = c->given[0];
+  if (sqlite3_value_type(src) != SQLITE_TEXT)
+    return is_error(cur, SQLITE_ERROR,
+                    sqlite3_mprintf("%s: source must be a table name, view name or SELECT text, got %s", obj,
+                                    value_type_name(sqlite3_value_type(src))));
+  for (int k = 0; k < def->n_args; k++) {
+    char *msg = parse_arg(obj, &def->args[k], c->given[k + 1], &c->vals[k]);
+    if (msg) return is_error(cur, SQLITE_ERROR, msg);
+    if (c->vals[k].set < 0) return SQLITE_NOMEM;
+  }
+  c->k = (uint32_t)c->vals[def->top_n_arg].num;
+  c->threads = (int)c->vals[def->threads_arg].num;
+  if (c->threads < 1) c->threads = parallel_cores();
+  c->verbose = c->vals[def->verbose_arg].num != 0;
+  char *err = NULL;
+  int rc = get_graph(vt, (const char *)sqlite3_value_text(src), &c->g, &err);
+  if (rc) return is_error(cur, rc, err);
+  c->t_start = c->t_report = parallel_now();
+  uint32_t ni = idmap_size(c->g->items);
+  if (c->k > ni) c->k = ni ? ni : 1; /* no item has more neighbours */
+  /* query items: all, or those of item_a = ? / IN (...) */
+  c->query = sqlite3_malloc64(sizeof(uint32_t) * ((size_t)ni + 1));
+  if (!c->query) return SQLITE_NOMEM;
+  if (!item_a) {
+    for (uint32_t i = 0; i < ni; i++) c->query[c->n_query++] = i;
+  } else if (idxNum & in) {
+    sqlite3_value *v;
+    for (rc = sqlite3_vtab_in_first(item_a, &v); rc == SQLITE_OK && v;
+         rc = sqlite3_vtab_in_next(item_a, &v)) {
+      int64_t i = value_id_find(c->g->items, v);
+      if (i >= 0 && c->n_query < ni) c->query[c->n_query++] = (uint32_t)i;
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) return rc;
+    /* distinct, in order of first appearance in the source */
+    qsort(c->query, c->n_query, sizeof(uint32_t), cmp_u32);
+    uint32_t m = 0;
+    for (uint32_t t = 0; t < c->n_query; t++)
+      if (!m || c->query[m - 1] != c->query[t]) c->query[m++] = c->query[t];
+    c->n_query = m;
+  } else {
+    int64_t i = value_id_find(c->g->items, item_a);
+    if (i >= 0) c->query[c->n_query++] = (uint32_t)i;
+  }
+  if ((rc = interrupt_init(&c->ic, vt->db)) != SQLITE_OK) return rc;
+  c->eof = 0;
+  return is_advance(c);
+}
+
+/*
+** Every hidden argument with a usable "=" constraint goes to xFilter, in
+** column order, then item_a = ? if there is one (as a whole list when it is
+** an IN that SQLite can hand over at once). Following series.c, an argument
+** constrained but unusable in this plan makes the plan SQLITE_CONSTRAINT; a
+** missing source is reported by xFilter, from a plan too costly to be chosen
+** when another exists.
+*/
+static int is_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
+  const itemsim_def *def = ((is_vtab *)v)->def;
+  int nh = 1 + def->n_args; /* hidden arguments, source included */
+  int col_of[ITEMSIM_MAX_ARGS + 2];
+  int usable = 0, unusable = 0;
+  for (int k = 0; k <= nh; k++) col_of[k] = -1;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *ct = &info->aConstraint[i];
+    int k;
+    if (ct->iColumn >= IS_SOURCE)
+      k = ct->iColumn - IS_SOURCE;
+    else if (ct->iColumn == IS_ITEM_A)
+      k = nh;
+    else
+      continue;
+    if (ct->op != SQLITE_INDEX_CONSTRAINT_EQ || !ct->usable) {
+      if (k < nh) unusable |= 1 << k;
+      continue;
+    }
+    if (col_of[k] < 0) {
+      col_of[k] = i;
+      usable |= 1 << k;
+    }
+  }
+  if (unusable & ~usable) return SQLITE_CONSTRAINT;
+  int n = 0;
+  for (int k = 0; k <= nh; k++) {
+    if (col_of[k] < 0) continue;
+    info->aConstraintUsage[col_of[k]].argvIndex = ++n;
+    info->aConstraintUsage[col_of[k]].omit = 1;
+  }
+  int one = 1 << nh;
+  if ((usable & one) && sqlite3_vtab_in(info, col_of[nh], -1)) {
+    sqlite3_vtab_in(info, col_of[nh], 1);
+    usable |= 1 << (nh + 1);
+  }
+  info->idxNum = usable;
+  if (!(usable & 1)) {
+    info->estimatedCost = 1e300;
+    return SQLITE_OK;
+  }
+  info->estimatedCost = (usable & one) ? 1e3 : 1e8;
+  info->estimatedRows = (usable & one) ? 100 : 1000000;
+  return SQLITE_OK;
+}
+
+static sqlite3_module is_module = {0,             /* iVersion */
+                                   NULL,          /* xCreate: eponymous only */
+                                   is_connect,    /* xConnect */
+                                   is_best_index, /* xBestIndex */
+                                   is_disconnect, /* xDisconnect */
+                                   NULL,          /* xDestroy */
+                                   is_open,       /* xOpen */
+                                   is_close,      /* xClose */
+                                   is_filter,     /* xFilter */
+                                   is_next,       /* xNext */
+                                   is_eof,        /* xEof */
+                                   is_column,     /* xColumn */
+                                   is_rowid,      /* xRowid */
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL};
+
+int itemsim_register(sqlite3 *db, const itemsim_def *def) {
+  return sqlite3_create_module(db, def->name, &is_module, (void *)def);
+}
