@@ -26,6 +26,7 @@ int recsql_register_metrics(sqlite3 *db);
 int recsql_register_neg_samples(sqlite3 *db);
 int recsql_register_bpr_train(sqlite3 *db);
 int recsql_register_recommend(sqlite3 *db);
+int recsql_register_knn_index(sqlite3 *db);
 
 /* ---- sources ------------------------------------------------------------ */
 
