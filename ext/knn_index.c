@@ -93,6 +93,7 @@ struct knn_vtab {
   hnsw *h;               /* the in-memory index, NULL until loaded */
   unsigned data_version; /* of the database file when h was valid */
   int64_t max_rowid;
+  char *broken; /* why x_info could not be read: every use but DROP fails with it */
   sqlite3_stmt *st_get, *st_ins, *st_del_vec, *st_del_graph, *st_put_graph, *st_put_info;
 };
 
@@ -268,6 +269,7 @@ static char *corrupt(knn_vtab *vt, const char *table, sqlite3_int64 row, const c
 
 /* Loads the index from the shadow tables unless the cache is current. */
 static int load(knn_vtab *vt) {
+  if (vt->broken) return vt_error(vt, SQLITE_CORRUPT_VTAB, sqlite3_mprintf("%s", vt->broken));
   unsigned dv = data_version(vt);
   if (vt->h && dv == vt->data_version) return SQLITE_OK;
   drop_cache(vt);
@@ -361,7 +363,7 @@ static int load(knn_vtab *vt) {
     if (nodes != h->n) {
       uint32_t s = 0;
       while (s < h->n && seen[s]) s++;
-      err = corrupt(vt, "vectors", h->key[s], "no graph node in x_graph");
+      err = corrupt(vt, "vectors", h->key[s], "no node in the graph table");
       rc = SQLITE_CORRUPT_VTAB;
       goto fail;
     }
@@ -412,6 +414,10 @@ fail:
 static int flush(knn_vtab *vt) {
   if (!vt->h) return SQLITE_OK;
   hnsw *h = vt->h;
+  if (hnsw_purge(h)) {
+    drop_cache(vt);
+    return SQLITE_NOMEM;
+  }
   size_t nd;
   const uint32_t *dl = hnsw_dirty(h, &nd);
   if (!nd) return SQLITE_OK;
@@ -450,14 +456,19 @@ static void vt_free(knn_vtab *vt) {
   drop_cache(vt);
   sqlite3_free(vt->schema);
   sqlite3_free(vt->name);
+  sqlite3_free(vt->broken);
   sqlite3_free(vt);
 }
 
-/* Reads x_info into o, checking the format version and every value. */
-static char *read_info(sqlite3 *db, const char *schema, const char *name, knn_opts *o) {
+/* Reads x_info into o, checking the format version and every value; a
+** message when it cannot. *nomem is set when out of memory. */
+static char *read_info(sqlite3 *db, const char *schema, const char *name, knn_opts *o, int *nomem) {
   sqlite3_stmt *st = NULL;
   char *sql = sqlite3_mprintf("SELECT key, value FROM \"%w\".\"%w_info\"", schema, name);
-  if (!sql) return NULL;
+  if (!sql) {
+    *nomem = 1;
+    return NULL;
+  }
   int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
   sqlite3_free(sql);
   if (rc) return sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db));
@@ -525,11 +536,13 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
       return rc;
     }
   } else {
-    err = read_info(db, argv[1], argv[2], &o);
-    if (err) {
-      *pzErr = err;
+    /* An unreadable x_info still connects, so that DROP TABLE works; every
+    ** query and write then fails with the reason. */
+    int nomem = 0;
+    vt->broken = read_info(db, argv[1], argv[2], &o, &nomem);
+    if (nomem) {
       vt_free(vt);
-      return SQLITE_ERROR;
+      return SQLITE_NOMEM;
     }
   }
   vt->dim = o.dim;
@@ -928,6 +941,7 @@ static int knn_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxStr, int
       return cur_error(cur, SQLITE_ERROR,
                        sqlite3_mprintf("knn_index: %s needs a query vector: add embedding MATCH ?",
                                        idx & KNN_K ? "k" : "ef_search"));
+    if (vt->broken) return vt_error(vt, SQLITE_CORRUPT_VTAB, sqlite3_mprintf("%s", vt->broken));
     char *sql = sqlite3_mprintf("SELECT rowid, vec FROM \"%w\".\"%w_vectors\"%s", vt->schema, vt->name,
                                 idx & KNN_ROWID ? " WHERE rowid = ?1" : " ORDER BY rowid");
     if (!sql) return SQLITE_NOMEM;

@@ -514,6 +514,7 @@ int hnsw_remove(hnsw *h, int64_t key) {
   map_del(h, key);
   h->deleted[d] = 1;
   h->n_live--;
+  h->n_unpurged++;
   if (mark_dirty(h, d)) return HNSW_NOMEM;
   if (!h->graph) return HNSW_OK;
   for (int l = 0; l <= h->level[d]; l++) {
@@ -538,6 +539,41 @@ int hnsw_remove(hnsw *h, int64_t key) {
       h->max_level = h->level[s];
     }
   }
+  return HNSW_OK;
+}
+
+int hnsw_purge(hnsw *h) {
+  if (!h->n_unpurged) return HNSW_OK;
+  if (h->graph) {
+    for (uint32_t u = 0; u < h->n; u++) {
+      if (h->deleted[u]) continue;
+      for (int l = 0; l <= h->level[u]; l++) {
+        /* repair around each removed neighbour, one at a time */
+        for (;;) {
+          const uint32_t *lu = links(h, u, l);
+          uint32_t d = EMPTY;
+          for (uint32_t j = 1; j <= lu[0]; j++)
+            if (h->deleted[lu[j]]) {
+              d = lu[j];
+              break;
+            }
+          if (d == EMPTY) break;
+          if ((int)h->level[d] < l) {
+            /* cannot happen for lists built here; drop the link */
+            uint32_t *w = links(h, u, l);
+            uint32_t k = 0;
+            for (uint32_t j = 1; j <= w[0]; j++)
+              if (w[j] != d) w[++k] = w[j];
+            w[0] = k;
+            if (mark_dirty(h, u)) return HNSW_NOMEM;
+            continue;
+          }
+          if (repair(h, u, d, l)) return HNSW_NOMEM;
+        }
+      }
+    }
+  }
+  h->n_unpurged = 0;
   return HNSW_OK;
 }
 

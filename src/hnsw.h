@@ -19,7 +19,8 @@
 ** from its neighbours and reconnects each of them with the heuristic over its
 ** remaining neighbours and the removed node's neighbours (as hnswlib's
 ** repair on update); links from other nodes that still point to it are
-** skipped by searches and dropped when those nodes are encoded.
+** skipped by searches and repaired the same way by hnsw_purge, once for a
+** batch of removals.
 **
 ** Metrics are those of knn_flat.h; for KNN_COSINE the store keeps unit
 ** vectors. Persisting is the caller's: nodes changed since the last
@@ -62,6 +63,8 @@ struct hnsw {
   int64_t *map_key;
   uint32_t *map_val; /* UINT32_MAX = empty */
   size_t map_cap, map_n;
+
+  uint32_t n_unpurged; /* removals since the last hnsw_purge */
 
   /* nodes changed since hnsw_dirty_clear */
   uint8_t *dirty;
@@ -121,6 +124,13 @@ int hnsw_node_decode(hnsw *h, uint32_t slot, int level, const int64_t *w, size_t
 /* Sets the entry point after loading; HNSW_CORRUPT when it is not a node of
 ** the top level or when the store is not empty and has no entry point. */
 int hnsw_set_entry(hnsw *h, int64_t entry_key, int max_level);
+
+/* Drops the links to removed nodes that removal could not see (links are
+** not always mutual): one pass over all lists when something was removed
+** since the last call, reconnecting each node that lost a link as removal
+** does; such nodes become dirty. Call before persisting, so that no stored
+** list names a removed key. HNSW_OK or HNSW_NOMEM. */
+int hnsw_purge(hnsw *h);
 
 /* Nodes changed since the last clear (slots; may include deleted ones). */
 static inline const uint32_t *hnsw_dirty(const hnsw *h, size_t *n) {
