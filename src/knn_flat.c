@@ -30,12 +30,42 @@ float knn_distance(int metric, const float *q, const float *x, size_t dim) {
   }
 }
 
-/* dot products of q with n rows; the lane loop is inlined per row so the
-** compiler keeps the accumulators in registers. */
+/* dot products of q with n rows. Four rows at a time, each with its own lane
+** accumulators, so the adds of different rows overlap; the summation order
+** of a row does not depend on how rows are grouped. */
 KNN_CLONES
 static void block_dot(const float *data, size_t n, size_t dim, const float *q, float *out) {
-  size_t full = dim - dim % KNN_LANES;
-  for (size_t r = 0; r < n; r++) {
+  size_t full = dim - dim % KNN_LANES, r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const float *x0 = data + r * dim, *x1 = x0 + dim, *x2 = x1 + dim, *x3 = x2 + dim;
+    float a0[KNN_LANES] = {0}, a1[KNN_LANES] = {0}, a2[KNN_LANES] = {0}, a3[KNN_LANES] = {0};
+    for (size_t i = 0; i < full; i += KNN_LANES)
+      for (int l = 0; l < KNN_LANES; l++) {
+        float qv = q[i + l];
+        a0[l] += qv * x0[i + l];
+        a1[l] += qv * x1[i + l];
+        a2[l] += qv * x2[i + l];
+        a3[l] += qv * x3[i + l];
+      }
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    for (size_t i = full; i < dim; i++) {
+      s0 += q[i] * x0[i];
+      s1 += q[i] * x1[i];
+      s2 += q[i] * x2[i];
+      s3 += q[i] * x3[i];
+    }
+    for (int l = 0; l < KNN_LANES; l++) {
+      s0 += a0[l];
+      s1 += a1[l];
+      s2 += a2[l];
+      s3 += a3[l];
+    }
+    out[r] = s0;
+    out[r + 1] = s1;
+    out[r + 2] = s2;
+    out[r + 3] = s3;
+  }
+  for (; r < n; r++) {
     const float *x = data + r * dim;
     float acc[KNN_LANES] = {0};
     for (size_t i = 0; i < full; i += KNN_LANES)
