@@ -32,7 +32,8 @@
 **   s.x_info(key TEXT PRIMARY KEY, value)
 **       format_version 1, dim, metric ('ip'|'cosine'|'l2'), index
 **       ('flat'|'hnsw'), m, ef_construction, ef_search, entry_point (rowid of
-**       the HNSW entry node, NULL when empty), max_level (its level, -1 when empty)
+**       the HNSW entry node, NULL when empty), max_level (its level, -1 when
+**       empty), generation (change counter, +1 per committed write transaction)
 **   s.x_vectors(rowid INTEGER PRIMARY KEY, vec BLOB)
 **       one row per indexed vector: 4*dim bytes, float32 little-endian, as
 **       inserted (cosine vectors are normalized in memory only)
@@ -49,11 +50,13 @@
 ** graph nodes changed by a write are marked dirty and written to x_graph by
 ** xSync (before COMMIT) and xSavepoint (before a statement or SAVEPOINT
 ** starts), so a bulk INSERT writes each node once. The cache is dropped on
-** xRollback and xRollbackTo (and reloaded from the rolled-back tables), and
-** whenever the database file's data version (SQLITE_FCNTL_DATA_VERSION)
-** differs from the one seen at load or at our own last COMMIT: a commit by
-** another connection, or a direct write to a shadow table, makes the next
-** query reload.
+** xRollback and xRollbackTo (and reloaded from the rolled-back tables). A
+** transaction that writes to the table bumps x_info 'generation' in xSync;
+** when the database file's data version (SQLITE_FCNTL_DATA_VERSION) differs
+** from the one seen at load or at our own last COMMIT, the generation is read:
+** if another connection changed the table, the next query reloads it (a
+** commit that touched other tables only costs that one lookup). Direct
+** writes to the shadow tables are not seen until the table is opened again.
 */
 #include <math.h>
 #include <stdarg.h>
@@ -92,7 +95,9 @@ struct knn_vtab {
   char *schema, *name;
   int dim, metric, index, m, ef_construction, ef_search;
   hnsw *h;               /* the in-memory index, NULL until loaded */
-  unsigned data_version; /* of the database file when h was valid */
+  unsigned data_version; /* of the database file when h was known current */
+  sqlite3_int64 generation; /* x_info 'generation' that h reflects */
+  int changed;              /* this transaction wrote to the table */
   int64_t max_rowid;
   char *broken; /* why x_info could not be read: every use but DROP fails with it */
   sqlite3_stmt *st_get, *st_ins, *st_del_vec, *st_del_graph, *st_put_graph, *st_put_info;
@@ -264,6 +269,27 @@ static int put_info(knn_vtab *vt, const char *key, sqlite3_int64 v, int is_null)
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* The table's change counter: x_info 'generation', bumped by every committed
+** transaction that wrote to the table (0 when absent). */
+static int read_generation(knn_vtab *vt, sqlite3_int64 *gen) {
+  sqlite3_stmt *st = NULL;
+  char *sql = sqlite3_mprintf("SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'generation'", vt->schema,
+                              vt->name);
+  if (!sql) return SQLITE_NOMEM;
+  int rc = sqlite3_prepare_v2(vt->db, sql, -1, &st, NULL);
+  sqlite3_free(sql);
+  *gen = 0;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *gen = sqlite3_column_int64(st, 0);
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+  }
+  sqlite3_finalize(st);
+  if (rc && rc != SQLITE_NOMEM)
+    vt_error(vt, rc, sqlite3_mprintf("knn_index: reading \"%s_info\": %s", vt->name, sqlite3_errmsg(vt->db)));
+  return rc;
+}
+
 static char *corrupt(knn_vtab *vt, const char *table, sqlite3_int64 row, const char *what) {
   return sqlite3_mprintf("knn_index: corrupt shadow table \"%s_%s\": row %lld: %s", vt->name, table, row, what);
 }
@@ -273,6 +299,14 @@ static int load(knn_vtab *vt) {
   if (vt->broken) return vt_error(vt, SQLITE_CORRUPT_VTAB, sqlite3_mprintf("%s", vt->broken));
   unsigned dv = data_version(vt);
   if (vt->h && dv == vt->data_version) return SQLITE_OK;
+  sqlite3_int64 gen;
+  int rc = read_generation(vt, &gen);
+  if (rc) return rc;
+  if (vt->h && gen == vt->generation) {
+    /* the file changed, but not this table */
+    vt->data_version = dv;
+    return SQLITE_OK;
+  }
   drop_cache(vt);
   hnsw *h = hnsw_new((size_t)vt->dim, vt->metric, vt->index == IDX_HNSW, (uint32_t)vt->m,
                      (uint32_t)vt->ef_construction, KNN_SEED);
@@ -281,7 +315,6 @@ static int load(knn_vtab *vt) {
   char *err = NULL, *sql = NULL;
   uint8_t *seen = NULL;
   int64_t *words = NULL;
-  int rc;
   vt->max_rowid = 0;
 
   sql = sqlite3_mprintf("SELECT rowid, vec FROM \"%w\".\"%w_vectors\"", vt->schema, vt->name);
@@ -296,7 +329,11 @@ static int load(knn_vtab *vt) {
     int nb = sqlite3_column_bytes(st, 1);
     if (sqlite3_column_type(st, 1) != SQLITE_BLOB || nb != bytes) {
       char what[96];
-      sqlite3_snprintf(sizeof what, what, "expected a BLOB of %d bytes, got %d bytes", bytes, nb);
+      if (sqlite3_column_type(st, 1) != SQLITE_BLOB)
+        sqlite3_snprintf(sizeof what, what, "expected a BLOB of %d bytes, got %s", bytes,
+                         value_type_name(sqlite3_column_type(st, 1)));
+      else
+        sqlite3_snprintf(sizeof what, what, "expected a BLOB of %d bytes, got %d bytes", bytes, nb);
       err = corrupt(vt, "vectors", row, what);
       rc = SQLITE_CORRUPT_VTAB;
       goto fail;
@@ -392,6 +429,7 @@ static int load(knn_vtab *vt) {
   hnsw_dirty_clear(h);
   vt->h = h;
   vt->data_version = dv;
+  vt->generation = gen;
   return SQLITE_OK;
 
 nomem:
@@ -529,7 +567,7 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
                   "CREATE TABLE \"%w\".\"%w_graph\"(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB);"
                   "INSERT INTO \"%w\".\"%w_info\"(key, value) VALUES ('format_version', %d), ('dim', %d),"
                   " ('metric', %Q), ('index', %Q), ('m', %d), ('ef_construction', %d), ('ef_search', %d),"
-                  " ('entry_point', NULL), ('max_level', -1);",
+                  " ('entry_point', NULL), ('max_level', -1), ('generation', 0);",
                   s, n, s, n, s, n, s, n, KNN_FORMAT, o.dim, metric_names[o.metric], index_names[o.index], o.m,
                   o.ef_construction, o.ef_search);
     if (rc) {
@@ -619,17 +657,34 @@ static int knn_begin(sqlite3_vtab *base) {
   return SQLITE_OK;
 }
 
-static int knn_sync(sqlite3_vtab *base) { return flush((knn_vtab *)base); }
+/* Before COMMIT: writes the changed graph nodes and bumps the generation. */
+static int knn_sync(sqlite3_vtab *base) {
+  knn_vtab *vt = (knn_vtab *)base;
+  int rc = flush(vt);
+  if (rc || !vt->changed) return rc;
+  char *err = NULL;
+  rc = exec_fmt(vt->db, &err,
+                "INSERT OR REPLACE INTO \"%w\".\"%w_info\"(key, value) VALUES ('generation', "
+                "coalesce((SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'generation'), 0) + 1)",
+                vt->schema, vt->name, vt->schema, vt->name);
+  if (rc) return vt_error(vt, rc, err);
+  if (vt->h && (rc = read_generation(vt, &vt->generation)) != SQLITE_OK) return rc;
+  vt->changed = 0;
+  return SQLITE_OK;
+}
 
 static int knn_commit(sqlite3_vtab *base) {
   knn_vtab *vt = (knn_vtab *)base;
   /* our own commit changed the data version: the cache stays current */
   if (vt->h) vt->data_version = data_version(vt);
+  vt->changed = 0;
   return SQLITE_OK;
 }
 
 static int knn_rollback(sqlite3_vtab *base) {
-  drop_cache((knn_vtab *)base);
+  knn_vtab *vt = (knn_vtab *)base;
+  drop_cache(vt);
+  vt->changed = 0;
   return SQLITE_OK;
 }
 
@@ -698,6 +753,7 @@ static int knn_update(sqlite3_vtab *base, int argc, sqlite3_value **argv, sqlite
   knn_vtab *vt = (knn_vtab *)base;
   int rc = load(vt);
   if (rc) return rc;
+  vt->changed = 1;
   if (argc == 1) {
     rc = remove_row(vt, sqlite3_value_int64(argv[0]));
     goto done;

@@ -174,24 +174,88 @@ PRAGMA f.integrity_check;
 DROP VIEW recall;
 SELECT 'info-graph', key, value FROM f.h_info WHERE key IN ('format_version', 'index', 'm', 'ef_construction', 'ef_search') ORDER BY key;
 
--- ---- corrupted shadow tables: errors, never a crash
+-- ---- another connection to the same file (here: the file attached twice)
+-- writes; this one sees the change at its next query
+ATTACH 'knn.db' AS g;
+INSERT INTO g.h(rowid, embedding) VALUES (5000, '[100,0,0,0,0,0,0,0]');
+SELECT 'seen-from-f', rowid FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 1;
+DELETE FROM g.h WHERE rowid = 5000;
+SELECT 'delete-seen-from-f', rowid = 5000 FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 1;
+DETACH g;
+-- a commit to another table of the file does not change the answers
+INSERT INTO f.data(id, emb) VALUES (100000, '[0,0,0,0,0,0,0,0]');
+SELECT 'other-table', count(*) FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 3;
+
+-- ---- corrupted shadow tables: errors when the table is opened, never a crash
+-- (the shadow tables are not to be written directly; an open table keeps
+-- answering from memory until it is opened again)
+CREATE TEMP TABLE good_vec AS SELECT * FROM f.h_vectors WHERE rowid = 1;
+CREATE TEMP TABLE good_node AS SELECT * FROM f.h_graph WHERE rowid = 1;
+CREATE TEMP TABLE good_info AS SELECT * FROM f.h_info;
+CREATE TEMP VIEW probe AS SELECT rowid FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 3;
+-- a vector of the wrong length
 UPDATE f.h_vectors SET vec = x'00' WHERE rowid = 1;
-SELECT rowid FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 3;
-UPDATE f.h_vectors SET vec = (SELECT embed(emb) FROM f.data WHERE id = 1) WHERE rowid = 1;
-SELECT 'repaired', count(*) FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 3;
--- one neighbour, rowid 12345, which does not exist
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+SELECT 'scan-still-works', count(*) FROM f.h;
+REPLACE INTO f.h_vectors SELECT * FROM good_vec;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT 'repaired', count(*) FROM probe;
+-- TEXT instead of a BLOB; a NaN
+UPDATE f.h_vectors SET vec = '[1,2,3,4,5,6,7,8]' WHERE rowid = 1;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+UPDATE f.h_vectors SET vec = x'0000c07f00000000000000000000000000000000000000000000000000000000' WHERE rowid = 1;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+REPLACE INTO f.h_vectors SELECT * FROM good_vec;
+-- a neighbour list naming rowid 12345, which does not exist
 UPDATE f.h_graph SET neighbors = x'01000000000000003930000000000000' WHERE rowid = 1;
-SELECT rowid FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 3;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+-- a count larger than 2m
+UPDATE f.h_graph SET neighbors = x'6400000000000000' WHERE rowid = 1;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+-- a BLOB that is not whole int64 words
 UPDATE f.h_graph SET neighbors = x'01' WHERE rowid = 1;
-SELECT rowid FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 3;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+-- a level out of range
 UPDATE f.h_graph SET neighbors = x'0000000000000000', level = 99 WHERE rowid = 1;
-SELECT rowid FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 3;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+-- a missing node
 DELETE FROM f.h_graph WHERE rowid = 1;
-SELECT rowid FROM f.h WHERE embedding MATCH '[1,0,0,0,0,0,0,0]' AND k = 3;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+INSERT INTO f.h_graph SELECT * FROM good_node;
+-- a bad entry point
+UPDATE f.h_info SET value = 123456 WHERE key = 'entry_point';
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT * FROM probe;
+DELETE FROM f.h_info;
+INSERT INTO f.h_info SELECT * FROM good_info;
+DETACH f;
+ATTACH 'knn.db' AS f;
+SELECT 'repaired-again', count(*) FROM probe;
+DROP VIEW probe;
+-- a format version from the future: every use fails, DROP works
 UPDATE f.h_info SET value = 2 WHERE key = 'format_version';
 DETACH f;
 ATTACH 'knn.db' AS f;
 SELECT rowid FROM f.h LIMIT 1;
+INSERT INTO f.h(rowid, embedding) VALUES (7777, '[1,0,0,0,0,0,0,0]');
 -- a corrupt table can still be dropped
 DROP TABLE f.h;
 SELECT 'dropped', count(*) FROM f.sqlite_master WHERE name LIKE 'h%';
