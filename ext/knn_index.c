@@ -74,7 +74,7 @@
 #define KNN_COL_EF 3
 
 #define KNN_FORMAT 1
-#define KNN_EF_MAX 10000 /* pgvector stops at 1000; 200k Gaussian IP needs ~800 for recall 0.95 */
+#define KNN_EF_MAX 10000     /* pgvector stops at 1000; 200k Gaussian IP needs ~800 for recall 0.95 */
 #define KNN_SEED 0x6b6e6eull /* levels of keys: fixed, so a rebuilt graph is the same */
 
 /* idxNum bits; argv holds the present ones in this order */
@@ -94,8 +94,8 @@ struct knn_vtab {
   sqlite3 *db;
   char *schema, *name;
   int dim, metric, index, m, ef_construction, ef_search;
-  hnsw *h;               /* the in-memory index, NULL until loaded */
-  unsigned data_version; /* of the database file when h was known current */
+  hnsw *h;                  /* the in-memory index, NULL until loaded */
+  unsigned data_version;    /* of the database file when h was known current */
   sqlite3_int64 generation; /* x_info 'generation' that h reflects */
   int changed;              /* this transaction wrote to the table */
   int64_t max_rowid;
@@ -153,9 +153,10 @@ static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
     char key[32], val[64];
     const char *a = argv[i], *eq = strchr(a, '=');
     if (!eq)
-      return sqlite3_mprintf("knn_index: expected key=value, got '%s' (options: dim, metric, index, m, "
-                             "ef_construction, ef_search)",
-                             a);
+      return sqlite3_mprintf(
+          "knn_index: expected key=value, got '%s' (options: dim, metric, index, m, "
+          "ef_construction, ef_search)",
+          a);
     const char *ks = a, *ke = eq, *vs = eq + 1, *ve = a + strlen(a);
     while (ks < ke && (*ks == ' ' || *ks == '\t' || *ks == '\n')) ks++;
     while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t' || ke[-1] == '\n')) ke--;
@@ -170,9 +171,10 @@ static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
     val[ve - vs] = 0;
     int k = choice(keys, key);
     if (k < 0)
-      return sqlite3_mprintf("knn_index: unknown option \"%s\" (valid options: dim, metric, index, m, "
-                             "ef_construction, ef_search)",
-                             key);
+      return sqlite3_mprintf(
+          "knn_index: unknown option \"%s\" (valid options: dim, metric, index, m, "
+          "ef_construction, ef_search)",
+          key);
     if (seen[k]) return sqlite3_mprintf("knn_index: option %s is given twice", keys[k]);
     seen[k] = 1;
     char *err = NULL;
@@ -180,11 +182,13 @@ static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
       case 0: err = int_option(key, val, 1, 65536, &o->dim); break;
       case 1:
         o->metric = choice(metric_names, val);
-        if (o->metric < 0) err = sqlite3_mprintf("knn_index: option metric must be ip, cosine or l2, got '%s'", val);
+        if (o->metric < 0)
+          err = sqlite3_mprintf("knn_index: option metric must be ip, cosine or l2, got '%s'", val);
         break;
       case 2:
         o->index = choice(index_names, val);
-        if (o->index < 0) err = sqlite3_mprintf("knn_index: option index must be flat or hnsw, got '%s'", val);
+        if (o->index < 0)
+          err = sqlite3_mprintf("knn_index: option index must be flat or hnsw, got '%s'", val);
         break;
       case 3: err = int_option(key, val, 2, 100, &o->m), o->set_m = 1; break;
       case 4: err = int_option(key, val, 4, 1000, &o->ef_construction), o->set_efc = 1; break;
@@ -194,8 +198,9 @@ static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
   }
   if (!seen[0]) return sqlite3_mprintf("knn_index: option dim is required, e.g. knn_index(dim=64)");
   if (o->index == IDX_FLAT && (o->set_m || o->set_efc || o->set_efs))
-    return sqlite3_mprintf("knn_index: option %s applies to index=hnsw only",
-                           o->set_m ? "m" : o->set_efc ? "ef_construction" : "ef_search");
+    return sqlite3_mprintf("knn_index: option %s applies to index=hnsw only", o->set_m     ? "m"
+                                                                              : o->set_efc ? "ef_construction"
+                                                                                           : "ef_search");
   if (o->ef_construction < 2 * o->m)
     return sqlite3_mprintf("knn_index: ef_construction must be at least 2*m = %d, got %d", 2 * o->m,
                            o->ef_construction);
@@ -240,8 +245,8 @@ static int prep(knn_vtab *vt, sqlite3_stmt **st, const char *fmt) {
 }
 
 static void finalize_all(knn_vtab *vt) {
-  sqlite3_stmt **all[] = {&vt->st_get, &vt->st_ins, &vt->st_del_vec, &vt->st_del_graph, &vt->st_put_graph,
-                          &vt->st_put_info};
+  sqlite3_stmt **all[] = {&vt->st_get,       &vt->st_ins,       &vt->st_del_vec,
+                          &vt->st_del_graph, &vt->st_put_graph, &vt->st_put_info};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
     sqlite3_finalize(*all[i]);
     *all[i] = NULL;
@@ -260,7 +265,8 @@ static unsigned data_version(knn_vtab *vt) {
 }
 
 static int put_info(knn_vtab *vt, const char *key, sqlite3_int64 v, int is_null) {
-  int rc = prep(vt, &vt->st_put_info, "INSERT OR REPLACE INTO \"%w\".\"%w_info\"(key, value) VALUES (?1, ?2)");
+  int rc =
+      prep(vt, &vt->st_put_info, "INSERT OR REPLACE INTO \"%w\".\"%w_info\"(key, value) VALUES (?1, ?2)");
   if (rc) return rc;
   sqlite3_bind_text(vt->st_put_info, 1, key, -1, SQLITE_STATIC);
   if (!is_null) sqlite3_bind_int64(vt->st_put_info, 2, v);
@@ -273,8 +279,8 @@ static int put_info(knn_vtab *vt, const char *key, sqlite3_int64 v, int is_null)
 ** transaction that wrote to the table (0 when absent). */
 static int read_generation(knn_vtab *vt, sqlite3_int64 *gen) {
   sqlite3_stmt *st = NULL;
-  char *sql = sqlite3_mprintf("SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'generation'", vt->schema,
-                              vt->name);
+  char *sql =
+      sqlite3_mprintf("SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'generation'", vt->schema, vt->name);
   if (!sql) return SQLITE_NOMEM;
   int rc = sqlite3_prepare_v2(vt->db, sql, -1, &st, NULL);
   sqlite3_free(sql);
@@ -291,7 +297,8 @@ static int read_generation(knn_vtab *vt, sqlite3_int64 *gen) {
 }
 
 static char *corrupt(knn_vtab *vt, const char *table, sqlite3_int64 row, const char *what) {
-  return sqlite3_mprintf("knn_index: corrupt shadow table \"%s_%s\": row %lld: %s", vt->name, table, row, what);
+  return sqlite3_mprintf("knn_index: corrupt shadow table \"%s_%s\": row %lld: %s", vt->name, table, row,
+                         what);
 }
 
 /* Loads the index from the shadow tables unless the cache is current. */
@@ -375,8 +382,10 @@ static int load(knn_vtab *vt) {
       const void *b = sqlite3_column_blob(st, 2);
       size_t nb = (size_t)sqlite3_column_bytes(st, 2);
       const char *what = NULL;
-      if (s < 0) what = "a graph node without a vector in x_vectors";
-      else if (seen[s]) what = "a repeated node";
+      if (s < 0)
+        what = "a graph node without a vector in x_vectors";
+      else if (seen[s])
+        what = "a repeated node";
       else if (sqlite3_column_type(st, 1) != SQLITE_INTEGER || level < 0 || level > HNSW_MAX_LEVEL)
         what = "bad level";
       else if (sqlite3_column_type(st, 2) != SQLITE_BLOB || nb % 8 || nb / 8 > maxw)
@@ -482,8 +491,10 @@ static int flush(knn_vtab *vt) {
     if (rc == SQLITE_OK) rc = put_info(vt, "entry_point", h->entry >= 0 ? h->key[h->entry] : 0, h->entry < 0);
     if (rc == SQLITE_OK) rc = put_info(vt, "max_level", h->max_level, 0);
   }
-  if (rc == SQLITE_OK) hnsw_dirty_clear(h);
-  else vt_error(vt, rc, sqlite3_mprintf("knn_index: writing the graph: %s", sqlite3_errmsg(vt->db)));
+  if (rc == SQLITE_OK)
+    hnsw_dirty_clear(h);
+  else
+    vt_error(vt, rc, sqlite3_mprintf("knn_index: writing the graph: %s", sqlite3_errmsg(vt->db)));
   return rc;
 }
 
@@ -519,13 +530,20 @@ static char *read_info(sqlite3 *db, const char *schema, const char *name, knn_op
     const char *t = (const char *)sqlite3_column_text(st, 1);
     sqlite3_int64 v = sqlite3_column_int64(st, 1);
     if (!k) continue;
-    if (!strcmp(k, "format_version")) version = (int)v;
-    else if (!strcmp(k, "dim")) r.dim = v >= 1 && v <= 65536 ? (int)v : -1;
-    else if (!strcmp(k, "metric")) r.metric = t ? choice(metric_names, t) : -1;
-    else if (!strcmp(k, "index")) r.index = t ? choice(index_names, t) : -1;
-    else if (!strcmp(k, "m")) r.m = v >= 2 && v <= 100 ? (int)v : -1;
-    else if (!strcmp(k, "ef_construction")) r.ef_construction = v >= 4 && v <= 1000 ? (int)v : -1;
-    else if (!strcmp(k, "ef_search")) r.ef_search = v >= 1 && v <= KNN_EF_MAX ? (int)v : -1;
+    if (!strcmp(k, "format_version"))
+      version = (int)v;
+    else if (!strcmp(k, "dim"))
+      r.dim = v >= 1 && v <= 65536 ? (int)v : -1;
+    else if (!strcmp(k, "metric"))
+      r.metric = t ? choice(metric_names, t) : -1;
+    else if (!strcmp(k, "index"))
+      r.index = t ? choice(index_names, t) : -1;
+    else if (!strcmp(k, "m"))
+      r.m = v >= 2 && v <= 100 ? (int)v : -1;
+    else if (!strcmp(k, "ef_construction"))
+      r.ef_construction = v >= 4 && v <= 1000 ? (int)v : -1;
+    else if (!strcmp(k, "ef_search"))
+      r.ef_search = v >= 1 && v <= KNN_EF_MAX ? (int)v : -1;
   }
   rc = sqlite3_finalize(st);
   if (rc) return sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db));
@@ -533,14 +551,14 @@ static char *read_info(sqlite3 *db, const char *schema, const char *name, knn_op
     return sqlite3_mprintf("knn_index: \"%s_info\": format version %d is not supported (this build reads %d)",
                            name, version, KNN_FORMAT);
   if (r.dim < 0 || r.metric < 0 || r.index < 0 || r.m < 0 || r.ef_construction < 0 || r.ef_search < 0)
-    return sqlite3_mprintf("knn_index: corrupt shadow table \"%s_info\": bad dim, metric, index or parameters",
-                           name);
+    return sqlite3_mprintf(
+        "knn_index: corrupt shadow table \"%s_info\": bad dim, metric, index or parameters", name);
   *o = r;
   return NULL;
 }
 
-static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **pzErr,
-                    int create) {
+static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                    char **pzErr, int create) {
   (void)aux;
   knn_opts o;
   char *err = parse_options(argc, argv, &o);
@@ -561,15 +579,16 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
   int rc;
   if (create) {
     const char *s = argv[1], *n = argv[2];
-    rc = exec_fmt(db, pzErr,
-                  "CREATE TABLE \"%w\".\"%w_info\"(key TEXT PRIMARY KEY, value);"
-                  "CREATE TABLE \"%w\".\"%w_vectors\"(rowid INTEGER PRIMARY KEY, vec BLOB);"
-                  "CREATE TABLE \"%w\".\"%w_graph\"(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB);"
-                  "INSERT INTO \"%w\".\"%w_info\"(key, value) VALUES ('format_version', %d), ('dim', %d),"
-                  " ('metric', %Q), ('index', %Q), ('m', %d), ('ef_construction', %d), ('ef_search', %d),"
-                  " ('entry_point', NULL), ('max_level', -1), ('generation', 0);",
-                  s, n, s, n, s, n, s, n, KNN_FORMAT, o.dim, metric_names[o.metric], index_names[o.index], o.m,
-                  o.ef_construction, o.ef_search);
+    rc =
+        exec_fmt(db, pzErr,
+                 "CREATE TABLE \"%w\".\"%w_info\"(key TEXT PRIMARY KEY, value);"
+                 "CREATE TABLE \"%w\".\"%w_vectors\"(rowid INTEGER PRIMARY KEY, vec BLOB);"
+                 "CREATE TABLE \"%w\".\"%w_graph\"(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB);"
+                 "INSERT INTO \"%w\".\"%w_info\"(key, value) VALUES ('format_version', %d), ('dim', %d),"
+                 " ('metric', %Q), ('index', %Q), ('m', %d), ('ef_construction', %d), ('ef_search', %d),"
+                 " ('entry_point', NULL), ('max_level', -1), ('generation', 0);",
+                 s, n, s, n, s, n, s, n, KNN_FORMAT, o.dim, metric_names[o.metric], index_names[o.index], o.m,
+                 o.ef_construction, o.ef_search);
     if (rc) {
       vt_free(vt);
       return rc;
@@ -600,7 +619,8 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
   return SQLITE_OK;
 }
 
-static int knn_create(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err) {
+static int knn_create(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                      char **err) {
   return knn_init(db, aux, argc, argv, out, err, 1);
 }
 
@@ -771,7 +791,8 @@ static int knn_update(sqlite3_vtab *base, int argc, sqlite3_value **argv, sqlite
   sqlite3_int64 rowid;
   if (sqlite3_value_type(argv[1]) == SQLITE_NULL) {
     if (vt->max_rowid == INT64_MAX)
-      return vt_error(vt, SQLITE_FULL, sqlite3_mprintf("knn_index: no rowid left; give the rowid explicitly"));
+      return vt_error(vt, SQLITE_FULL,
+                      sqlite3_mprintf("knn_index: no rowid left; give the rowid explicitly"));
     rowid = vt->max_rowid + 1;
   } else if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER) {
     rowid = sqlite3_value_int64(argv[1]);
@@ -841,10 +862,14 @@ static int knn_best_index(sqlite3_vtab *base, sqlite3_index_info *info) {
   for (int i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &info->aConstraint[i];
     int slot = -1;
-    if (c->iColumn == KNN_COL_EMBEDDING && c->op == SQLITE_INDEX_CONSTRAINT_MATCH) slot = 0;
-    else if (c->iColumn == KNN_COL_K && c->op == SQLITE_INDEX_CONSTRAINT_EQ) slot = 1;
-    else if (c->iColumn == KNN_COL_EF && c->op == SQLITE_INDEX_CONSTRAINT_EQ) slot = 2;
-    else if (c->iColumn == -1 && c->op == SQLITE_INDEX_CONSTRAINT_EQ) slot = 3;
+    if (c->iColumn == KNN_COL_EMBEDDING && c->op == SQLITE_INDEX_CONSTRAINT_MATCH)
+      slot = 0;
+    else if (c->iColumn == KNN_COL_K && c->op == SQLITE_INDEX_CONSTRAINT_EQ)
+      slot = 1;
+    else if (c->iColumn == KNN_COL_EF && c->op == SQLITE_INDEX_CONSTRAINT_EQ)
+      slot = 2;
+    else if (c->iColumn == -1 && c->op == SQLITE_INDEX_CONSTRAINT_EQ)
+      slot = 3;
     if (slot < 0) continue;
     if (!c->usable) {
       if (slot < 3) unusable |= 1 << slot;
@@ -1010,8 +1035,9 @@ static int knn_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxStr, int
     return knn_next(cur);
   }
   if (!(idx & KNN_K))
-    return cur_error(cur, SQLITE_ERROR,
-                     sqlite3_mprintf("knn_index: a MATCH query needs k: add AND k = 10 (the number of rows)"));
+    return cur_error(
+        cur, SQLITE_ERROR,
+        sqlite3_mprintf("knn_index: a MATCH query needs k: add AND k = 10 (the number of rows)"));
   int rc = int_arg(cur, arg[1], "k", 1, INT64_MAX, &c->k);
   if (rc) return rc;
   c->ef = vt->ef_search;
@@ -1110,30 +1136,32 @@ static int knn_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
 }
 
 static sqlite3_module knn_module = {
-    3,                /* iVersion: savepoints and xShadowName */
-    knn_create,       /* xCreate */
-    knn_connect,      /* xConnect */
-    knn_best_index,   /* xBestIndex */
-    knn_disconnect,   /* xDisconnect */
-    knn_destroy,      /* xDestroy */
-    knn_open,         /* xOpen */
-    knn_close,        /* xClose */
-    knn_filter,       /* xFilter */
-    knn_next,         /* xNext */
-    knn_eof,          /* xEof */
-    knn_column,       /* xColumn */
-    knn_rowid,        /* xRowid */
-    knn_update,       /* xUpdate */
-    knn_begin,        /* xBegin */
-    knn_sync,         /* xSync */
-    knn_commit,       /* xCommit */
-    knn_rollback,     /* xRollback */
-    NULL,             /* xFindFunction */
-    knn_rename,       /* xRename */
-    knn_savepoint,    /* xSavepoint */
-    knn_release,      /* xRelease */
-    knn_rollback_to,  /* xRollbackTo */
-    knn_shadow_name,  /* xShadowName */
+    3,               /* iVersion: savepoints and xShadowName */
+    knn_create,      /* xCreate */
+    knn_connect,     /* xConnect */
+    knn_best_index,  /* xBestIndex */
+    knn_disconnect,  /* xDisconnect */
+    knn_destroy,     /* xDestroy */
+    knn_open,        /* xOpen */
+    knn_close,       /* xClose */
+    knn_filter,      /* xFilter */
+    knn_next,        /* xNext */
+    knn_eof,         /* xEof */
+    knn_column,      /* xColumn */
+    knn_rowid,       /* xRowid */
+    knn_update,      /* xUpdate */
+    knn_begin,       /* xBegin */
+    knn_sync,        /* xSync */
+    knn_commit,      /* xCommit */
+    knn_rollback,    /* xRollback */
+    NULL,            /* xFindFunction */
+    knn_rename,      /* xRename */
+    knn_savepoint,   /* xSavepoint */
+    knn_release,     /* xRelease */
+    knn_rollback_to, /* xRollbackTo */
+    knn_shadow_name, /* xShadowName */
 };
 
-int recsql_register_knn_index(sqlite3 *db) { return sqlite3_create_module(db, "knn_index", &knn_module, NULL); }
+int recsql_register_knn_index(sqlite3 *db) {
+  return sqlite3_create_module(db, "knn_index", &knn_module, NULL);
+}

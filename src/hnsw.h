@@ -42,21 +42,21 @@ enum { HNSW_OK = 0, HNSW_NOMEM = -1, HNSW_EXISTS = -2, HNSW_NOTFOUND = -3, HNSW_
 typedef struct hnsw hnsw;
 struct hnsw {
   size_t dim;
-  int metric;        /* KNN_IP, KNN_COSINE, KNN_L2 */
-  int graph;         /* 0: store only (exact search) */
+  int metric; /* KNN_IP, KNN_COSINE, KNN_L2 */
+  int graph;  /* 0: store only (exact search) */
   uint32_t m, m0, ef_construction;
   uint64_t seed;
   double level_mult;
 
-  uint32_t n, cap;   /* slots used / allocated */
+  uint32_t n, cap; /* slots used / allocated */
   uint32_t n_live;
-  float *vec;        /* cap x dim */
-  int64_t *key;      /* slot -> key */
-  uint8_t *deleted;  /* slot -> 1 when removed */
-  uint8_t *level;    /* slot -> level */
-  uint32_t *links0;  /* cap x (m0 + 1): count, then slots */
-  uint32_t **upper;  /* slot -> level x (m + 1), NULL for level 0 */
-  int64_t entry;     /* entry point slot, -1 when empty */
+  float *vec;       /* cap x dim */
+  int64_t *key;     /* slot -> key */
+  uint8_t *deleted; /* slot -> 1 when removed */
+  uint8_t *level;   /* slot -> level */
+  uint32_t *links0; /* cap x (m0 + 1): count, then slots */
+  uint32_t **upper; /* slot -> level x (m + 1), NULL for level 0 */
+  int64_t entry;    /* entry point slot, -1 when empty */
   int max_level;
 
   /* key -> slot, open addressing with linear probing */

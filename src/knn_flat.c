@@ -108,8 +108,8 @@ void knn_distances(int metric, const float *data, size_t n, size_t dim, const fl
   for (size_t i = 0; i < n; i++) out[i] = base - out[i];
 }
 
-int knn_flat_search(int metric, const float *data, size_t n, size_t dim, const float *q,
-                    const uint8_t *skip, topk *t) {
+int knn_flat_search(int metric, const float *data, size_t n, size_t dim, const float *q, const uint8_t *skip,
+                    topk *t) {
   float buf[KNN_BLOCK];
   for (size_t b = 0; b < n; b += KNN_BLOCK) {
     size_t m = n - b < KNN_BLOCK ? n - b : KNN_BLOCK;

@@ -30,8 +30,8 @@ void knn_distances(int metric, const float *data, size_t n, size_t dim, const fl
 /* Offers every row i of data with skip == NULL or skip[i] == 0 to t, scored
 ** by -distance (topk keeps the highest scores; ties go to the smaller row).
 ** Returns 0, or -1 when out of memory. */
-int knn_flat_search(int metric, const float *data, size_t n, size_t dim, const float *q,
-                    const uint8_t *skip, topk *t);
+int knn_flat_search(int metric, const float *data, size_t n, size_t dim, const float *q, const uint8_t *skip,
+                    topk *t);
 
 /* Same, over the rows listed in rows[0, nrows) only (any order, no repeats). */
 void knn_flat_search_rows(int metric, const float *data, size_t dim, const float *q, const uint32_t *rows,

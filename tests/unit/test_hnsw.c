@@ -182,11 +182,11 @@ static void encode_roundtrip(void **state) {
     topk_free(&tb);
   }
   /* corrupt encodings */
-  int64_t bad1[] = {1, 999999};      /* unknown key */
-  int64_t bad2[] = {100};            /* count beyond m0 */
-  int64_t bad3[] = {1, 1001, 5};     /* trailing word */
-  int64_t bad4[] = {-1};             /* negative count */
-  int64_t self[] = {1, 1000};        /* link to itself */
+  int64_t bad1[] = {1, 999999};  /* unknown key */
+  int64_t bad2[] = {100};        /* count beyond m0 */
+  int64_t bad3[] = {1, 1001, 5}; /* trailing word */
+  int64_t bad4[] = {-1};         /* negative count */
+  int64_t self[] = {1, 1000};    /* link to itself */
   int64_t s0 = hnsw_find(b, 1000);
   assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 0, bad1, 2), HNSW_CORRUPT);
   assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 0, bad2, 1), HNSW_CORRUPT);
