@@ -105,7 +105,7 @@ hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_constr
   h->dim = dim;
   h->metric = metric;
   h->graph = graph;
-  h->m = m < 2 ? 2 : m;
+  h->m = m < 2 ? 2 : m > 100 ? 100 : m;
   h->m0 = 2 * h->m;
   h->ef_construction = ef_construction < 1 ? 1 : ef_construction;
   h->seed = seed;
@@ -327,22 +327,28 @@ static int search_layer(hnsw *h, const float *q, uint32_t ep, float epd, size_t 
   heap_push(cand, &nc, e, -1);
   heap_push(res, &nr, e, 1);
   const size_t dim = h->dim;
+  const int any_deleted = h->n_live != h->n;
+  uint32_t todo[2 * 100 + 2]; /* m0 <= 200 */
   while (nc) {
     dn c = cand[0];
     if (c.d > res[0].d && nr >= ef) break;
     heap_pop(cand, &nc, -1);
     const uint32_t *ls = links(h, c.id, l);
-    uint32_t cnt = ls[0];
-    if (cnt) __builtin_prefetch(h->vec + (size_t)ls[1] * dim);
+    uint32_t cnt = ls[0], nt = 0;
+    /* gather the unvisited neighbours first and prefetch all their vectors,
+    ** so that the memory loads overlap */
+    for (uint32_t j = 1; j <= cnt; j++) __builtin_prefetch(h->visited + ls[j]);
     for (uint32_t j = 1; j <= cnt; j++) {
       uint32_t nb = ls[j];
-      if (j < cnt) {
-        __builtin_prefetch(h->visited + ls[j + 1]);
-        __builtin_prefetch(h->vec + (size_t)ls[j + 1] * dim);
-      }
       if (h->visited[nb] == tag) continue;
       h->visited[nb] = tag;
-      if (h->deleted[nb]) continue;
+      if (any_deleted && h->deleted[nb]) continue;
+      const float *x = h->vec + (size_t)nb * dim;
+      for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
+      todo[nt++] = nb;
+    }
+    for (uint32_t j = 0; j < nt; j++) {
+      uint32_t nb = todo[j];
       float d = dist(h, q, nb);
       if (nr < ef || d < res[0].d) {
         if (nc + 1 > h->cand_cap) {

@@ -10,7 +10,7 @@
 ** marked deleted, unlinked and repaired around, and slots are compacted
 ** when the store is rebuilt (e.g. loaded again from disk).
 **
-** Graph: level 0 holds up to m0 = 2m neighbours per node, upper levels up to
+** Graph (m in [2, 100]): level 0 holds up to m0 = 2m neighbours per node, upper levels up to
 ** m. A node's level is drawn from the geometric law of the paper with
 ** mult = 1/ln(m), from a hash of (seed, key): the same key always gets the same
 ** level, so a rebuilt graph does not depend on the history of a random

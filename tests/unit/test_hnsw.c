@@ -202,6 +202,39 @@ static void encode_roundtrip(void **state) {
   free(qs);
 }
 
+/* After removals and hnsw_purge, no encoded list names a removed key, and
+** every live node keeps at least one neighbour. */
+static void purge_removed_links(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 5, 0);
+  enum { M = 2000 };
+  float *x = gaussian(&g, (size_t)M * DIM);
+  hnsw *h = hnsw_new(DIM, KNN_IP, 1, 6, 24, 3);
+  assert_non_null(h);
+  for (int i = 0; i < M; i++) assert_int_equal(hnsw_add(h, i, x + (size_t)i * DIM), HNSW_OK);
+  hnsw_dirty_clear(h);
+  for (int i = 0; i < M; i += 2) assert_int_equal(hnsw_remove(h, i), HNSW_OK);
+  assert_int_equal(hnsw_purge(h), HNSW_OK);
+  int64_t *w = malloc((HNSW_MAX_LEVEL + 1) * (2 * 6 + 1) * sizeof *w);
+  assert_non_null(w);
+  for (uint32_t s = 0; s < h->n; s++) {
+    if (h->deleted[s]) continue;
+    size_t nw = hnsw_node_encode(h, s, w);
+    assert_true(nw >= 1);
+    /* links in memory: none to a removed slot */
+    for (int l = 0; l <= h->level[s]; l++) {
+      const uint32_t *ls =
+          l == 0 ? h->links0 + (size_t)s * (h->m0 + 1) : h->upper[s] + (size_t)(l - 1) * (h->m + 1);
+      for (uint32_t j = 1; j <= ls[0]; j++) assert_false(h->deleted[ls[j]]);
+    }
+    assert_true(w[0] >= 1);
+  }
+  free(w);
+  hnsw_free(h);
+  free(x);
+}
+
 static void levels_seeded(void **state) {
   (void)state;
   hnsw *h = hnsw_new(4, KNN_IP, 1, 16, 64, 7);
@@ -221,9 +254,8 @@ static void levels_seeded(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(exact_mode),
-      cmocka_unit_test(graph_recall),
-      cmocka_unit_test(encode_roundtrip),
+      cmocka_unit_test(exact_mode),       cmocka_unit_test(graph_recall),
+      cmocka_unit_test(encode_roundtrip), cmocka_unit_test(purge_removed_links),
       cmocka_unit_test(levels_seeded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
