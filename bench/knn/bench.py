@@ -7,8 +7,11 @@ recall@10 against exact inner product, build time, file size.
 Peers: sqlite-vec 0.1.9 (vec0 has no inner product: vectors get one extra
 coordinate sqrt(M^2 - |x|^2), queries a 0, so its exact L2 search returns the
 exact inner-product neighbours), faiss IndexFlatIP and IndexHNSWFlat, hnswlib.
-Every peer runs one thread. Figures are medians of REPEATS runs (env,
-default 3); timings are printed, never asserted.
+Every peer runs one thread. All indexes are built first (one after the
+other); then the query runs of the systems being compared are interleaved
+(A B C A B C ...) so that a machine shared with other work slows them alike,
+and each figure is the median of REPEATS runs (env, default 3). Timings are
+printed, never asserted.
 """
 import os
 import sqlite3
@@ -61,26 +64,11 @@ def recall(found):
     return hit / (len(found) * K)
 
 
-def qps(run, nq):
-    """median QPS of REPEATS runs of run(nq) -> results"""
-    times, res = [], None
-    for _ in range(REPEATS):
-        t = time.perf_counter()
-        res = run(nq)
-        times.append(time.perf_counter() - t)
-    return nq / statistics.median(times), res
-
-
 def fsize(p):
     return os.path.getsize(p) if os.path.exists(p) else 0
 
 
-results = []  # (name, build s, size bytes, qps, recall)
-
-
-def report(name, build, size, q, r):
-    results.append((name, build, size, q, r))
-    print(f"  {name:34s} build {build:8.2f} s  size {size/1e6:7.1f} MB  {q:9.1f} QPS  recall@10 {r:.4f}", flush=True)
+OUT_ROWS = []  # (name, build s, size bytes, qps, recall)
 
 
 def connect(path, ext):
@@ -91,12 +79,23 @@ def connect(path, ext):
     return con
 
 
-# ---- recsql knn_index -------------------------------------------------------------
-def recsql(index):
-    path = f"{OUT}/recsql_{index}.db"
+def fresh(path):
     for s in ("", "-journal", "-wal"):
         if os.path.exists(path + s):
             os.remove(path + s)
+
+
+def sql_runner(con, sql, qb):
+    def run(nq):
+        return [[r[0] for r in con.execute(sql, (qb[i],))] for i in range(nq)]
+
+    return run
+
+
+# ---- builds: each returns (build seconds, size bytes, {ef or None: runner}) ----------------
+def build_recsql(index):
+    path = f"{OUT}/recsql_{index}.db"
+    fresh(path)
     con = connect(path, [LIB])
     opts = f"dim={dim}, metric=ip, index={index}" + (f", m={M}, ef_construction={EFC}" if index == "hnsw" else "")
     t = time.perf_counter()
@@ -110,34 +109,20 @@ def recsql(index):
     con = connect(path, [LIB])
     t = time.perf_counter()
     con.execute("SELECT rowid FROM x WHERE embedding MATCH ? AND k = 1", (Q[0].tobytes(),)).fetchall()
-    load = time.perf_counter() - t
-    print(f"  (recsql {index}: load on first query {load:.2f} s)")
+    print(f"  recsql knn_index {index}: built and persisted in {build:.2f} s; "
+          f"a new connection loads it in {time.perf_counter() - t:.2f} s", flush=True)
     qb = [Q[i].tobytes() for i in range(len(Q))]
     if index == "flat":
-        sql = "SELECT rowid FROM x WHERE embedding MATCH ? AND k = 10"
-
-        def run(nq):
-            return [[r[0] for r in con.execute(sql, (qb[i],))] for i in range(nq)]
-
-        q, res = qps(run, NQ_SLOW)
-        report("recsql knn_index flat", build, fsize(path), q, recall(res))
+        runs = {None: sql_runner(con, "SELECT rowid FROM x WHERE embedding MATCH ? AND k = 10", qb)}
     else:
-        for ef in EFS:
-            sql = f"SELECT rowid FROM x WHERE embedding MATCH ? AND k = 10 AND ef_search = {ef}"
-
-            def run(nq):
-                return [[r[0] for r in con.execute(sql, (qb[i],))] for i in range(nq)]
-
-            q, res = qps(run, NQ_FAST)
-            report(f"recsql knn_index hnsw ef={ef}", build, fsize(path), q, recall(res))
-    con.close()
+        runs = {ef: sql_runner(con, f"SELECT rowid FROM x WHERE embedding MATCH ? AND k = 10 AND ef_search = {ef}", qb)
+                for ef in EFS}
+    return build, os.path.getsize(path), runs
 
 
-# ---- sqlite-vec ---------------------------------------------------------------------
-def sqlite_vec():
+def build_sqlite_vec():
     path = f"{OUT}/sqlite_vec.db"
-    if os.path.exists(path):
-        os.remove(path)
+    fresh(path)
     norms = np.linalg.norm(X, axis=1)
     big = norms.max()
     xa = np.hstack([X, np.sqrt(np.maximum(big * big - norms * norms, 0))[:, None]]).astype(np.float32)
@@ -148,53 +133,50 @@ def sqlite_vec():
     con.executemany("INSERT INTO v(rowid, embedding) VALUES (?, ?)", ((i, xa[i].tobytes()) for i in range(n)))
     con.execute("COMMIT")
     build = time.perf_counter() - t
+    print(f"  sqlite-vec: built in {build:.2f} s", flush=True)
     qb = [np.append(Q[i], np.float32(0)).astype(np.float32).tobytes() for i in range(len(Q))]
-    sql = "SELECT rowid FROM v WHERE embedding MATCH ? AND k = 10"
-
-    def run(nq):
-        return [[r[0] for r in con.execute(sql, (qb[i],))] for i in range(nq)]
-
-    q, res = qps(run, NQ_SLOW)
-    report("sqlite-vec 0.1.9 vec0 (exact)", build, fsize(path), q, recall(res))
-    con.close()
+    return build, os.path.getsize(path), {None: sql_runner(con, "SELECT rowid FROM v WHERE embedding MATCH ? AND k = 10", qb)}
 
 
-# ---- faiss ----------------------------------------------------------------------------
-def faiss_peers():
+def build_faiss_flat():
     import faiss
 
     faiss.omp_set_num_threads(1)
     t = time.perf_counter()
     flat = faiss.IndexFlatIP(dim)
     flat.add(X)
-    build = time.perf_counter() - t
     faiss.write_index(flat, f"{OUT}/faiss_flat.index")
+    build = time.perf_counter() - t
 
-    def run_flat(nq):
+    def run(nq):
         return [flat.search(Q[i : i + 1], K)[1][0] for i in range(nq)]
 
-    q, res = qps(run_flat, NQ_SLOW)
-    report("faiss IndexFlatIP", build, fsize(f"{OUT}/faiss_flat.index"), q, recall(res))
-    del flat
+    return build, os.path.getsize(f"{OUT}/faiss_flat.index"), {None: run}
 
+
+def build_faiss_hnsw():
+    import faiss
+
+    faiss.omp_set_num_threads(1)
     t = time.perf_counter()
     hn = faiss.IndexHNSWFlat(dim, M, faiss.METRIC_INNER_PRODUCT)
     hn.hnsw.efConstruction = EFC
     hn.add(X)
     faiss.write_index(hn, f"{OUT}/faiss_hnsw.index")
     build = time.perf_counter() - t
-    for ef in EFS:
-        hn.hnsw.efSearch = ef
+    print(f"  faiss IndexHNSWFlat: built and written in {build:.2f} s", flush=True)
 
+    def runner(ef):
         def run(nq):
+            hn.hnsw.efSearch = ef
             return [hn.search(Q[i : i + 1], K)[1][0] for i in range(nq)]
 
-        q, res = qps(run, NQ_FAST)
-        report(f"faiss IndexHNSWFlat ef={ef}", build, fsize(f"{OUT}/faiss_hnsw.index"), q, recall(res))
+        return run
+
+    return build, os.path.getsize(f"{OUT}/faiss_hnsw.index"), {ef: runner(ef) for ef in EFS}
 
 
-# ---- hnswlib ---------------------------------------------------------------------------
-def hnswlib_peer():
+def build_hnswlib():
     import hnswlib
 
     t = time.perf_counter()
@@ -205,43 +187,70 @@ def hnswlib_peer():
     add = time.perf_counter() - t
     p.save_index(f"{OUT}/hnswlib.bin")
     build = time.perf_counter() - t
-    print(f"  (hnswlib: add_items {add:.2f} s, with save_index {build:.2f} s)")
-    for ef in EFS:
-        p.set_ef(max(ef, K))
+    print(f"  hnswlib: add_items {add:.2f} s, with save_index {build:.2f} s", flush=True)
 
+    def runner(ef):
         def run(nq):
+            p.set_ef(max(ef, K))
             return [p.knn_query(Q[i : i + 1], k=K, num_threads=1)[0][0] for i in range(nq)]
 
-        q, res = qps(run, NQ_FAST)
-        report(f"hnswlib ef={ef}", build, fsize(f"{OUT}/hnswlib.bin"), q, recall(res))
+        return run
+
+    return build, os.path.getsize(f"{OUT}/hnswlib.bin"), {ef: runner(ef) for ef in EFS}
 
 
-which = os.environ.get("ONLY", "recsql_flat,recsql_hnsw,sqlite_vec,faiss,hnswlib").split(",")
+def compare(group, key, nq):
+    """interleaved timing of the systems of group at key (ef or None)"""
+    names = [g for g in group if key in group[g][2]]
+    times = {g: [] for g in names}
+    res = {}
+    for _ in range(REPEATS):
+        for g in names:
+            t = time.perf_counter()
+            res[g] = group[g][2][key](nq)
+            times[g].append(time.perf_counter() - t)
+    out = {}
+    for g in names:
+        q = nq / statistics.median(times[g])
+        r = recall(res[g])
+        label = g + ("" if key is None else f" ef={key}")
+        OUT_ROWS.append((label, group[g][0], group[g][1], q, r))
+        out[g] = (q, r)
+        print(f"  {label:34s} build {group[g][0]:8.2f} s  size {group[g][1]/1e6:7.1f} MB  {q:9.1f} QPS  "
+              f"recall@10 {r:.4f}", flush=True)
+    return out
+
+
+which = os.environ.get("ONLY", "recsql_flat,sqlite_vec,faiss_flat,recsql_hnsw,hnswlib,faiss_hnsw").split(",")
+print("--- exact search (builds, then interleaved queries)")
+flat = {}
 if "recsql_flat" in which:
-    recsql("flat")
-if "recsql_hnsw" in which:
-    recsql("hnsw")
+    flat["recsql knn_index flat"] = build_recsql("flat")
 if "sqlite_vec" in which:
-    sqlite_vec()
-if "faiss" in which:
-    faiss_peers()
-if "hnswlib" in which:
-    hnswlib_peer()
+    flat["sqlite-vec 0.1.9 vec0"] = build_sqlite_vec()
+if "faiss_flat" in which:
+    flat["faiss IndexFlatIP"] = build_faiss_flat()
+fl = compare(flat, None, NQ_SLOW) if flat else {}
+for peer in ("sqlite-vec 0.1.9 vec0", "faiss IndexFlatIP"):
+    a = "recsql knn_index flat"
+    if a in flat and peer in flat:
+        print(f"  recsql flat / {peer}: QPS x{fl[a][0] / fl[peer][0]:.2f}, build x{flat[a][0] / max(flat[peer][0], 1e-9):.2f}, "
+              f"size x{flat[a][1] / flat[peer][1]:.2f}")
+flat.clear()
 
-# ratios
-by = {r[0]: r for r in results}
-def ratio(a, b, i):
-    if a in by and b in by and by[b][i]:
-        return by[a][i] / by[b][i]
-    return float("nan")
-print("--- ratios (recsql / peer)")
-for peer in ("sqlite-vec 0.1.9 vec0 (exact)", "faiss IndexFlatIP"):
-    if peer in by and "recsql knn_index flat" in by:
-        print(f"  flat vs {peer}: QPS x{ratio('recsql knn_index flat', peer, 3):.2f}, "
-              f"size x{ratio('recsql knn_index flat', peer, 2):.2f}, build x{ratio('recsql knn_index flat', peer, 1):.2f}")
-for ef in EFS:
-    a = f"recsql knn_index hnsw ef={ef}"
-    for peer in (f"hnswlib ef={ef}", f"faiss IndexHNSWFlat ef={ef}"):
-        if a in by and peer in by:
-            print(f"  hnsw ef={ef} vs {peer.split(' ef')[0]}: recall {by[a][4]:.4f} vs {by[peer][4]:.4f}, "
-                  f"QPS x{ratio(a, peer, 3):.2f}, build x{ratio(a, peer, 1):.2f}, size x{ratio(a, peer, 2):.2f}")
+print(f"--- HNSW, m={M}, ef_construction={EFC} (builds, then interleaved queries per ef_search)")
+hn = {}
+if "recsql_hnsw" in which:
+    hn["recsql knn_index hnsw"] = build_recsql("hnsw")
+if "hnswlib" in which:
+    hn["hnswlib"] = build_hnswlib()
+if "faiss_hnsw" in which:
+    hn["faiss IndexHNSWFlat"] = build_faiss_hnsw()
+per_ef = {ef: compare(hn, ef, NQ_FAST) for ef in EFS} if hn else {}
+a = "recsql knn_index hnsw"
+for peer in ("hnswlib", "faiss IndexHNSWFlat"):
+    if a in hn and peer in hn:
+        print(f"  recsql hnsw / {peer}: build x{hn[a][0] / hn[peer][0]:.2f}, size x{hn[a][1] / hn[peer][1]:.2f}")
+        for ef in EFS:
+            (qa, ra), (qp, rp) = per_ef[ef][a], per_ef[ef][peer]
+            print(f"    ef={ef}: recall {ra:.4f} vs {rp:.4f}, QPS {qa:.0f} vs {qp:.0f} (x{qa / qp:.2f})")
