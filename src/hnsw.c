@@ -333,6 +333,8 @@ static int search_layer(hnsw *h, const float *q, uint32_t ep, float epd, size_t 
     dn c = cand[0];
     if (c.d > res[0].d && nr >= ef) break;
     heap_pop(cand, &nc, -1);
+    /* the next candidate to expand is likely cand[0]: fetch its list early */
+    if (nc) __builtin_prefetch(links(h, cand[0].id, l));
     const uint32_t *ls = links(h, c.id, l);
     uint32_t cnt = ls[0], nt = 0;
     /* gather the unvisited neighbours first and prefetch all their vectors,
