@@ -51,6 +51,11 @@ SELECT 'batch-brute', qid, r, d FROM (
   SELECT q.id qid, x.rowid r, -embed_dot(x.embedding, q.emb) d,
          row_number() OVER (PARTITION BY q.id ORDER BY -embed_dot(x.embedding, q.emb), x.rowid) rn
   FROM queries q, t x) WHERE rn <= 2 ORDER BY qid, rn;
+-- ORDER BY distance over a batch orders all rows, not each query's
+SELECT 'batch-ordered', q.id, x.rowid, x.distance FROM queries q JOIN t x ON x.embedding MATCH q.emb AND x.k = 2
+  ORDER BY x.distance, q.id;
+-- LIMIT cuts the k rows
+SELECT 'limit', rowid FROM t WHERE embedding MATCH '[1, 0.5, 0]' AND k = 4 LIMIT 2;
 -- query errors
 SELECT * FROM t WHERE embedding MATCH '[1, 0, 0]';
 SELECT * FROM t WHERE k = 3;
