@@ -407,6 +407,12 @@ static int load(knn_vtab *vt) {
     if (rc != SQLITE_DONE) goto sqlerr;
     sqlite3_finalize(st);
     st = NULL;
+    if (nodes == h->n && hnsw_validate(h)) {
+      err = sqlite3_mprintf(
+          "knn_index: corrupt shadow table \"%s_graph\": a link at level l to a node below l", vt->name);
+      rc = SQLITE_CORRUPT_VTAB;
+      goto fail;
+    }
     if (nodes != h->n) {
       uint32_t s = 0;
       while (s < h->n && seen[s]) s++;

@@ -672,6 +672,19 @@ int hnsw_node_decode(hnsw *h, uint32_t slot, int level, const int64_t *w, size_t
   return p == nw ? HNSW_OK : HNSW_CORRUPT;
 }
 
+int hnsw_validate(const hnsw *h) {
+  if (!h->graph) return HNSW_OK;
+  for (uint32_t s = 0; s < h->n; s++) {
+    if (h->deleted[s]) continue;
+    for (int l = 1; l <= h->level[s]; l++) {
+      const uint32_t *ls = links(h, s, l);
+      for (uint32_t j = 1; j <= ls[0]; j++)
+        if (ls[j] >= h->n || (int)h->level[ls[j]] < l) return HNSW_CORRUPT;
+    }
+  }
+  return HNSW_OK;
+}
+
 int hnsw_set_entry(hnsw *h, int64_t entry_key, int max_level) {
   if (!h->graph) return HNSW_OK;
   if (h->n_live == 0) {

@@ -121,6 +121,9 @@ size_t hnsw_node_encode(const hnsw *h, uint32_t slot, int64_t *out);
 /* Sets slot's level and neighbour lists from an encoding. HNSW_CORRUPT when the
 ** words do not parse, a count is too large, a key is unknown or the slot itself. */
 int hnsw_node_decode(hnsw *h, uint32_t slot, int level, const int64_t *w, size_t nw);
+/* Checks a loaded graph: every link at level l goes to a node of level >= l.
+** HNSW_CORRUPT otherwise (a search would read lists the node does not have). */
+int hnsw_validate(const hnsw *h);
 /* Sets the entry point after loading; HNSW_CORRUPT when it is not a node of
 ** the top level or when the store is not empty and has no entry point. */
 int hnsw_set_entry(hnsw *h, int64_t entry_key, int max_level);

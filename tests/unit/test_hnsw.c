@@ -195,6 +195,14 @@ static void encode_roundtrip(void **state) {
   assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 0, self, 2), HNSW_CORRUPT);
   assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 1, bad3, 0), HNSW_CORRUPT);
   assert_int_equal(hnsw_set_entry(b, 424242, 0), HNSW_CORRUPT);
+  /* a level-1 list naming a node of level 0 */
+  assert_int_equal(hnsw_validate(b), HNSW_OK);
+  int64_t low = -1;
+  for (uint32_t s = 0; s < b->n && low < 0; s++)
+    if (b->level[s] == 0 && b->key[s] != 1000) low = b->key[s];
+  int64_t up[] = {0, 1, low};
+  assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 1, up, 3), HNSW_OK);
+  assert_int_equal(hnsw_validate(b), HNSW_CORRUPT);
   free(w);
   hnsw_free(a);
   hnsw_free(b);
