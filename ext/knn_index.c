@@ -621,6 +621,9 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
     return rc;
   }
   sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+  /* it touches its own shadow tables only (as fts5, rtree): usable from
+  ** triggers and views also with trusted_schema off */
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
   *out = &vt->base;
   return SQLITE_OK;
 }

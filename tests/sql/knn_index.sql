@@ -96,6 +96,18 @@ INSERT INTO t(rowid, embedding, distance) VALUES (20, '[1, 2, 3]', 0.5);
 UPDATE t SET embedding = '[1]' WHERE rowid = 2;
 SELECT 'still', count(*) FROM t;
 
+-- a trigger keeps an index in step with a table, also with trusted_schema off
+PRAGMA trusted_schema = OFF;
+CREATE TABLE items(id INTEGER PRIMARY KEY, emb);
+CREATE VIRTUAL TABLE items_idx USING knn_index(dim=2);
+CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+  INSERT INTO items_idx(rowid, embedding) VALUES (new.id, new.emb); END;
+CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN DELETE FROM items_idx WHERE rowid = old.id; END;
+INSERT INTO items VALUES (1, '[1, 0]'), (2, '[0, 1]'), (3, '[1, 1]');
+DELETE FROM items WHERE id = 2;
+SELECT 'trigger', rowid, distance FROM items_idx WHERE embedding MATCH '[0, 1]' AND k = 5;
+PRAGMA trusted_schema = ON;
+
 -- ---- cosine and l2 (distances by hand: cos([3,4,0],[1,0,0]) = 0.6; |[3,4,0]| = 5)
 CREATE VIRTUAL TABLE c USING knn_index(dim=3, metric=cosine);
 INSERT INTO c(rowid, embedding) VALUES (1, '[3, 4, 0]'), (2, '[0, 0, 2]'), (3, '[-1, 0, 0]'), (4, '[0, 0, 0]');
