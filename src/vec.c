@@ -64,7 +64,10 @@ void vec_scale(float alpha, float *x, size_t n) {
 ** minimax polynomial of Cephes' expf, 2^n put in the exponent bits. */
 static inline float exp_poly(float x) {
   x = x < -87.0f ? -87.0f : x;
-  float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+  x = x > 88.0f ? 88.0f : x;
+  /* n = round(x log2 e), by truncation of a positive number */
+  int32_t k = (int32_t)(x * 1.44269504088896341f + 128.5f) - 128;
+  float n = (float)k;
   float r = x - n * 0.693359375f + n * 2.12194440e-4f;
   float z = r * r;
   float p = 1.9875691500e-4f;
@@ -74,27 +77,22 @@ static inline float exp_poly(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   float y = p * z + r + 1.0f;
-  int32_t e = ((int32_t)n + 127) << 23;
-  float s;
-  memcpy(&s, &e, sizeof s);
-  return y * s;
+  union {
+    int32_t i;
+    float f;
+  } s = {.i = (k + 127) << 23};
+  return y * s.f;
 }
 
 VEC_CLONES
 float vec_exp_shift(float *x, size_t n, float shift) {
+  for (size_t i = 0; i < n; i++) x[i] = exp_poly(x[i] - shift);
   float acc[VEC_LANES] = {0};
   size_t i = 0;
   for (; i + VEC_LANES <= n; i += VEC_LANES)
-    for (int l = 0; l < VEC_LANES; l++) {
-      float e = exp_poly(x[i + l] - shift);
-      x[i + l] = e;
-      acc[l] += e;
-    }
+    for (int l = 0; l < VEC_LANES; l++) acc[l] += x[i + l];
   float s = 0.0f;
-  for (; i < n; i++) {
-    x[i] = exp_poly(x[i] - shift);
-    s += x[i];
-  }
+  for (; i < n; i++) s += x[i];
   for (int l = 0; l < VEC_LANES; l++) s += acc[l];
   return s;
 }
