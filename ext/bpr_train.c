@@ -38,7 +38,7 @@ static const char *const loss_names[] = {"bpr", "softmax", "ccl", NULL};
 static const struct {
   int epochs, n_neg;
   double lr, reg;
-} cl_defaults[2] = {{100, 512, 0.002, 0.0}, {30, 256, 0.01, 0.0}};
+} cl_defaults[2] = {{100, 512, 0.004, 0.0}, {30, 256, 0.01, 0.0}};
 
 static const opt_spec bpr_options[O_COUNT] = {
     [O_DIM] = {"dim", OPT_INT, 64, 1, 4096, NULL, NULL},
