@@ -4,8 +4,8 @@
 # epochs with the loss's defaults, then top-20 recommended (train items
 # excluded) and evaluated on the test split, as sql/gowalla_bpr.sql does.
 #   bench/losses/run.sh build/recsql.so
-# Points can be chosen: BPR_EPOCHS="25 50 100" SOFTMAX_EPOCHS="10 20 40"
-# CCL_EPOCHS="10 20 40" EXTRA='"propagate": 1' (added to every options object).
+# Points can be chosen: BPR_EPOCHS="25 50 100" SOFTMAX_EPOCHS="25 50 100"
+# CCL_EPOCHS="10 30 60" EXTRA='"propagate": 1' (added to every options object).
 # Prints a table; asserts nothing about time.
 set -e
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,5 +41,5 @@ SQL
   rm -f "$db"
 }
 for e in ${BPR_EPOCHS:-25 50 100}; do point bpr "$e"; done
-for e in ${SOFTMAX_EPOCHS:-10 20 40}; do point softmax "$e"; done
-for e in ${CCL_EPOCHS:-10 20 40}; do point ccl "$e"; done
+for e in ${SOFTMAX_EPOCHS:-25 50 100}; do point softmax "$e"; done
+for e in ${CCL_EPOCHS:-10 30 60}; do point ccl "$e"; done
