@@ -44,7 +44,10 @@ static const char fixture[] =
     "CREATE TABLE m_users(id PRIMARY KEY, emb BLOB);"
     "INSERT INTO m_users VALUES (9, x'0000803f');"
     "CREATE TABLE m_items(id PRIMARY KEY, emb BLOB, bias REAL);"
-    "INSERT INTO m_items VALUES ('z', x'0000803f', 1.0);";
+    "INSERT INTO m_items VALUES ('z', x'0000803f', 1.0);"
+    "CREATE TABLE sw(user, item);"
+    "INSERT INTO sw VALUES ('u1','a'),('u1','b'),('u1','c'),('u2','a'),('u2','b'),('u2','c'),('u2','d'),('u3','a'),"
+    "  ('u3','b'),('u3','d'),(4,'c'),(4,'d'),(4,'a'),(4,'a');";
 
 typedef struct fault_case fault_case;
 struct fault_case {
@@ -96,6 +99,20 @@ static const fault_case cases[] = {
     {"recommend", "SELECT * FROM recommend('mu', 'mi', 2, 't')"},
     {"recommend one user", "SELECT * FROM recommend('mu', 'mi', 3) WHERE user = 'x'"},
     {"recommend error", "SELECT * FROM recommend('mu', 'SELECT id, ''[1,2,3]'' FROM mi', 2)"},
+    /* swing_sim / itemcf_sim: one thread, so that allocations come in one order */
+    {"swing_sim", "SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, NULL, 0, 1)"},
+    {"swing_sim weighted caps", "SELECT * FROM swing_sim('SELECT user, item FROM sw', 0.5, 2, 0.5, 1, 3, 2, 7, 1)"},
+    {"swing_sim item_a =", "SELECT item_b, score FROM swing_sim WHERE source = 'sw' AND threads = 1 AND item_a = 'c'"},
+    {"swing_sim item_a IN", "SELECT * FROM swing_sim('sw', 1.0, 2, 0, 0, NULL, NULL, 0, 1) WHERE item_a IN ('d', 'a', 'zz')"},
+    {"swing_sim cached",
+     "SELECT (SELECT group_concat(item_b) FROM swing_sim('sw', 1.0, 5, 0, 0, NULL, NULL, 0, 1) WHERE item_a = 'a'), "
+     "(SELECT group_concat(item_b) FROM swing_sim('sw', 1.0, 5, 0, 0, NULL, NULL, 0, 1) WHERE item_a = 'b')"},
+    {"swing_sim error", "SELECT * FROM swing_sim('sw', -1)"},
+    {"swing_sim missing", "SELECT * FROM swing_sim('nosuch')"},
+    {"itemcf_sim cosine", "SELECT * FROM itemcf_sim('sw', 3, 'cosine', 1)"},
+    {"itemcf_sim jaccard", "SELECT * FROM itemcf_sim('SELECT user, item FROM sw', 2, 'jaccard', 1)"},
+    {"itemcf_sim cooccurrence IN", "SELECT * FROM itemcf_sim('sw', 5, 'cooccurrence', 1) WHERE item_a IN ('c', 'b')"},
+    {"itemcf_sim error", "SELECT * FROM itemcf_sim('sw', 5, 'pearson')"},
 };
 
 /* ---- helpers -------------------------------------------------------------- */
