@@ -17,7 +17,7 @@ PREFIX   ?= /usr/local
 SANITIZE ?=
 PYTHON   ?= /usr/bin/python3
 
-CFLAGS_ALL = -std=c11 -g $(OPT) -fPIC -pthread -Wall -Wextra -D_GNU_SOURCE -MMD -MP $(CFLAGS)
+CFLAGS_ALL = -std=c11 -g $(OPT) -fno-math-errno -fno-trapping-math -fPIC -pthread -Wall -Wextra -D_GNU_SOURCE -MMD -MP $(CFLAGS)
 LDLIBS_ALL = -lopenblas -lm -lpthread
 ifeq ($(SANITIZE),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -59,7 +59,45 @@ SELECT printf('   (most-popular baseline: Recall@20 %.4f)', avg(r)) FROM (
   FULL JOIN test t ON p.user = t.user AND p.item = t.item GROUP BY u);
 SELECT '   took ' || took FROM lap; INSERT INTO clock VALUES ('evaluate', julianday('now'));
 
-.print '== 6. a few users: history, recommendations, and test items found (*)'
+.print '== 6. knn_index: the item embeddings in a persistent HNSW index; nearest items of a few users'
+CREATE VIRTUAL TABLE item_idx USING knn_index(dim=64, metric=ip, index=hnsw, m=16, ef_construction=64);
+INSERT INTO item_idx(rowid, embedding) SELECT id, emb FROM bpr_items;
+SELECT printf('   %d vectors indexed', count(*)) FROM item_idx;
+-- top 20 by inner product (no bias, no exclusion) for 200 users, approximate against exact
+CREATE TEMP TABLE q AS SELECT id, emb FROM bpr_users ORDER BY id LIMIT 200;
+-- (a search restricted by rowid IN is exact: here to all items)
+CREATE TEMP TABLE approx AS SELECT q.id AS user, x.rowid AS item FROM q JOIN item_idx x ON x.embedding MATCH q.emb AND x.k = 20;
+CREATE TEMP TABLE exact AS SELECT q.id AS user, x.rowid AS item FROM q JOIN item_idx x
+  ON x.embedding MATCH q.emb AND x.k = 20 AND x.rowid IN (SELECT id FROM bpr_items);
+SELECT printf('   HNSW (ef_search 40) finds %.1f%% of the exact top 20 of %d users (%d rows)',
+  100.0 * (SELECT count(*) FROM approx JOIN exact USING (user, item)) / (SELECT count(*) FROM exact),
+  (SELECT count(DISTINCT user) FROM exact), (SELECT count(*) FROM approx));
+SELECT '   took ' || took FROM lap; INSERT INTO clock VALUES ('knn', julianday('now'));
+
+.print '== 7. swing_sim: item-to-item similarity (top 50 per item), recommending by similarity to the history'
+CREATE TABLE sim(item_a INTEGER, item_b INTEGER, score REAL);
+INSERT INTO sim SELECT * FROM swing_sim('train', 1.0, 50);
+CREATE INDEX sim_a ON sim(item_a);
+SELECT printf('   %d (item, similar item) rows; most popular item %s is most like %s', (SELECT count(*) FROM sim), p.item,
+  (SELECT group_concat(item_b, ' ') FROM (SELECT item_b FROM sim WHERE item_a = p.item ORDER BY score DESC LIMIT 5)))
+  FROM (SELECT item FROM train GROUP BY item ORDER BY count(*) DESC, item LIMIT 1) p;
+CREATE TABLE rec_swing AS
+  SELECT user, item, score FROM (
+    SELECT user, item, score, row_number() OVER (PARTITION BY user ORDER BY score DESC, item) AS rk FROM (
+      SELECT t.user, s.item_b AS item, sum(s.score) AS score
+      FROM (SELECT DISTINCT user FROM test) u CROSS JOIN train t ON t.user = u.user CROSS JOIN sim s ON s.item_a = t.item
+      GROUP BY t.user, s.item_b) AS a
+    WHERE NOT EXISTS (SELECT 1 FROM train x WHERE x.user = a.user AND x.item = a.item))
+  WHERE rk <= 20;
+SELECT printf('   Swing      Recall@20 %.4f   NDCG@20 %.4f', avg(r), avg(n)) FROM (
+  SELECT coalesce(rec.user, t.user) AS u,
+         recall_at_k(rec.score, t.item IS NOT NULL, 20) AS r,
+         ndcg_at_k(rec.score, t.item IS NOT NULL, 20) AS n
+  FROM rec_swing rec FULL JOIN test t ON rec.user = t.user AND rec.item = t.item
+  GROUP BY u);
+SELECT '   took ' || took FROM lap; INSERT INTO clock VALUES ('swing', julianday('now'));
+
+.print '== 8. a few users: history, recommendations, and test items found (*)'
 SELECT printf('   user %-5s %3d items in train, e.g. %-28s -> %s', h.user, h.n, h.items, r.items) FROM
   (SELECT user, count(*) AS n, (SELECT group_concat(item, ' ') FROM (SELECT item FROM train x WHERE x.user = t.user ORDER BY item LIMIT 5)) AS items
    FROM train t WHERE user IN (20, 40, 60) GROUP BY user) h

@@ -69,6 +69,7 @@ int sqlite3_recsql_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
   if (rc == SQLITE_OK) rc = recsql_register_recommend(db);
   if (rc == SQLITE_OK) rc = recsql_register_swing_sim(db);
   if (rc == SQLITE_OK) rc = recsql_register_itemcf_sim(db);
+  if (rc == SQLITE_OK) rc = recsql_register_knn_index(db);
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));
   return rc;

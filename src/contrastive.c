@@ -76,23 +76,36 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
     if (cfg->loss == CL_SOFTMAX) {
       const float it = 1.0f / cfg->tau;
       float zp = sp * it, mx = zp;
-      for (uint32_t c = 0; c < C; c++) {
-        if (!IS_NEG(c)) continue;
-        float z = row[c] * it - (logq ? logq[c] : 0.0f);
-        row[c] = z;
-        if (z > mx) mx = z;
+      if (logq)
+        for (uint32_t c = 0; c < C; c++) row[c] = row[c] * it - logq[c];
+      else
+        for (uint32_t c = 0; c < C; c++) row[c] *= it;
+      /* columns that are not negatives: far below every logit (exp gives
+      ** ~0), set to exactly 0 after */
+      int masked = 0;
+      if (cfg->in_batch) {
+        row[b] = -1e30f;
+        masked = 1;
       }
-      double sum = exp((double)(zp - mx));
-      for (uint32_t c = 0; c < C; c++) {
-        if (!IS_NEG(c)) continue;
-        float e = expf(row[c] - mx);
-        row[c] = e;
-        sum += e;
-      }
+      if (ids)
+        for (uint32_t c = 0; c < C; c++)
+          if (ids[off + c] == ids[b]) {
+            row[c] = -1e30f;
+            masked = 1;
+          }
+      for (uint32_t c = 0; c < C; c++)
+        if (row[c] > mx) mx = row[c];
+      double ep = exp((double)(zp - mx));
+      double sum = ep + (double)vec_exp_shift(row, C, mx);
       total += log(sum) + mx - zp;
-      float inv = (float)(1.0 / sum);
-      gpos[b] = ((float)(exp((double)(zp - mx)) / sum) - 1.0f) * it * invB;
-      for (uint32_t c = 0; c < C; c++) row[c] = IS_NEG(c) ? row[c] * inv * it * invB : 0.0f;
+      gpos[b] = ((float)(ep / sum) - 1.0f) * it * invB;
+      vec_scale((float)(1.0 / sum) * it * invB, row, C);
+      if (masked) {
+        if (cfg->in_batch) row[b] = 0.0f;
+        if (ids)
+          for (uint32_t c = 0; c < C; c++)
+            if (ids[off + c] == ids[b]) row[c] = 0.0f;
+      }
     } else {
       uint32_t n_neg = 0;
       for (uint32_t c = 0; c < C; c++) n_neg += IS_NEG(c);
@@ -177,12 +190,7 @@ static void adam_step(adam *a, uint32_t r, float *x, const float *g, uint32_t d,
   uint32_t t = ++a->t[r];
   float c1 = 1.0f - powf(b1, (float)t), c2 = 1.0f - powf(b2, (float)t);
   float step = lr * sqrtf(c2) / c1;
-  float *m = a->m + (size_t)r * d, *v = a->v + (size_t)r * d;
-  for (uint32_t f = 0; f < d; f++) {
-    m[f] = b1 * m[f] + (1.0f - b1) * g[f];
-    v[f] = b2 * v[f] + (1.0f - b2) * g[f] * g[f];
-    x[f] -= step * m[f] / (sqrtf(v[f]) + eps);
-  }
+  vec_adam(x, a->m + (size_t)r * d, a->v + (size_t)r * d, g, d, b1, b2, step, eps);
 }
 
 /* Sums the gradient rows of a batch into one row per distinct index, then

@@ -60,6 +60,52 @@ void vec_scale(float alpha, float *x, size_t n) {
 
 #define DLANES 8
 
+/* exp(x) for x <= 88: x = n ln2 + r, |r| <= ln2 / 2, exp(r) by the
+** minimax polynomial of Cephes' expf, 2^n put in the exponent bits. */
+static inline float exp_poly(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  /* n = round(x log2 e), by truncation of a positive number */
+  int32_t k = (int32_t)(x * 1.44269504088896341f + 128.5f) - 128;
+  float n = (float)k;
+  float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float z = r * r;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float y = p * z + r + 1.0f;
+  union {
+    int32_t i;
+    float f;
+  } s = {.i = (k + 127) << 23};
+  return y * s.f;
+}
+
+VEC_CLONES
+float vec_exp_shift(float *x, size_t n, float shift) {
+  for (size_t i = 0; i < n; i++) x[i] = exp_poly(x[i] - shift);
+  float acc[VEC_LANES] = {0};
+  size_t i = 0;
+  for (; i + VEC_LANES <= n; i += VEC_LANES)
+    for (int l = 0; l < VEC_LANES; l++) acc[l] += x[i + l];
+  float s = 0.0f;
+  for (; i < n; i++) s += x[i];
+  for (int l = 0; l < VEC_LANES; l++) s += acc[l];
+  return s;
+}
+
+VEC_CLONES
+void vec_adam(float *x, float *m, float *v, const float *g, size_t n, float b1, float b2, float step, float eps) {
+  for (size_t i = 0; i < n; i++) {
+    m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+    v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+    x[i] -= step * m[i] / (__builtin_sqrtf(v[i]) + eps);
+  }
+}
+
 VEC_CLONES
 double vec_dot_d(const float *a, const float *b, size_t n) {
   double acc[DLANES] = {0};

@@ -22,6 +22,15 @@ void vec_axpy(float alpha, const float *x, float *y, size_t n);
 /* x *= alpha */
 void vec_scale(float alpha, float *x, size_t n);
 
+/* x[i] = exp(x[i] - shift) for every i, returning their sum: the core of a
+** softmax. A polynomial exp (relative error below 2e-7; arguments below -87
+** give exp(-87)), so that the loop vectorizes. */
+float vec_exp_shift(float *x, size_t n, float shift);
+
+/* One Adam step along g: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g²,
+** x -= step * m / (sqrt(v) + eps). */
+void vec_adam(float *x, float *m, float *v, const float *g, size_t n, float b1, float b2, float step, float eps);
+
 double vec_dot_d(const float *a, const float *b, size_t n);
 double vec_l2sq_d(const float *a, const float *b, size_t n);
 double vec_normsq_d(const float *a, size_t n);

@@ -31,6 +31,13 @@ if [ "$node_major" -ge 20 ] && command -v npm > /dev/null; then
 else
   echo "skip example node_demo: needs Node.js 20 or newer with npm"
 fi
+# the demo (make demo): runs to the end, every step printed
+if examples/run_quickstart.sh build/recsql.so > build/quickstart.out 2>&1 && grep -q '^== done in' build/quickstart.out \
+   && [ "$(grep -c '^== [0-9]\.' build/quickstart.out)" -eq 8 ]; then
+  echo "ok   example quickstart (make demo)"
+else
+  echo "FAIL example quickstart"; cat build/quickstart.out; fail=1
+fi
 # the pictures: two PNG files rendered from SQL output
 if examples/plots.sh build/recsql.so build/plots > build/plots.out 2>&1 \
    && [ "$(wc -l < build/plots/curve.dat)" -eq 9 ] && [ -s build/plots/training_curve.png ] && [ -s build/plots/roc.png ] \

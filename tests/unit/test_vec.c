@@ -67,6 +67,42 @@ static void nonfinite_found(void **state) {
   assert_int_equal(vec_count_nonfinite(x, 40, NULL), 0);
 }
 
+/* vec_exp_shift against libm's exp over the range a softmax uses, with the
+** sum; vec_adam against the update written out. */
+static void exp_and_adam(void **state) {
+  (void)state;
+  enum { N = 1003 };
+  float x[N];
+  double want[N], sum = 0.0;
+  for (int i = 0; i < N; i++) {
+    x[i] = -100.0f + 100.5f * (float)i / (N - 1); /* -100 .. 0.5 */
+    want[i] = exp((double)(x[i] - 0.25f)); /* of the float argument the kernel sees */
+    if (x[i] - 0.25f < -87.0f) want[i] = exp(-87.0);
+    sum += want[i];
+  }
+  float got_sum = vec_exp_shift(x, N, 0.25f);
+  for (int i = 0; i < N; i++) assert_true(fabs(x[i] - want[i]) <= 3e-7 * want[i]);
+  assert_true(fabs(got_sum - sum) <= 1e-6 * sum);
+  float xa[37], m[37], v[37], g[37], xb[37], mb[37], vb[37];
+  rng r;
+  rng_seed(&r, 9, 0);
+  for (int i = 0; i < 37; i++) {
+    xa[i] = xb[i] = (float)rng_normal(&r);
+    m[i] = mb[i] = (float)rng_normal(&r) * 0.1f;
+    v[i] = vb[i] = (float)rng_double(&r) * 0.01f;
+    g[i] = (float)rng_normal(&r);
+  }
+  vec_adam(xa, m, v, g, 37, 0.9f, 0.999f, 0.01f, 1e-8f);
+  for (int i = 0; i < 37; i++) {
+    mb[i] = 0.9f * mb[i] + 0.1f * g[i];
+    vb[i] = 0.999f * vb[i] + 0.001f * g[i] * g[i];
+    xb[i] -= 0.01f * mb[i] / (sqrtf(vb[i]) + 1e-8f);
+    assert_float_equal(xa[i], xb[i], 1e-6);
+    assert_float_equal(m[i], mb[i], 1e-7);
+    assert_float_equal(v[i], vb[i], 1e-7);
+  }
+}
+
 static void isa_named(void **state) {
   (void)state;
   assert_non_null(vec_isa());
@@ -78,6 +114,7 @@ int main(void) {
       cmocka_unit_test(kernels_match_reference),
       cmocka_unit_test(exact_small_cases),
       cmocka_unit_test(nonfinite_found),
+      cmocka_unit_test(exp_and_adam),
       cmocka_unit_test(isa_named),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,702 @@
+/*
+** hnsw: vector store and HNSW graph. See hnsw.h.
+**
+** Layout (as hnswlib): level-0 lists are one array of fixed-size records
+** [count, slot x m0]; upper-level lists are allocated per node only for the
+** ~1/m nodes above level 0. Searches tag visited slots with an epoch counter,
+** so no per-search clearing is needed, and prefetch the vectors of the
+** neighbours they are about to score.
+*/
+#include "hnsw.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "knn_flat.h"
+#include "rng.h"
+#include "vec.h"
+
+typedef struct dn dn;
+struct dn {
+  float d;
+  uint32_t id;
+};
+
+#define EMPTY UINT32_MAX
+
+/* ---- key map ---------------------------------------------------------------- */
+
+static size_t map_hash(int64_t key, size_t cap) {
+  uint64_t s = (uint64_t)key;
+  return (size_t)(rng_mix64(&s) & (cap - 1));
+}
+
+static int map_grow(hnsw *h) {
+  size_t ncap = h->map_cap ? h->map_cap * 2 : 64;
+  int64_t *nk = malloc(ncap * sizeof *nk);
+  uint32_t *nv = malloc(ncap * sizeof *nv);
+  if (!nk || !nv) {
+    free(nk);
+    free(nv);
+    return HNSW_NOMEM;
+  }
+  for (size_t i = 0; i < ncap; i++) nv[i] = EMPTY;
+  for (size_t i = 0; i < h->map_cap; i++) {
+    if (h->map_val[i] == EMPTY) continue;
+    size_t j = map_hash(h->map_key[i], ncap);
+    while (nv[j] != EMPTY) j = (j + 1) & (ncap - 1);
+    nk[j] = h->map_key[i];
+    nv[j] = h->map_val[i];
+  }
+  free(h->map_key);
+  free(h->map_val);
+  h->map_key = nk;
+  h->map_val = nv;
+  h->map_cap = ncap;
+  return HNSW_OK;
+}
+
+int64_t hnsw_find(const hnsw *h, int64_t key) {
+  if (!h->map_cap) return -1;
+  size_t j = map_hash(key, h->map_cap);
+  while (h->map_val[j] != EMPTY) {
+    if (h->map_key[j] == key) return h->map_val[j];
+    j = (j + 1) & (h->map_cap - 1);
+  }
+  return -1;
+}
+
+static int map_put(hnsw *h, int64_t key, uint32_t val) {
+  if ((h->map_n + 1) * 2 > h->map_cap && map_grow(h)) return HNSW_NOMEM;
+  size_t j = map_hash(key, h->map_cap);
+  while (h->map_val[j] != EMPTY) j = (j + 1) & (h->map_cap - 1);
+  h->map_key[j] = key;
+  h->map_val[j] = val;
+  h->map_n++;
+  return HNSW_OK;
+}
+
+/* Removes key with backward-shift deletion (no tombstones). */
+static void map_del(hnsw *h, int64_t key) {
+  if (!h->map_cap) return;
+  size_t mask = h->map_cap - 1, j = map_hash(key, h->map_cap);
+  while (h->map_val[j] != EMPTY && h->map_key[j] != key) j = (j + 1) & mask;
+  if (h->map_val[j] == EMPTY) return;
+  size_t hole = j;
+  for (size_t i = (hole + 1) & mask; h->map_val[i] != EMPTY; i = (i + 1) & mask) {
+    size_t home = map_hash(h->map_key[i], h->map_cap);
+    /* move i into the hole when its home is not in (hole, i] cyclically */
+    if (((i - home) & mask) >= ((i - hole) & mask)) {
+      h->map_key[hole] = h->map_key[i];
+      h->map_val[hole] = h->map_val[i];
+      hole = i;
+    }
+  }
+  h->map_val[hole] = EMPTY;
+  h->map_n--;
+}
+
+/* ---- store ------------------------------------------------------------------ */
+
+hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_construction, uint64_t seed) {
+  hnsw *h = calloc(1, sizeof *h);
+  if (!h) return NULL;
+  h->dim = dim;
+  h->metric = metric;
+  h->graph = graph;
+  h->m = m < 2 ? 2 : m > 100 ? 100 : m;
+  h->m0 = 2 * h->m;
+  h->ef_construction = ef_construction < 1 ? 1 : ef_construction;
+  h->seed = seed;
+  h->level_mult = 1.0 / log((double)h->m);
+  h->entry = -1;
+  h->max_level = -1;
+  h->qbuf = malloc(dim * sizeof *h->qbuf);
+  if (!h->qbuf) {
+    free(h);
+    return NULL;
+  }
+  return h;
+}
+
+void hnsw_free(hnsw *h) {
+  if (!h) return;
+  if (h->upper)
+    for (uint32_t i = 0; i < h->n; i++) free(h->upper[i]);
+  free(h->upper);
+  free(h->vec);
+  free(h->key);
+  free(h->deleted);
+  free(h->level);
+  free(h->links0);
+  free(h->map_key);
+  free(h->map_val);
+  free(h->dirty);
+  free(h->dirty_list);
+  free(h->visited);
+  free(h->cand);
+  free(h->res);
+  free(h->work);
+  free(h->qbuf);
+  free(h);
+}
+
+/* realloc that leaves *p alone on failure. */
+static int grow_array(void *pp, size_t n, size_t size) {
+  void **p = pp;
+  void *q = realloc(*p, n * size);
+  if (!q) return HNSW_NOMEM;
+  *p = q;
+  return HNSW_OK;
+}
+
+static int reserve(hnsw *h, uint32_t need) {
+  if (need <= h->cap) return HNSW_OK;
+  size_t ncap = h->cap ? (size_t)h->cap * 2 : 1024;
+  while (ncap < need) ncap *= 2;
+  if (ncap > UINT32_MAX - 1) ncap = UINT32_MAX - 1;
+  if (grow_array(&h->vec, ncap, h->dim * sizeof(float)) || grow_array(&h->key, ncap, sizeof(int64_t)) ||
+      grow_array(&h->deleted, ncap, 1) || grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1) ||
+      grow_array(&h->visited, ncap, sizeof(uint32_t)))
+    return HNSW_NOMEM;
+  if (h->graph && (grow_array(&h->links0, ncap, (h->m0 + 1) * sizeof(uint32_t)) ||
+                   grow_array(&h->upper, ncap, sizeof(uint32_t *))))
+    return HNSW_NOMEM;
+  memset(h->visited + h->cap, 0, (ncap - h->cap) * sizeof(uint32_t));
+  h->cap = (uint32_t)ncap;
+  return HNSW_OK;
+}
+
+int hnsw_key_level(const hnsw *h, int64_t key) {
+  uint64_t s = h->seed ^ ((uint64_t)key * 0x9E3779B97F4A7C15ull);
+  uint64_t r = rng_mix64(&s);
+  double u = ((double)(r >> 11) + 1.0) * 0x1.0p-53; /* (0, 1] */
+  double l = floor(-log(u) * h->level_mult);
+  return l > HNSW_MAX_LEVEL ? HNSW_MAX_LEVEL : (int)l;
+}
+
+static int mark_dirty(hnsw *h, uint32_t s) {
+  if (h->dirty[s]) return HNSW_OK;
+  if (h->n_dirty == h->dirty_cap) {
+    size_t nc = h->dirty_cap ? h->dirty_cap * 2 : 256;
+    if (grow_array(&h->dirty_list, nc, sizeof(uint32_t))) return HNSW_NOMEM;
+    h->dirty_cap = nc;
+  }
+  h->dirty[s] = 1;
+  h->dirty_list[h->n_dirty++] = s;
+  return HNSW_OK;
+}
+
+void hnsw_dirty_clear(hnsw *h) {
+  for (size_t i = 0; i < h->n_dirty; i++) h->dirty[h->dirty_list[i]] = 0;
+  h->n_dirty = 0;
+}
+
+/* Appends a slot for key with vector v (normalized for cosine). */
+static int64_t new_slot(hnsw *h, int64_t key, const float *v, int level) {
+  if (hnsw_find(h, key) >= 0) return HNSW_EXISTS;
+  if (h->n >= UINT32_MAX - 2) return HNSW_NOMEM;
+  if (reserve(h, h->n + 1)) return HNSW_NOMEM;
+  uint32_t s = h->n;
+  if (h->graph && level > 0) {
+    h->upper[s] = calloc((size_t)level * (h->m + 1), sizeof(uint32_t));
+    if (!h->upper[s]) return HNSW_NOMEM;
+  } else if (h->graph) {
+    h->upper[s] = NULL;
+  }
+  if (map_put(h, key, s)) {
+    if (h->graph) free(h->upper[s]);
+    return HNSW_NOMEM;
+  }
+  float *x = h->vec + (size_t)s * h->dim;
+  memcpy(x, v, h->dim * sizeof *x);
+  if (h->metric == KNN_COSINE) knn_normalize(x, h->dim);
+  h->key[s] = key;
+  h->deleted[s] = 0;
+  h->level[s] = (uint8_t)level;
+  h->dirty[s] = 0;
+  if (h->graph) h->links0[(size_t)s * (h->m0 + 1)] = 0;
+  h->n++;
+  h->n_live++;
+  return s;
+}
+
+static inline uint32_t *links(const hnsw *h, uint32_t s, int l) {
+  if (l == 0) return h->links0 + (size_t)s * (h->m0 + 1);
+  return h->upper[s] + (size_t)(l - 1) * (h->m + 1);
+}
+
+static inline float dist(const hnsw *h, const float *q, uint32_t s) {
+  const float *x = h->vec + (size_t)s * h->dim;
+  switch (h->metric) {
+    case KNN_IP: return -vec_dot(q, x, h->dim);
+    case KNN_COSINE: return 1.0f - vec_dot(q, x, h->dim);
+    default: return vec_l2sq(q, x, h->dim);
+  }
+}
+
+double hnsw_user_distance(const hnsw *h, double internal) {
+  if (h->metric == KNN_L2) return sqrt(internal > 0 ? internal : 0);
+  return internal;
+}
+
+/* ---- heaps of (distance, slot) ---------------------------------------------- */
+
+/* max-heap when sign = 1, min-heap when sign = -1 */
+static inline int before(dn a, dn b, int sign) { return sign > 0 ? a.d > b.d : a.d < b.d; }
+
+static void heap_push(dn *hp, size_t *n, dn x, int sign) {
+  size_t i = (*n)++;
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (!before(x, hp[p], sign)) break;
+    hp[i] = hp[p];
+    i = p;
+  }
+  hp[i] = x;
+}
+
+static dn heap_pop(dn *hp, size_t *n, int sign) {
+  dn top = hp[0], x = hp[--(*n)];
+  size_t i = 0, m = *n;
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= m) break;
+    if (c + 1 < m && before(hp[c + 1], hp[c], sign)) c++;
+    if (!before(hp[c], x, sign)) break;
+    hp[i] = hp[c];
+    i = c;
+  }
+  if (m) hp[i] = x;
+  return top;
+}
+
+static int ensure(void *pp, size_t *cap, size_t need) {
+  if (need <= *cap) return HNSW_OK;
+  size_t nc = *cap ? *cap : 64;
+  while (nc < need) nc *= 2;
+  if (grow_array(pp, nc, sizeof(dn))) return HNSW_NOMEM;
+  *cap = nc;
+  return HNSW_OK;
+}
+
+static int dn_cmp(const void *a, const void *b) {
+  const dn *x = a, *y = b;
+  if (x->d != y->d) return x->d < y->d ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static uint32_t next_tag(hnsw *h) {
+  if (++h->visit_tag == 0) {
+    memset(h->visited, 0, (size_t)h->cap * sizeof(uint32_t));
+    h->visit_tag = 1;
+  }
+  return h->visit_tag;
+}
+
+/* Greedy descent at level l from *cur (distance *curd). */
+static void greedy(const hnsw *h, const float *q, int l, uint32_t *cur, float *curd) {
+  int changed = 1;
+  while (changed) {
+    changed = 0;
+    const uint32_t *ls = links(h, *cur, l);
+    uint32_t cnt = ls[0];
+    for (uint32_t j = 1; j <= cnt; j++) {
+      uint32_t nb = ls[j];
+      if (h->deleted[nb]) continue;
+      float d = dist(h, q, nb);
+      if (d < *curd) {
+        *curd = d;
+        *cur = nb;
+        changed = 1;
+      }
+    }
+  }
+}
+
+/* The ef nearest to q found from ep at level l: into h->res as a max-heap of
+** *nres entries. Returns HNSW_OK or HNSW_NOMEM. */
+static int search_layer(hnsw *h, const float *q, uint32_t ep, float epd, size_t ef, int l, size_t *nres) {
+  if (ensure(&h->res, &h->res_cap, ef + 1) || ensure(&h->cand, &h->cand_cap, ef + 1)) return HNSW_NOMEM;
+  dn *res = h->res, *cand = h->cand;
+  size_t nr = 0, nc = 0;
+  uint32_t tag = next_tag(h);
+  h->visited[ep] = tag;
+  dn e = {epd, ep};
+  heap_push(cand, &nc, e, -1);
+  heap_push(res, &nr, e, 1);
+  const size_t dim = h->dim;
+  const int any_deleted = h->n_live != h->n;
+  uint32_t todo[2 * 100 + 2]; /* m0 <= 200 */
+  while (nc) {
+    dn c = cand[0];
+    if (c.d > res[0].d && nr >= ef) break;
+    heap_pop(cand, &nc, -1);
+    /* the next candidate to expand is likely cand[0]: fetch its list early */
+    if (nc) __builtin_prefetch(links(h, cand[0].id, l));
+    const uint32_t *ls = links(h, c.id, l);
+    uint32_t cnt = ls[0], nt = 0;
+    /* gather the unvisited neighbours first and prefetch all their vectors,
+    ** so that the memory loads overlap */
+    for (uint32_t j = 1; j <= cnt; j++) __builtin_prefetch(h->visited + ls[j]);
+    for (uint32_t j = 1; j <= cnt; j++) {
+      uint32_t nb = ls[j];
+      if (h->visited[nb] == tag) continue;
+      h->visited[nb] = tag;
+      if (any_deleted && h->deleted[nb]) continue;
+      const float *x = h->vec + (size_t)nb * dim;
+      for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
+      todo[nt++] = nb;
+    }
+    for (uint32_t j = 0; j < nt; j++) {
+      uint32_t nb = todo[j];
+      float d = dist(h, q, nb);
+      if (nr < ef || d < res[0].d) {
+        if (nc + 1 > h->cand_cap) {
+          if (ensure(&h->cand, &h->cand_cap, nc + 1)) return HNSW_NOMEM;
+          cand = h->cand;
+        }
+        dn x = {d, nb};
+        heap_push(cand, &nc, x, -1);
+        heap_push(res, &nr, x, 1);
+        if (nr > ef) heap_pop(res, &nr, 1);
+      }
+    }
+  }
+  *nres = nr;
+  return HNSW_OK;
+}
+
+/* Keeps of cands[0, n) (sorted by distance to the base node) at most mmax by
+** the heuristic: a candidate is dropped when it is nearer to an already kept
+** one than to the base. Kept entries are moved to the front; returns their count. */
+static size_t select_heuristic(const hnsw *h, dn *cands, size_t n, size_t mmax) {
+  if (n <= mmax) return n;
+  size_t kept = 0;
+  for (size_t i = 0; i < n && kept < mmax; i++) {
+    const float *x = h->vec + (size_t)cands[i].id * h->dim;
+    int good = 1;
+    for (size_t j = 0; j < kept; j++) {
+      if (dist(h, x, cands[j].id) < cands[i].d) {
+        good = 0;
+        break;
+      }
+    }
+    if (good) cands[kept++] = cands[i];
+  }
+  return kept;
+}
+
+/* Adds link s -> nb at level l, shrinking s's list with the heuristic when full. */
+static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
+  uint32_t *ls = links(h, s, l);
+  uint32_t mmax = l == 0 ? h->m0 : h->m;
+  uint32_t cnt = ls[0];
+  for (uint32_t j = 1; j <= cnt; j++)
+    if (ls[j] == nb) return HNSW_OK;
+  if (mark_dirty(h, s)) return HNSW_NOMEM;
+  if (cnt < mmax) {
+    ls[++ls[0]] = nb;
+    return HNSW_OK;
+  }
+  if (ensure(&h->work, &h->work_cap, (size_t)cnt + 1)) return HNSW_NOMEM;
+  dn *w = h->work;
+  const float *x = h->vec + (size_t)s * h->dim;
+  size_t n = 0;
+  for (uint32_t j = 1; j <= cnt; j++) {
+    if (h->deleted[ls[j]]) continue;
+    w[n].d = dist(h, x, ls[j]);
+    w[n++].id = ls[j];
+  }
+  w[n].d = dist(h, x, nb);
+  w[n++].id = nb;
+  qsort(w, n, sizeof *w, dn_cmp);
+  size_t kept = select_heuristic(h, w, n, mmax);
+  ls[0] = (uint32_t)kept;
+  for (size_t j = 0; j < kept; j++) ls[j + 1] = w[j].id;
+  return HNSW_OK;
+}
+
+/* Drains h->res (max-heap of n) into h->work sorted ascending; returns n. */
+static int drain_sorted(hnsw *h, size_t n) {
+  if (ensure(&h->work, &h->work_cap, n)) return HNSW_NOMEM;
+  dn *w = h->work, *res = h->res;
+  size_t i = n;
+  while (i) w[--i] = heap_pop(res, &n, 1);
+  return HNSW_OK;
+}
+
+/* Links slot s (already stored, level set) into the graph. */
+static int link_node(hnsw *h, uint32_t s) {
+  int L = h->level[s];
+  if (h->entry < 0) {
+    h->entry = s;
+    h->max_level = L;
+    return mark_dirty(h, s);
+  }
+  const float *q = h->vec + (size_t)s * h->dim;
+  uint32_t cur = (uint32_t)h->entry;
+  float curd = dist(h, q, cur);
+  for (int l = h->max_level; l > L; l--) greedy(h, q, l, &cur, &curd);
+  if (mark_dirty(h, s)) return HNSW_NOMEM;
+  for (int l = (L < h->max_level ? L : h->max_level); l >= 0; l--) {
+    size_t n;
+    if (search_layer(h, q, cur, curd, h->ef_construction, l, &n) || drain_sorted(h, n)) return HNSW_NOMEM;
+    dn *w = h->work;
+    cur = w[0].id;
+    curd = w[0].d;
+    size_t kept = select_heuristic(h, w, n, h->m);
+    /* copy out: connect() reuses h->work */
+    uint32_t sel[HNSW_MAX_LEVEL + 256];
+    uint32_t *selp = sel;
+    uint32_t *heap_sel = NULL;
+    if (kept > sizeof sel / sizeof *sel) {
+      heap_sel = malloc(kept * sizeof *heap_sel);
+      if (!heap_sel) return HNSW_NOMEM;
+      selp = heap_sel;
+    }
+    for (size_t j = 0; j < kept; j++) selp[j] = w[j].id;
+    uint32_t *ls = links(h, s, l);
+    ls[0] = (uint32_t)kept;
+    for (size_t j = 0; j < kept; j++) ls[j + 1] = selp[j];
+    int rc = HNSW_OK;
+    for (size_t j = 0; j < kept && rc == HNSW_OK; j++) rc = connect(h, selp[j], s, l);
+    free(heap_sel);
+    if (rc) return rc;
+  }
+  if (L > h->max_level) {
+    h->entry = s;
+    h->max_level = L;
+  }
+  return HNSW_OK;
+}
+
+int hnsw_add(hnsw *h, int64_t key, const float *v) {
+  int level = h->graph ? hnsw_key_level(h, key) : 0;
+  int64_t s = new_slot(h, key, v, level);
+  if (s < 0) return (int)s;
+  if (!h->graph) return mark_dirty(h, (uint32_t)s);
+  return link_node(h, (uint32_t)s);
+}
+
+int hnsw_load_vector(hnsw *h, int64_t key, const float *v) {
+  int level = h->graph ? hnsw_key_level(h, key) : 0;
+  int64_t s = new_slot(h, key, v, level);
+  return s < 0 ? (int)s : HNSW_OK;
+}
+
+/* Reconnects u at level l after d was removed from its list. */
+static int repair(hnsw *h, uint32_t u, uint32_t d, int l) {
+  uint32_t *lu = links(h, u, l);
+  const uint32_t *ld = links(h, d, l);
+  uint32_t mmax = l == 0 ? h->m0 : h->m;
+  if (ensure(&h->work, &h->work_cap, (size_t)lu[0] + ld[0] + 1)) return HNSW_NOMEM;
+  dn *w = h->work;
+  const float *x = h->vec + (size_t)u * h->dim;
+  size_t n = 0;
+  uint32_t tag = next_tag(h);
+  h->visited[u] = tag;
+  h->visited[d] = tag;
+  for (int pass = 0; pass < 2; pass++) {
+    const uint32_t *ls = pass ? ld : lu;
+    for (uint32_t j = 1; j <= ls[0]; j++) {
+      uint32_t v = ls[j];
+      if (h->visited[v] == tag || h->deleted[v]) continue;
+      h->visited[v] = tag;
+      w[n].d = dist(h, x, v);
+      w[n++].id = v;
+    }
+  }
+  qsort(w, n, sizeof *w, dn_cmp);
+  size_t kept = select_heuristic(h, w, n, mmax);
+  lu[0] = (uint32_t)kept;
+  for (size_t j = 0; j < kept; j++) lu[j + 1] = w[j].id;
+  return mark_dirty(h, u);
+}
+
+int hnsw_remove(hnsw *h, int64_t key) {
+  int64_t si = hnsw_find(h, key);
+  if (si < 0) return HNSW_NOTFOUND;
+  uint32_t d = (uint32_t)si;
+  map_del(h, key);
+  h->deleted[d] = 1;
+  h->n_live--;
+  h->n_unpurged++;
+  if (mark_dirty(h, d)) return HNSW_NOMEM;
+  if (!h->graph) return HNSW_OK;
+  for (int l = 0; l <= h->level[d]; l++) {
+    const uint32_t *ld = links(h, d, l);
+    for (uint32_t j = 1; j <= ld[0]; j++) {
+      uint32_t u = ld[j];
+      if (h->deleted[u]) continue;
+      const uint32_t *lu = links(h, u, l);
+      int has = 0;
+      for (uint32_t i = 1; i <= lu[0]; i++)
+        if (lu[i] == d) has = 1;
+      if (has && repair(h, u, d, l)) return HNSW_NOMEM;
+    }
+  }
+  if (h->entry == (int64_t)d) {
+    /* new entry point: a live node of the highest level */
+    h->entry = -1;
+    h->max_level = -1;
+    for (uint32_t s = 0; s < h->n; s++) {
+      if (h->deleted[s] || (int)h->level[s] <= h->max_level) continue;
+      h->entry = s;
+      h->max_level = h->level[s];
+    }
+  }
+  return HNSW_OK;
+}
+
+int hnsw_purge(hnsw *h) {
+  if (!h->n_unpurged) return HNSW_OK;
+  if (h->graph) {
+    for (uint32_t u = 0; u < h->n; u++) {
+      if (h->deleted[u]) continue;
+      for (int l = 0; l <= h->level[u]; l++) {
+        /* repair around each removed neighbour, one at a time */
+        for (;;) {
+          const uint32_t *lu = links(h, u, l);
+          uint32_t d = EMPTY;
+          for (uint32_t j = 1; j <= lu[0]; j++)
+            if (h->deleted[lu[j]]) {
+              d = lu[j];
+              break;
+            }
+          if (d == EMPTY) break;
+          if ((int)h->level[d] < l) {
+            /* cannot happen for lists built here; drop the link */
+            uint32_t *w = links(h, u, l);
+            uint32_t k = 0;
+            for (uint32_t j = 1; j <= w[0]; j++)
+              if (w[j] != d) w[++k] = w[j];
+            w[0] = k;
+            if (mark_dirty(h, u)) return HNSW_NOMEM;
+            continue;
+          }
+          if (repair(h, u, d, l)) return HNSW_NOMEM;
+        }
+      }
+    }
+  }
+  h->n_unpurged = 0;
+  return HNSW_OK;
+}
+
+/* ---- search ----------------------------------------------------------------- */
+
+static const float *prepare_query(hnsw *h, const float *q) {
+  if (h->metric != KNN_COSINE) return q;
+  memcpy(h->qbuf, q, h->dim * sizeof *q);
+  knn_normalize(h->qbuf, h->dim);
+  return h->qbuf;
+}
+
+int hnsw_search(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
+  if (!h->n_live || !k) return HNSW_OK;
+  q = prepare_query(h, q);
+  if (!h->graph || k >= h->n_live || h->entry < 0) {
+    knn_flat_search(h->metric, h->vec, h->n, h->dim, q, h->deleted, t);
+    return HNSW_OK;
+  }
+  if (ef < k) ef = k;
+  uint32_t cur = (uint32_t)h->entry;
+  float curd = dist(h, q, cur);
+  for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &cur, &curd);
+  size_t n;
+  if (search_layer(h, q, cur, curd, ef, 0, &n)) return HNSW_NOMEM;
+  dn *res = h->res;
+  for (size_t i = 0; i < n; i++) topk_push(t, -(double)res[i].d, res[i].id);
+  return HNSW_OK;
+}
+
+int hnsw_search_slots(hnsw *h, const float *q, const uint32_t *slots, size_t n, topk *t) {
+  q = prepare_query(h, q);
+  knn_flat_search_rows(h->metric, h->vec, h->dim, q, slots, n, t);
+  return HNSW_OK;
+}
+
+/* ---- encoding --------------------------------------------------------------- */
+
+size_t hnsw_node_words(const hnsw *h, uint32_t slot) {
+  if (!h->graph) return 0;
+  return (size_t)h->level[slot] + 1 + h->m0 + (size_t)h->level[slot] * h->m;
+}
+
+size_t hnsw_node_encode(const hnsw *h, uint32_t slot, int64_t *out) {
+  size_t w = 0;
+  if (!h->graph) return 0;
+  for (int l = 0; l <= h->level[slot]; l++) {
+    const uint32_t *ls = links(h, slot, l);
+    size_t at = w++;
+    int64_t c = 0;
+    for (uint32_t j = 1; j <= ls[0]; j++) {
+      if (h->deleted[ls[j]]) continue;
+      out[w++] = h->key[ls[j]];
+      c++;
+    }
+    out[at] = c;
+  }
+  return w;
+}
+
+int hnsw_node_decode(hnsw *h, uint32_t slot, int level, const int64_t *w, size_t nw) {
+  if (!h->graph || slot >= h->n || level < 0 || level > HNSW_MAX_LEVEL) return HNSW_CORRUPT;
+  if (level != h->level[slot]) {
+    /* a level different from the key's own is accepted (another seed wrote it) */
+    uint32_t *nu = NULL;
+    if (level > 0) {
+      nu = calloc((size_t)level * (h->m + 1), sizeof(uint32_t));
+      if (!nu) return HNSW_NOMEM;
+    }
+    free(h->upper[slot]);
+    h->upper[slot] = nu;
+    h->level[slot] = (uint8_t)level;
+  }
+  size_t p = 0;
+  for (int l = 0; l <= level; l++) {
+    if (p >= nw) return HNSW_CORRUPT;
+    int64_t c = w[p++];
+    uint32_t mmax = l == 0 ? h->m0 : h->m;
+    if (c < 0 || c > (int64_t)mmax || (size_t)c > nw - p) return HNSW_CORRUPT;
+    uint32_t *ls = links(h, slot, l);
+    ls[0] = 0;
+    for (int64_t j = 0; j < c; j++) {
+      int64_t s = hnsw_find(h, w[p++]);
+      if (s < 0 || (uint32_t)s == slot) return HNSW_CORRUPT;
+      ls[++ls[0]] = (uint32_t)s;
+    }
+  }
+  return p == nw ? HNSW_OK : HNSW_CORRUPT;
+}
+
+int hnsw_validate(const hnsw *h) {
+  if (!h->graph) return HNSW_OK;
+  for (uint32_t s = 0; s < h->n; s++) {
+    if (h->deleted[s]) continue;
+    for (int l = 1; l <= h->level[s]; l++) {
+      const uint32_t *ls = links(h, s, l);
+      for (uint32_t j = 1; j <= ls[0]; j++)
+        if (ls[j] >= h->n || (int)h->level[ls[j]] < l) return HNSW_CORRUPT;
+    }
+  }
+  return HNSW_OK;
+}
+
+int hnsw_set_entry(hnsw *h, int64_t entry_key, int max_level) {
+  if (!h->graph) return HNSW_OK;
+  if (h->n_live == 0) {
+    h->entry = -1;
+    h->max_level = -1;
+    return HNSW_OK;
+  }
+  int64_t s = hnsw_find(h, entry_key);
+  if (s < 0 || h->level[s] != max_level) return HNSW_CORRUPT;
+  for (uint32_t i = 0; i < h->n; i++)
+    if (!h->deleted[i] && h->level[i] > max_level) return HNSW_CORRUPT;
+  h->entry = s;
+  h->max_level = max_level;
+  return HNSW_OK;
+}

@@ -1,0 +1,145 @@
+/*
+** hnsw: an in-memory vector store with an optional HNSW graph
+** (Malkov and Yashunin, "Efficient and robust approximate nearest neighbor
+** search using Hierarchical Navigable Small World graphs", 2016/2018).
+**
+** Vectors live in one contiguous float array (slot i at vec + i*dim), so the
+** same store serves the exact scan (src/knn_flat.h) and the graph. Each vector
+** has an external 64-bit key (the SQL rowid) and an internal uint32 slot;
+** neighbour lists hold slots. Slots are never reused: a removed vector is
+** marked deleted, unlinked and repaired around, and slots are compacted
+** when the store is rebuilt (e.g. loaded again from disk).
+**
+** Graph (m in [2, 100]): level 0 holds up to m0 = 2m neighbours per node, upper levels up to
+** m. A node's level is drawn from the geometric law of the paper with
+** mult = 1/ln(m), from a hash of (seed, key): the same key always gets the same
+** level, so a rebuilt graph does not depend on the history of a random
+** generator. Insertion is the paper's algorithm with the neighbour-selection
+** heuristic (as hnswlib's getNeighborsByHeuristic2). Removal unlinks the node
+** from its neighbours and reconnects each of them with the heuristic over its
+** remaining neighbours and the removed node's neighbours (as hnswlib's
+** repair on update); links from other nodes that still point to it are
+** skipped by searches and repaired the same way by hnsw_purge, once for a
+** batch of removals.
+**
+** Metrics are those of knn_flat.h; for KNN_COSINE the store keeps unit
+** vectors. Persisting is the caller's: nodes changed since the last
+** hnsw_dirty_clear are listed by hnsw_dirty, and hnsw_node_encode /
+** hnsw_node_decode turn a node's neighbour lists into keys and back.
+*/
+#ifndef RECSQL_HNSW_H
+#define RECSQL_HNSW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topk.h"
+
+enum { HNSW_OK = 0, HNSW_NOMEM = -1, HNSW_EXISTS = -2, HNSW_NOTFOUND = -3, HNSW_CORRUPT = -4 };
+
+#define HNSW_MAX_LEVEL 32
+
+typedef struct hnsw hnsw;
+struct hnsw {
+  size_t dim;
+  int metric; /* KNN_IP, KNN_COSINE, KNN_L2 */
+  int graph;  /* 0: store only (exact search) */
+  uint32_t m, m0, ef_construction;
+  uint64_t seed;
+  double level_mult;
+
+  uint32_t n, cap; /* slots used / allocated */
+  uint32_t n_live;
+  float *vec;       /* cap x dim */
+  int64_t *key;     /* slot -> key */
+  uint8_t *deleted; /* slot -> 1 when removed */
+  uint8_t *level;   /* slot -> level */
+  uint32_t *links0; /* cap x (m0 + 1): count, then slots */
+  uint32_t **upper; /* slot -> level x (m + 1), NULL for level 0 */
+  int64_t entry;    /* entry point slot, -1 when empty */
+  int max_level;
+
+  /* key -> slot, open addressing with linear probing */
+  int64_t *map_key;
+  uint32_t *map_val; /* UINT32_MAX = empty */
+  size_t map_cap, map_n;
+
+  uint32_t n_unpurged; /* removals since the last hnsw_purge */
+
+  /* nodes changed since hnsw_dirty_clear */
+  uint8_t *dirty;
+  uint32_t *dirty_list;
+  size_t n_dirty, dirty_cap;
+
+  /* search scratch */
+  uint32_t *visited, visit_tag;
+  void *cand, *res, *work; /* heaps and a work array of (distance, slot) */
+  size_t cand_cap, res_cap, work_cap;
+  float *qbuf;
+};
+
+/* A new empty store; NULL when out of memory. graph = 0 for exact search only. */
+hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_construction, uint64_t seed);
+void hnsw_free(hnsw *h);
+
+/* Slot of key, or -1. */
+int64_t hnsw_find(const hnsw *h, int64_t key);
+
+/* The level a key gets in the graph. */
+int hnsw_key_level(const hnsw *h, int64_t key);
+
+/* Adds a vector under key and links it into the graph. HNSW_EXISTS when the
+** key is present, HNSW_NOMEM (the store may then be inconsistent: discard it). */
+int hnsw_add(hnsw *h, int64_t key, const float *v);
+
+/* Removes key: HNSW_NOTFOUND, HNSW_NOMEM (discard the store) or HNSW_OK. */
+int hnsw_remove(hnsw *h, int64_t key);
+
+/* The k nearest live vectors to q: offered to t (score = -distance, id =
+** slot). With the graph, ef = max(ef, k) candidates are explored; without it,
+** or when k >= the number of live vectors, the search is exact.
+** Returns HNSW_OK or HNSW_NOMEM. */
+int hnsw_search(hnsw *h, const float *q, size_t k, size_t ef, topk *t);
+
+/* Exact search restricted to slots[0, n) (live slots, no repeats). */
+int hnsw_search_slots(hnsw *h, const float *q, const uint32_t *slots, size_t n, topk *t);
+
+/* Distance as reported to users: -dot, 1 - cos, or Euclidean. */
+double hnsw_user_distance(const hnsw *h, double internal);
+
+/* ---- loading and persisting ---- */
+
+/* Adds a vector without linking it (loading a stored graph). */
+int hnsw_load_vector(hnsw *h, int64_t key, const float *v);
+
+/* Number of int64 words hnsw_node_encode writes for slot at most. */
+size_t hnsw_node_words(const hnsw *h, uint32_t slot);
+/* Encodes slot's neighbour lists as keys: for each level 0..level(slot),
+** the count then the neighbours' keys. Deleted neighbours are left out.
+** Returns the number of words written (<= hnsw_node_words). */
+size_t hnsw_node_encode(const hnsw *h, uint32_t slot, int64_t *out);
+/* Sets slot's level and neighbour lists from an encoding. HNSW_CORRUPT when the
+** words do not parse, a count is too large, a key is unknown or the slot itself. */
+int hnsw_node_decode(hnsw *h, uint32_t slot, int level, const int64_t *w, size_t nw);
+/* Checks a loaded graph: every link at level l goes to a node of level >= l.
+** HNSW_CORRUPT otherwise (a search would read lists the node does not have). */
+int hnsw_validate(const hnsw *h);
+/* Sets the entry point after loading; HNSW_CORRUPT when it is not a node of
+** the top level or when the store is not empty and has no entry point. */
+int hnsw_set_entry(hnsw *h, int64_t entry_key, int max_level);
+
+/* Drops the links to removed nodes that removal could not see (links are
+** not always mutual): one pass over all lists when something was removed
+** since the last call, reconnecting each node that lost a link as removal
+** does; such nodes become dirty. Call before persisting, so that no stored
+** list names a removed key. HNSW_OK or HNSW_NOMEM. */
+int hnsw_purge(hnsw *h);
+
+/* Nodes changed since the last clear (slots; may include deleted ones). */
+static inline const uint32_t *hnsw_dirty(const hnsw *h, size_t *n) {
+  *n = h->n_dirty;
+  return h->dirty_list;
+}
+void hnsw_dirty_clear(hnsw *h);
+
+#endif

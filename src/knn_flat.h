@@ -1,0 +1,43 @@
+/*
+** knn_flat: exact k-nearest-neighbour search by a full scan of a contiguous
+** float32 matrix (n rows of dim floats).
+**
+** Distances, smaller is nearer:
+**   KNN_IP      -dot(q, x)                 (pgvector's <#>)
+**   KNN_COSINE  1 - dot(q, x) on unit vectors (the caller normalizes both)
+**   KNN_L2      squared Euclidean |q - x|^2 (callers take sqrt for output)
+**
+** The scan computes a block of distances with a vectorized kernel, then offers
+** only the candidates that beat the current k-th best to a bounded heap
+** (src/topk.h), so the cost is one streaming pass over the matrix.
+*/
+#ifndef RECSQL_KNN_FLAT_H
+#define RECSQL_KNN_FLAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topk.h"
+
+enum { KNN_IP = 0, KNN_COSINE = 1, KNN_L2 = 2 };
+
+/* Distance between q and x under metric (see above). */
+float knn_distance(int metric, const float *q, const float *x, size_t dim);
+
+/* Distances from q to rows [0, n) of data into out[0, n). */
+void knn_distances(int metric, const float *data, size_t n, size_t dim, const float *q, float *out);
+
+/* Offers every row i of data with skip == NULL or skip[i] == 0 to t, scored
+** by -distance (topk keeps the highest scores; ties go to the smaller row).
+** Returns 0, or -1 when out of memory. */
+int knn_flat_search(int metric, const float *data, size_t n, size_t dim, const float *q, const uint8_t *skip,
+                    topk *t);
+
+/* Same, over the rows listed in rows[0, nrows) only (any order, no repeats). */
+void knn_flat_search_rows(int metric, const float *data, size_t dim, const float *q, const uint32_t *rows,
+                          size_t nrows, topk *t);
+
+/* Scales x to unit length in place (a zero vector stays zero). */
+void knn_normalize(float *x, size_t dim);
+
+#endif

@@ -1,0 +1,270 @@
+/* hnsw: exact mode against brute force; graph recall after build, after
+** inserts and after deletes (pgvector's recall tests are the model); node
+** encoding round trip; corrupt encodings rejected. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/hnsw.h"
+#include "../../src/knn_flat.h"
+#include "../../src/rng.h"
+#include "unit.h"
+
+enum { DIM = 16, N = 3000, NQ = 100, K = 10 };
+
+static float *gaussian(rng *g, size_t n) {
+  float *x = malloc(n * sizeof *x);
+  assert_non_null(x);
+  for (size_t i = 0; i < n; i++) x[i] = (float)rng_normal(g);
+  return x;
+}
+
+/* exact top K keys of q among keys with alive[key] (keys = row numbers) */
+static void brute(int metric, const float *x, size_t n, const uint8_t *alive, const float *q, int64_t *out) {
+  topk t;
+  assert_int_equal(topk_init(&t, K), 0);
+  float qn[DIM], xn[DIM];
+  memcpy(qn, q, sizeof qn);
+  if (metric == KNN_COSINE) knn_normalize(qn, DIM);
+  for (size_t i = 0; i < n; i++) {
+    if (!alive[i]) continue;
+    memcpy(xn, x + i * DIM, sizeof xn);
+    if (metric == KNN_COSINE) knn_normalize(xn, DIM);
+    topk_push(&t, -(double)knn_distance(metric, qn, xn, DIM), (uint32_t)i);
+  }
+  size_t m = topk_sort(&t);
+  for (size_t i = 0; i < K; i++) out[i] = i < m ? (int64_t)t.id[i] : -1;
+  topk_free(&t);
+}
+
+/* recall@K of h against brute force over NQ queries */
+static double recall(hnsw *h, const float *x, size_t n, const uint8_t *alive, const float *qs, size_t ef) {
+  size_t hit = 0, total = 0;
+  topk t;
+  assert_int_equal(topk_init(&t, K), 0);
+  for (size_t qi = 0; qi < NQ; qi++) {
+    const float *q = qs + qi * DIM;
+    int64_t want[K];
+    brute(h->metric, x, n, alive, q, want);
+    topk_reset(&t);
+    assert_int_equal(hnsw_search(h, q, K, ef, &t), HNSW_OK);
+    size_t m = topk_sort(&t);
+    for (size_t i = 0; i < K; i++) {
+      if (want[i] < 0) continue;
+      total++;
+      for (size_t j = 0; j < m; j++)
+        if (h->key[t.id[j]] == want[i]) hit++;
+    }
+  }
+  topk_free(&t);
+  return total ? (double)hit / (double)total : 1.0;
+}
+
+static void exact_mode(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 1, 0);
+  float *x = gaussian(&g, (size_t)N * DIM), *qs = gaussian(&g, (size_t)NQ * DIM);
+  uint8_t *alive = malloc(N);
+  assert_non_null(alive);
+  for (int metric = 0; metric < 3; metric++) {
+    hnsw *h = hnsw_new(DIM, metric, 0, 16, 64, 0);
+    assert_non_null(h);
+    for (int i = 0; i < N; i++) {
+      assert_int_equal(hnsw_add(h, i, x + (size_t)i * DIM), HNSW_OK);
+      alive[i] = 1;
+    }
+    assert_int_equal(hnsw_add(h, 5, x), HNSW_EXISTS);
+    for (int i = 0; i < N; i += 7) {
+      assert_int_equal(hnsw_remove(h, i), HNSW_OK);
+      alive[i] = 0;
+    }
+    assert_int_equal(hnsw_remove(h, 0), HNSW_NOTFOUND);
+    assert_true(recall(h, x, N, alive, qs, 1) == 1.0);
+    hnsw_free(h);
+  }
+  free(x);
+  free(qs);
+  free(alive);
+}
+
+static void graph_recall(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 2, 0);
+  float *x = gaussian(&g, (size_t)N * DIM), *qs = gaussian(&g, (size_t)NQ * DIM);
+  uint8_t *alive = calloc(N, 1);
+  assert_non_null(alive);
+  for (int metric = 0; metric < 3; metric++) {
+    memset(alive, 0, N);
+    hnsw *h = hnsw_new(DIM, metric, 1, 16, 100, 42);
+    assert_non_null(h);
+    /* build on the first 2/3 */
+    for (int i = 0; i < 2 * N / 3; i++) {
+      assert_int_equal(hnsw_add(h, i, x + (size_t)i * DIM), HNSW_OK);
+      alive[i] = 1;
+    }
+    double r = recall(h, x, N, alive, qs, 64);
+    print_message("metric %d after build: recall@10 %.3f\n", metric, r);
+    assert_true(r >= 0.95);
+    /* inserts */
+    for (int i = 2 * N / 3; i < N; i++) {
+      assert_int_equal(hnsw_add(h, i, x + (size_t)i * DIM), HNSW_OK);
+      alive[i] = 1;
+    }
+    r = recall(h, x, N, alive, qs, 64);
+    print_message("metric %d after inserts: recall@10 %.3f\n", metric, r);
+    assert_true(r >= 0.95);
+    /* deletes: a third of the rows, the entry point among them */
+    assert_int_equal(hnsw_remove(h, h->key[h->entry]), HNSW_OK);
+    for (int i = 0; i < N; i++)
+      if (alive[i] && hnsw_find(h, i) < 0) alive[i] = 0;
+    for (int i = 0; i < N; i += 3)
+      if (alive[i]) {
+        assert_int_equal(hnsw_remove(h, i), HNSW_OK);
+        alive[i] = 0;
+      }
+    assert_true(h->entry >= 0 && !h->deleted[h->entry]);
+    r = recall(h, x, N, alive, qs, 64);
+    print_message("metric %d after deletes: recall@10 %.3f\n", metric, r);
+    assert_true(r >= 0.95);
+    /* k >= live rows: every row, exactly */
+    topk t;
+    assert_int_equal(topk_init(&t, N), 0);
+    assert_int_equal(hnsw_search(h, qs, N, 10, &t), HNSW_OK);
+    assert_int_equal(topk_sort(&t), h->n_live);
+    topk_free(&t);
+    hnsw_free(h);
+  }
+  free(x);
+  free(qs);
+  free(alive);
+}
+
+static void encode_roundtrip(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 4, 0);
+  enum { M = 500 };
+  float *x = gaussian(&g, (size_t)M * DIM), *qs = gaussian(&g, (size_t)NQ * DIM);
+  hnsw *a = hnsw_new(DIM, KNN_L2, 1, 8, 50, 9), *b = hnsw_new(DIM, KNN_L2, 1, 8, 50, 9);
+  assert_non_null(a);
+  assert_non_null(b);
+  for (int i = 0; i < M; i++) assert_int_equal(hnsw_add(a, 1000 + i, x + (size_t)i * DIM), HNSW_OK);
+  assert_int_equal(hnsw_remove(a, 1003), HNSW_OK);
+  size_t nd;
+  const uint32_t *dl = hnsw_dirty(a, &nd);
+  assert_true(nd == M);
+  (void)dl;
+  /* load b from a's encoding, in another order */
+  for (int i = M - 1; i >= 0; i--)
+    if (i != 3) assert_int_equal(hnsw_load_vector(b, 1000 + i, x + (size_t)i * DIM), HNSW_OK);
+  int64_t *w = malloc((HNSW_MAX_LEVEL + 1) * (2 * 8 + 1) * sizeof *w);
+  assert_non_null(w);
+  for (uint32_t s = 0; s < a->n; s++) {
+    if (a->deleted[s]) continue;
+    size_t nw = hnsw_node_encode(a, s, w);
+    assert_true(nw <= hnsw_node_words(a, s));
+    int64_t bs = hnsw_find(b, a->key[s]);
+    assert_true(bs >= 0);
+    assert_int_equal(hnsw_node_decode(b, (uint32_t)bs, a->level[s], w, nw), HNSW_OK);
+  }
+  assert_int_equal(hnsw_set_entry(b, a->key[a->entry], a->max_level), HNSW_OK);
+  for (int qi = 0; qi < NQ; qi++) {
+    topk ta, tb;
+    assert_int_equal(topk_init(&ta, K), 0);
+    assert_int_equal(topk_init(&tb, K), 0);
+    hnsw_search(a, qs + qi * DIM, K, 20, &ta);
+    hnsw_search(b, qs + qi * DIM, K, 20, &tb);
+    assert_int_equal(topk_sort(&ta), topk_sort(&tb));
+    for (int i = 0; i < K; i++) assert_true(a->key[ta.id[i]] == b->key[tb.id[i]]);
+    topk_free(&ta);
+    topk_free(&tb);
+  }
+  /* corrupt encodings */
+  int64_t bad1[] = {1, 999999};  /* unknown key */
+  int64_t bad2[] = {100};        /* count beyond m0 */
+  int64_t bad3[] = {1, 1001, 5}; /* trailing word */
+  int64_t bad4[] = {-1};         /* negative count */
+  int64_t self[] = {1, 1000};    /* link to itself */
+  int64_t s0 = hnsw_find(b, 1000);
+  assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 0, bad1, 2), HNSW_CORRUPT);
+  assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 0, bad2, 1), HNSW_CORRUPT);
+  assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 0, bad3, 3), HNSW_CORRUPT);
+  assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 0, bad4, 1), HNSW_CORRUPT);
+  assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 0, self, 2), HNSW_CORRUPT);
+  assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 1, bad3, 0), HNSW_CORRUPT);
+  assert_int_equal(hnsw_set_entry(b, 424242, 0), HNSW_CORRUPT);
+  /* a level-1 list naming a node of level 0 */
+  assert_int_equal(hnsw_validate(b), HNSW_OK);
+  int64_t low = -1;
+  for (uint32_t s = 0; s < b->n && low < 0; s++)
+    if (b->level[s] == 0 && b->key[s] != 1000) low = b->key[s];
+  int64_t up[] = {0, 1, low};
+  assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 1, up, 3), HNSW_OK);
+  assert_int_equal(hnsw_validate(b), HNSW_CORRUPT);
+  free(w);
+  hnsw_free(a);
+  hnsw_free(b);
+  free(x);
+  free(qs);
+}
+
+/* After removals and hnsw_purge, no encoded list names a removed key, and
+** every live node keeps at least one neighbour. */
+static void purge_removed_links(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 5, 0);
+  enum { M = 2000 };
+  float *x = gaussian(&g, (size_t)M * DIM);
+  hnsw *h = hnsw_new(DIM, KNN_IP, 1, 6, 24, 3);
+  assert_non_null(h);
+  for (int i = 0; i < M; i++) assert_int_equal(hnsw_add(h, i, x + (size_t)i * DIM), HNSW_OK);
+  hnsw_dirty_clear(h);
+  for (int i = 0; i < M; i += 2) assert_int_equal(hnsw_remove(h, i), HNSW_OK);
+  assert_int_equal(hnsw_purge(h), HNSW_OK);
+  int64_t *w = malloc((HNSW_MAX_LEVEL + 1) * (2 * 6 + 1) * sizeof *w);
+  assert_non_null(w);
+  for (uint32_t s = 0; s < h->n; s++) {
+    if (h->deleted[s]) continue;
+    size_t nw = hnsw_node_encode(h, s, w);
+    assert_true(nw >= 1);
+    /* links in memory: none to a removed slot */
+    for (int l = 0; l <= h->level[s]; l++) {
+      const uint32_t *ls =
+          l == 0 ? h->links0 + (size_t)s * (h->m0 + 1) : h->upper[s] + (size_t)(l - 1) * (h->m + 1);
+      for (uint32_t j = 1; j <= ls[0]; j++) assert_false(h->deleted[ls[j]]);
+    }
+    assert_true(w[0] >= 1);
+  }
+  free(w);
+  hnsw_free(h);
+  free(x);
+}
+
+static void levels_seeded(void **state) {
+  (void)state;
+  hnsw *h = hnsw_new(4, KNN_IP, 1, 16, 64, 7);
+  assert_non_null(h);
+  size_t count[HNSW_MAX_LEVEL + 1] = {0};
+  for (int64_t k = 0; k < 100000; k++) {
+    int l = hnsw_key_level(h, k);
+    assert_true(l >= 0 && l <= HNSW_MAX_LEVEL);
+    assert_int_equal(l, hnsw_key_level(h, k));
+    count[l]++;
+  }
+  /* P(level >= 1) = 1/m */
+  double p1 = 1.0 - (double)count[0] / 100000.0;
+  assert_true(fabs(p1 - 1.0 / 16) < 0.005);
+  hnsw_free(h);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(exact_mode),       cmocka_unit_test(graph_recall),
+      cmocka_unit_test(encode_roundtrip), cmocka_unit_test(purge_removed_links),
+      cmocka_unit_test(levels_seeded),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
