@@ -47,7 +47,12 @@ static const char fixture[] =
     "INSERT INTO m_items VALUES ('z', x'0000803f', 1.0);"
     "CREATE TABLE sw(user, item);"
     "INSERT INTO sw VALUES ('u1','a'),('u1','b'),('u1','c'),('u2','a'),('u2','b'),('u2','c'),('u2','d'),('u3','a'),"
-    "  ('u3','b'),('u3','d'),(4,'c'),(4,'d'),(4,'a'),(4,'a');";
+    "  ('u3','b'),('u3','d'),(4,'c'),(4,'d'),(4,'a'),(4,'a');"
+    "CREATE VIRTUAL TABLE kh USING knn_index(dim=3, metric=l2, index=hnsw, m=2, ef_construction=4);"
+    "CREATE VIRTUAL TABLE kf USING knn_index(dim=3, metric=cosine);"
+    "INSERT INTO kh(rowid, embedding) VALUES (1,'[1,0,0]'),(2,'[0,1,0]'),(3,'[0,0,1]'),(4,'[1,1,0]'),(5,'[2,-1,0.5]'),"
+    "  (6,'[0.5,0.5,0.5]'),(7,'[-1,0,2]'),(8,'[3,1,1]');"
+    "INSERT INTO kf(rowid, embedding) SELECT rowid, embedding FROM kh;";
 
 typedef struct fault_case fault_case;
 struct fault_case {
@@ -113,6 +118,23 @@ static const fault_case cases[] = {
     {"itemcf_sim jaccard", "SELECT * FROM itemcf_sim('SELECT user, item FROM sw', 2, 'jaccard', 1)"},
     {"itemcf_sim cooccurrence IN", "SELECT * FROM itemcf_sim('sw', 5, 'cooccurrence', 1) WHERE item_a IN ('c', 'b')"},
     {"itemcf_sim error", "SELECT * FROM itemcf_sim('sw', 5, 'pearson')"},
+    /* knn_index: kh (hnsw) and kf (flat) hold 8 vectors */
+    {"knn_index create hnsw", "CREATE VIRTUAL TABLE kn USING knn_index(dim=4, index=hnsw, m=4, ef_construction=8)"},
+    {"knn_index create flat", "CREATE VIRTUAL TABLE kn USING knn_index(dim=2, metric=l2)"},
+    {"knn_index create error", "CREATE VIRTUAL TABLE kn USING knn_index(dim=2, m=4)"},
+    {"knn_index insert hnsw", "INSERT INTO kh(rowid, embedding) VALUES (10,'[1,2,3]'),(11,'[-1,-2,0]'),(12,'[0,0,0.5]')"},
+    {"knn_index insert select", "INSERT INTO kh(rowid, embedding) SELECT rowid + 100, embedding FROM kf"},
+    {"knn_index insert flat", "INSERT INTO kf(embedding) VALUES ('[1,2,3]'), (x'0000803f0000803f0000803f')"},
+    {"knn_index insert error", "INSERT INTO kh(rowid, embedding) VALUES (20,'[1,2,3]'),(21,'[1,2]')"},
+    {"knn_index query hnsw", "SELECT rowid, distance FROM kh WHERE embedding MATCH '[1,0.5,0]' AND k = 4"},
+    {"knn_index query ef rowid IN",
+     "SELECT rowid, distance FROM kh WHERE embedding MATCH '[0,1,1]' AND k = 3 AND ef_search = 2 AND rowid IN (2, 4, 6, 99)"},
+    {"knn_index query flat", "SELECT rowid, distance FROM kf WHERE embedding MATCH '[1,0.5,0]' AND k = 3"},
+    {"knn_index batch join", "SELECT q.rowid, x.rowid FROM kf q JOIN kh x ON x.embedding MATCH q.embedding AND x.k = 2"},
+    {"knn_index query error", "SELECT rowid FROM kh WHERE embedding MATCH '[1,2]' AND k = 3"},
+    {"knn_index delete hnsw", "DELETE FROM kh WHERE rowid IN (1, 4, 8)"},
+    {"knn_index update", "UPDATE kh SET embedding = '[9,9,9]' WHERE rowid = 2"},
+    {"knn_index delete flat", "DELETE FROM kf WHERE rowid > 3"},
 };
 
 /* ---- helpers -------------------------------------------------------------- */
