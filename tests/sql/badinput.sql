@@ -441,3 +441,77 @@ DROP TABLE "cf ""q"" t";
 .shell cmp -s dump0.sql dump1.sql && echo "database unchanged after itemcf_sim cases" || echo "DATABASE CHANGED after itemcf_sim cases"
 BEGIN;
 ROLLBACK;
+
+.print "== knn_index: options: missing, unknown, misspelt, repeated, out of range, wrong kind"
+CREATE VIRTUAL TABLE kx USING knn_index;
+CREATE VIRTUAL TABLE kx USING knn_index(metric=ip);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=0);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=-3);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=65537);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=2.5);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=abc);
+CREATE VIRTUAL TABLE kx USING knn_index(dims=4);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, dim=4);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, metric=dot);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=ivf);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, m=8);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=hnsw, m=1);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=hnsw, m=101);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=hnsw, m=16, ef_construction=20);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=hnsw, ef_search=0);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, 4);
+.print "== knn_index: NULL, wrong type, wrong dimension, NaN/Inf, empty blob vectors"
+CREATE VIRTUAL TABLE kn USING knn_index(dim=2, metric=l2, index=hnsw, m=4, ef_construction=8);
+INSERT INTO kn(rowid, embedding) VALUES (1, '[1,0]'), (2, '[0,1]'), (3, '[1,1]');
+.output dump0k.sql
+.dump
+.output stdout
+INSERT INTO kn(rowid, embedding) VALUES (4, NULL);
+INSERT INTO kn(rowid, embedding) VALUES (4, 42);
+INSERT INTO kn(rowid, embedding) VALUES (4, 'not json');
+INSERT INTO kn(rowid, embedding) VALUES (4, '[1,2,3]');
+INSERT INTO kn(rowid, embedding) VALUES (4, x'0000803f');
+INSERT INTO kn(rowid, embedding) VALUES (4, x'');
+INSERT INTO kn(rowid, embedding) VALUES (4, x'0000c07f0000803f');
+INSERT INTO kn(rowid, embedding) VALUES (4, '[1e39, 0]');
+INSERT INTO kn(rowid, embedding) VALUES (4, '[1,0]'), (5, '[1,2,3]');
+INSERT INTO kn(rowid, embedding) VALUES ('four', '[1,0]');
+INSERT INTO kn(rowid, embedding, k) VALUES (4, '[1,0]', 3);
+.print "== knn_index: duplicate rowids"
+INSERT INTO kn(rowid, embedding) VALUES (1, '[5,5]');
+INSERT INTO kn(rowid, embedding) VALUES (6, '[5,5]'), (6, '[4,4]');
+UPDATE kn SET embedding = '[1]' WHERE rowid = 2;
+UPDATE kn SET rowid = 1 WHERE rowid = 2;
+.print "== knn_index: queries: k missing, zero, negative, huge, fractional, text; NULL and wrong-dimension query"
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]';
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = 0;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = -1;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = 2.5;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = 'two';
+SELECT count(*) FROM kn WHERE embedding MATCH '[1,0]' AND k = 9223372036854775807;
+SELECT count(*) FROM kn WHERE embedding MATCH NULL AND k = 2;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0,0]' AND k = 2;
+SELECT rowid FROM kn WHERE embedding MATCH x'0000c07f0000803f' AND k = 2;
+SELECT rowid FROM kn WHERE embedding MATCH x'' AND k = 2;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = 2 AND ef_search = 0;
+SELECT rowid, distance FROM kn WHERE embedding MATCH '[1,0]' AND k = 2 AND rowid IN (3, 99, NULL, 'x');
+.output dump1k.sql
+.dump
+.output stdout
+.shell cmp -s dump0k.sql dump1k.sql && echo "database unchanged after knn_index errors" || echo "DATABASE CHANGED after knn_index errors"
+BEGIN;
+ROLLBACK;
+.print "== knn_index: identifiers with quotes and spaces; a TEXT rowid is an error, an integer text is taken as the integer"
+CREATE VIRTUAL TABLE "k ""q"" x" USING knn_index(dim=2);
+INSERT INTO "k ""q"" x"(rowid, embedding) VALUES (7, '[1,2]'), ('8', '[2,1]');
+SELECT rowid, typeof(rowid) FROM "k ""q"" x" WHERE embedding MATCH '[1,0]' AND k = 5;
+SELECT name FROM sqlite_schema WHERE name LIKE 'k "q" x%' ORDER BY name;
+DROP TABLE "k ""q"" x";
+DROP TABLE kn;
+SELECT count(*) FROM sqlite_schema WHERE name LIKE 'kn%';
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after knn_index cases" || echo "DATABASE CHANGED after knn_index cases"
+BEGIN;
+ROLLBACK;
