@@ -8,7 +8,7 @@
 #   make bench      benchmarks against peers (prints figures, asserts nothing)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format / make lint
-#   make fuzz / fault / interrupt   reliability tests (tests/reliability.mk)
+#   make fuzz / fault / interrupt / crash   reliability tests (tests/reliability.mk)
 
 BUILD    ?= build
 CC       ?= cc
@@ -66,6 +66,7 @@ test: deps
 	$(MAKE) examples
 	$(MAKE) BUILD=build/asan SANITIZE=1 OPT=-O1 check
 	$(MAKE) interrupt
+	$(MAKE) crash
 	$(MAKE) fault
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT)
 

@@ -230,9 +230,10 @@ static char *expected(const opt_spec *sp) {
   return sqlite3_mprintf("%s in [%g, %g]", what, sp->min, sp->max);
 }
 
-/* Description of a value for messages: its text for numbers, else its type. */
-static char *got(sqlite3_value *v) {
-  int t = sqlite3_value_type(v);
+/* Description of a value for messages: its text for numbers, else its type.
+** t is the value's type as first seen (sqlite3_value_text on a BLOB makes
+** sqlite3_value_type report TEXT afterwards). */
+static char *got(sqlite3_value *v, int t) {
   if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) return sqlite3_mprintf("%s", sqlite3_value_text(v));
   if (t == SQLITE_TEXT) return sqlite3_mprintf("TEXT '%.40s'", sqlite3_value_text(v));
   return sqlite3_mprintf("%s", value_type_name(t));
@@ -268,7 +269,7 @@ static char *parse_arg(const char *obj, const opt_spec *sp, sqlite3_value *v, op
         return NULL;
       }
       e = expected(sp);
-      g = got(v);
+      g = got(v, t);
       if (e && g) msg = sqlite3_mprintf("%s: %s must be %s, got %s", obj, sp->name, e, g);
       break;
     }
@@ -277,7 +278,7 @@ static char *parse_arg(const char *obj, const opt_spec *sp, sqlite3_value *v, op
         out->num = (double)sqlite3_value_int64(v);
         return NULL;
       }
-      g = got(v);
+      g = got(v, t);
       if (g) msg = sqlite3_mprintf("%s: %s must be 0 or 1 (or true/false), got %s", obj, sp->name, g);
       break;
     case OPT_TEXT: {
@@ -299,7 +300,7 @@ static char *parse_arg(const char *obj, const opt_spec *sp, sqlite3_value *v, op
         sqlite3_free(list);
         break;
       }
-      g = got(v);
+      g = got(v, t);
       if (g) msg = sqlite3_mprintf("%s: %s must be TEXT, got %s", obj, sp->name, g);
       break;
     }

@@ -129,12 +129,18 @@ static int choice(const char *const *names, const char *s) {
   return -1;
 }
 
+/* Option errors are messages; when even the message cannot be allocated,
+** this sentinel stands for "out of memory" (a NULL would read as "valid"). */
+static char knn_oom[] = "out of memory";
+static char *msg_or_oom(char *msg) { return msg ? msg : knn_oom; }
+
 /* Parses an integer option value into *out, in [lo, hi]. */
 static char *int_option(const char *key, const char *val, int lo, int hi, int *out) {
   char *end;
   long long x = strtoll(val, &end, 10);
   if (!*val || *end || x < lo || x > hi)
-    return sqlite3_mprintf("knn_index: option %s must be an integer in [%d, %d], got '%s'", key, lo, hi, val);
+    return msg_or_oom(
+        sqlite3_mprintf("knn_index: option %s must be an integer in [%d, %d], got '%s'", key, lo, hi, val));
   *out = (int)x;
   return NULL;
 }
@@ -153,10 +159,10 @@ static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
     char key[32], val[64];
     const char *a = argv[i], *eq = strchr(a, '=');
     if (!eq)
-      return sqlite3_mprintf(
-          "knn_index: expected key=value, got '%s' (options: dim, metric, index, m, "
-          "ef_construction, ef_search)",
-          a);
+      return msg_or_oom(
+          sqlite3_mprintf("knn_index: expected key=value, got '%s' (options: dim, metric, index, m, "
+                          "ef_construction, ef_search)",
+                          a));
     const char *ks = a, *ke = eq, *vs = eq + 1, *ve = a + strlen(a);
     while (ks < ke && (*ks == ' ' || *ks == '\t' || *ks == '\n')) ks++;
     while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t' || ke[-1] == '\n')) ke--;
@@ -164,18 +170,18 @@ static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
     while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\n')) ve--;
     if (ve - vs >= 2 && (*vs == '\'' || *vs == '"') && ve[-1] == *vs) vs++, ve--;
     if ((size_t)(ke - ks) >= sizeof key || (size_t)(ve - vs) >= sizeof val)
-      return sqlite3_mprintf("knn_index: option too long: '%s'", a);
+      return msg_or_oom(sqlite3_mprintf("knn_index: option too long: '%s'", a));
     memcpy(key, ks, (size_t)(ke - ks));
     key[ke - ks] = 0;
     memcpy(val, vs, (size_t)(ve - vs));
     val[ve - vs] = 0;
     int k = choice(keys, key);
     if (k < 0)
-      return sqlite3_mprintf(
-          "knn_index: unknown option \"%s\" (valid options: dim, metric, index, m, "
-          "ef_construction, ef_search)",
-          key);
-    if (seen[k]) return sqlite3_mprintf("knn_index: option %s is given twice", keys[k]);
+      return msg_or_oom(
+          sqlite3_mprintf("knn_index: unknown option \"%s\" (valid options: dim, metric, index, m, "
+                          "ef_construction, ef_search)",
+                          key));
+    if (seen[k]) return msg_or_oom(sqlite3_mprintf("knn_index: option %s is given twice", keys[k]));
     seen[k] = 1;
     char *err = NULL;
     switch (k) {
@@ -183,12 +189,13 @@ static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
       case 1:
         o->metric = choice(metric_names, val);
         if (o->metric < 0)
-          err = sqlite3_mprintf("knn_index: option metric must be ip, cosine or l2, got '%s'", val);
+          err =
+              msg_or_oom(sqlite3_mprintf("knn_index: option metric must be ip, cosine or l2, got '%s'", val));
         break;
       case 2:
         o->index = choice(index_names, val);
         if (o->index < 0)
-          err = sqlite3_mprintf("knn_index: option index must be flat or hnsw, got '%s'", val);
+          err = msg_or_oom(sqlite3_mprintf("knn_index: option index must be flat or hnsw, got '%s'", val));
         break;
       case 3: err = int_option(key, val, 2, 100, &o->m), o->set_m = 1; break;
       case 4: err = int_option(key, val, 4, 1000, &o->ef_construction), o->set_efc = 1; break;
@@ -196,14 +203,16 @@ static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
     }
     if (err) return err;
   }
-  if (!seen[0]) return sqlite3_mprintf("knn_index: option dim is required, e.g. knn_index(dim=64)");
+  if (!seen[0])
+    return msg_or_oom(sqlite3_mprintf("knn_index: option dim is required, e.g. knn_index(dim=64)"));
   if (o->index == IDX_FLAT && (o->set_m || o->set_efc || o->set_efs))
-    return sqlite3_mprintf("knn_index: option %s applies to index=hnsw only", o->set_m     ? "m"
-                                                                              : o->set_efc ? "ef_construction"
-                                                                                           : "ef_search");
+    return msg_or_oom(
+        sqlite3_mprintf("knn_index: option %s applies to index=hnsw only", o->set_m     ? "m"
+                                                                           : o->set_efc ? "ef_construction"
+                                                                                        : "ef_search"));
   if (o->ef_construction < 2 * o->m)
-    return sqlite3_mprintf("knn_index: ef_construction must be at least 2*m = %d, got %d", 2 * o->m,
-                           o->ef_construction);
+    return msg_or_oom(sqlite3_mprintf("knn_index: ef_construction must be at least 2*m = %d, got %d",
+                                      2 * o->m, o->ef_construction));
   return NULL;
 }
 
@@ -516,6 +525,13 @@ static void vt_free(knn_vtab *vt) {
   sqlite3_free(vt);
 }
 
+/* A read_info message; out of memory (no message) sets *nomem, so that an
+** allocation failure is not taken for a damaged or a valid x_info. */
+static char *info_msg(int *nomem, char *msg) {
+  if (!msg) *nomem = 1;
+  return msg;
+}
+
 /* Reads x_info into o, checking the format version and every value; a
 ** message when it cannot. *nomem is set when out of memory. */
 static char *read_info(sqlite3 *db, const char *schema, const char *name, knn_opts *o, int *nomem) {
@@ -527,7 +543,13 @@ static char *read_info(sqlite3 *db, const char *schema, const char *name, knn_op
   }
   int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
   sqlite3_free(sql);
-  if (rc) return sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db));
+  if ((rc & 0xff) == SQLITE_NOMEM) {
+    *nomem = 1;
+    return NULL;
+  }
+  if (rc)
+    return info_msg(nomem,
+                    sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db)));
   int version = -1;
   knn_opts r = *o;
   r.dim = r.metric = r.index = -1;
@@ -552,13 +574,23 @@ static char *read_info(sqlite3 *db, const char *schema, const char *name, knn_op
       r.ef_search = v >= 1 && v <= KNN_EF_MAX ? (int)v : -1;
   }
   rc = sqlite3_finalize(st);
-  if (rc) return sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db));
+  if ((rc & 0xff) == SQLITE_NOMEM) {
+    *nomem = 1;
+    return NULL;
+  }
+  if (rc)
+    return info_msg(nomem,
+                    sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db)));
   if (version != KNN_FORMAT)
-    return sqlite3_mprintf("knn_index: \"%s_info\": format version %d is not supported (this build reads %d)",
-                           name, version, KNN_FORMAT);
+    return info_msg(
+        nomem,
+        sqlite3_mprintf("knn_index: \"%s_info\": format version %d is not supported (this build reads %d)",
+                        name, version, KNN_FORMAT));
   if (r.dim < 0 || r.metric < 0 || r.index < 0 || r.m < 0 || r.ef_construction < 0 || r.ef_search < 0)
-    return sqlite3_mprintf(
-        "knn_index: corrupt shadow table \"%s_info\": bad dim, metric, index or parameters", name);
+    return info_msg(
+        nomem,
+        sqlite3_mprintf("knn_index: corrupt shadow table \"%s_info\": bad dim, metric, index or parameters",
+                        name));
   *o = r;
   return NULL;
 }
@@ -568,6 +600,7 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
   (void)aux;
   knn_opts o;
   char *err = parse_options(argc, argv, &o);
+  if (err == knn_oom) return SQLITE_NOMEM;
   if (err) {
     *pzErr = err;
     return SQLITE_ERROR;

@@ -4,6 +4,7 @@
 #   make fuzz-merge               minimizes the new inputs of build/fuzz/corpus into tests/fuzz/corpus
 #   make fault                    fails the Nth allocation, for every N along a run of every object
 #   make interrupt                sqlite3_interrupt during long statements: latency, no partial tables
+#   make crash [CRASH_ITERS=6]    SIGKILL during knn_index inserts (journal, WAL): integrity and committed rows
 #
 # The fuzzers and the fault harness compile src/ and ext/ again, with their
 # own flags, into build/fuzz and build/fault.
@@ -23,7 +24,7 @@ FAULT_CFLAGS := -std=c11 -g -O1 -pthread -Wall -Wextra -D_GNU_SOURCE -MMD -MP \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FAULT_OBJ    := $(patsubst %.c,$(FAULT_DIR)/obj/%.o,$(SRC_C) $(EXT_C))
 
-.PHONY: fuzz fuzz-build fuzz-merge fault interrupt
+.PHONY: fuzz fuzz-build fuzz-merge fault interrupt crash
 .SECONDARY: $(FUZZ_OBJ) $(FAULT_OBJ)
 
 $(FUZZ_DIR)/obj/%.o: %.c
@@ -62,3 +63,11 @@ interrupt: $(BUILD)/interrupt_test
 	@$(BUILD)/interrupt_test tests/data/gowalla_sample/train.txt
 
 -include $(shell find $(FUZZ_DIR)/obj $(FAULT_DIR)/obj -name '*.d' 2>/dev/null)
+
+# crash: a child process inserting into knn_index is SIGKILLed; the parent reopens
+$(BUILD)/crash_test: tests/crash/crash_test.c $(STATIC)
+	@echo "LD $@"; $(CC) -std=c11 -g -O2 -pthread -Wall -Wextra -D_GNU_SOURCE -o $@ $< $(STATIC) -lsqlite3 $(LDLIBS_ALL)
+
+CRASH_ITERS ?= 6
+crash: $(BUILD)/crash_test
+	@$(BUILD)/crash_test $(CRASH_ITERS)

@@ -44,58 +44,101 @@ static const char fixture[] =
     "CREATE TABLE m_users(id PRIMARY KEY, emb BLOB);"
     "INSERT INTO m_users VALUES (9, x'0000803f');"
     "CREATE TABLE m_items(id PRIMARY KEY, emb BLOB, bias REAL);"
-    "INSERT INTO m_items VALUES ('z', x'0000803f', 1.0);";
+    "INSERT INTO m_items VALUES ('z', x'0000803f', 1.0);"
+    "CREATE TABLE sw(user, item);"
+    "INSERT INTO sw VALUES ('u1','a'),('u1','b'),('u1','c'),('u2','a'),('u2','b'),('u2','c'),('u2','d'),('u3','a'),"
+    "  ('u3','b'),('u3','d'),(4,'c'),(4,'d'),(4,'a'),(4,'a');";
+
+/* knn_index cases only: kh (hnsw) and kf (flat) hold 8 vectors */
+static const char knn_fixture[] =
+    "CREATE VIRTUAL TABLE kh USING knn_index(dim=3, metric=l2, index=hnsw, m=2, ef_construction=4);"
+    "CREATE VIRTUAL TABLE kf USING knn_index(dim=3, metric=cosine);"
+    "INSERT INTO kh(rowid, embedding) VALUES (1,'[1,0,0]'),(2,'[0,1,0]'),(3,'[0,0,1]'),(4,'[1,1,0]'),(5,'[2,-1,0.5]'),"
+    "  (6,'[0.5,0.5,0.5]'),(7,'[-1,0,2]'),(8,'[3,1,1]');"
+    "INSERT INTO kf(rowid, embedding) SELECT rowid, embedding FROM kh;";
 
 typedef struct fault_case fault_case;
 struct fault_case {
   const char *name;
   const char *sql;
+  const char *fixture; /* run after the common fixture, or NULL */
 };
 
 static const fault_case cases[] = {
     /* embed_* */
-    {"embed", "SELECT embed('[1,2,3]'), embed(x'0000803f00000040'), embed_json('[1.5,2]'), embed_dim(x'0000803f')"},
-    {"embed_dot/cosine/l2/norm", "SELECT embed_dot(e, '[1,1]'), embed_cosine(e, '[1,0]'), embed_l2(e, e), embed_norm(e) FROM v"},
-    {"embed_normalize", "SELECT embed_normalize(e) FROM v"},
-    {"embed_avg", "SELECT g, embed_avg(e) FROM v GROUP BY g"},
-    {"embed error", "SELECT embed('[1,')"},
-    {"embed_dot error", "SELECT embed_dot('[1,2]', '[1,2,3]')"},
+    {"embed", "SELECT embed('[1,2,3]'), embed(x'0000803f00000040'), embed_json('[1.5,2]'), embed_dim(x'0000803f')", NULL},
+    {"embed_dot/cosine/l2/norm", "SELECT embed_dot(e, '[1,1]'), embed_cosine(e, '[1,0]'), embed_l2(e, e), embed_norm(e) FROM v", NULL},
+    {"embed_normalize", "SELECT embed_normalize(e) FROM v", NULL},
+    {"embed_avg", "SELECT g, embed_avg(e) FROM v GROUP BY g", NULL},
+    {"embed error", "SELECT embed('[1,')", NULL},
+    {"embed_dot error", "SELECT embed_dot('[1,2]', '[1,2,3]')", NULL},
     /* metrics */
-    {"auc", "SELECT auc(s, l) FROM v"},
-    {"gauc", "SELECT gauc(g, s, l) FROM v"},
+    {"auc", "SELECT auc(s, l) FROM v", NULL},
+    {"gauc", "SELECT gauc(g, s, l) FROM v", NULL},
     {"ranking metrics",
      "SELECT g, recall_at_k(s, l, 2), precision_at_k(s, l, 2), hit_rate_at_k(s, l, 1), ndcg_at_k(s, l, 3), mrr(s, l) "
-     "FROM v GROUP BY g"},
-    {"recall_at_k error", "SELECT recall_at_k(s, l, 0) FROM v"},
+     "FROM v GROUP BY g", NULL},
+    {"recall_at_k error", "SELECT recall_at_k(s, l, 0) FROM v", NULL},
     /* neg_samples */
-    {"neg_samples uniform", "SELECT * FROM neg_samples('t', 3, 'uniform', 1)"},
-    {"neg_samples popularity", "SELECT * FROM neg_samples('SELECT user, item FROM t', 2, 'popularity', 2, 0.5)"},
-    {"neg_samples bootstrap", "SELECT * FROM neg_samples('t', 2, 'bootstrap', 3)"},
-    {"neg_samples exposure", "SELECT * FROM neg_samples('t', 2, 'exposure', 4, NULL, 'shown')"},
-    {"neg_samples by name", "SELECT count(*) FROM neg_samples WHERE source = 't' AND n_neg = 2 AND user = 1"},
-    {"neg_samples error", "SELECT * FROM neg_samples('t', 2, 'unifrom')"},
-    {"neg_samples missing", "SELECT * FROM neg_samples('nosuch')"},
+    {"neg_samples uniform", "SELECT * FROM neg_samples('t', 3, 'uniform', 1)", NULL},
+    {"neg_samples popularity", "SELECT * FROM neg_samples('SELECT user, item FROM t', 2, 'popularity', 2, 0.5)", NULL},
+    {"neg_samples bootstrap", "SELECT * FROM neg_samples('t', 2, 'bootstrap', 3)", NULL},
+    {"neg_samples exposure", "SELECT * FROM neg_samples('t', 2, 'exposure', 4, NULL, 'shown')", NULL},
+    {"neg_samples by name", "SELECT count(*) FROM neg_samples WHERE source = 't' AND n_neg = 2 AND user = 1", NULL},
+    {"neg_samples error", "SELECT * FROM neg_samples('t', 2, 'unifrom')", NULL},
+    {"neg_samples missing", "SELECT * FROM neg_samples('nosuch')", NULL},
     /* bpr_train: replaces m_users / m_items, which exist */
-    {"bpr_train bpr", "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 2, \"threads\": 1, \"seed\": 1}') IS NOT NULL"},
+    {"bpr_train bpr", "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 2, \"threads\": 1, \"seed\": 1}') IS NOT NULL", NULL},
     {"bpr_train softmax",
      "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"loss\": \"softmax\", \"n_neg\": 2, "
-     "\"batch\": 4}') IS NOT NULL"},
+     "\"batch\": 4}') IS NOT NULL", NULL},
     {"bpr_train ccl",
      "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"loss\": \"ccl\", \"n_neg\": 2, "
-     "\"batch\": 4, \"sampler\": \"popularity\"}') IS NOT NULL"},
+     "\"batch\": 4, \"sampler\": \"popularity\"}') IS NOT NULL", NULL},
     {"bpr_train exposure",
      "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"sampler\": \"exposure\", "
-     "\"exposures\": \"shown\"}') IS NOT NULL"},
+     "\"exposures\": \"shown\"}') IS NOT NULL", NULL},
     {"bpr_train in_batch propagate",
      "SELECT bpr_train('t', 'm', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1, \"loss\": \"softmax\", \"in_batch\": "
-     "true, \"batch\": 4, \"propagate\": 2}') IS NOT NULL"},
-    {"bpr_train new name", "SELECT bpr_train('t', 'my \"m\"', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1}') IS NOT NULL"},
-    {"bpr_train option error", "SELECT bpr_train('t', 'm', '{\"epoch\": 2}')"},
-    {"bpr_train source error", "SELECT bpr_train('nosuch', 'm', '{\"dim\": 2}')"},
+     "true, \"batch\": 4, \"propagate\": 2}') IS NOT NULL", NULL},
+    {"bpr_train new name", "SELECT bpr_train('t', 'my \"m\"', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1}') IS NOT NULL", NULL},
+    {"bpr_train option error", "SELECT bpr_train('t', 'm', '{\"epoch\": 2}')", NULL},
+    {"bpr_train source error", "SELECT bpr_train('nosuch', 'm', '{\"dim\": 2}')", NULL},
     /* recommend */
-    {"recommend", "SELECT * FROM recommend('mu', 'mi', 2, 't')"},
-    {"recommend one user", "SELECT * FROM recommend('mu', 'mi', 3) WHERE user = 'x'"},
-    {"recommend error", "SELECT * FROM recommend('mu', 'SELECT id, ''[1,2,3]'' FROM mi', 2)"},
+    {"recommend", "SELECT * FROM recommend('mu', 'mi', 2, 't')", NULL},
+    {"recommend one user", "SELECT * FROM recommend('mu', 'mi', 3) WHERE user = 'x'", NULL},
+    {"recommend error", "SELECT * FROM recommend('mu', 'SELECT id, ''[1,2,3]'' FROM mi', 2)", NULL},
+    /* swing_sim / itemcf_sim: one thread, so that allocations come in one order */
+    {"swing_sim", "SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, NULL, 0, 1)", NULL},
+    {"swing_sim weighted caps", "SELECT * FROM swing_sim('SELECT user, item FROM sw', 0.5, 2, 0.5, 1, 3, 2, 7, 1)", NULL},
+    {"swing_sim item_a =", "SELECT item_b, score FROM swing_sim WHERE source = 'sw' AND threads = 1 AND item_a = 'c'", NULL},
+    {"swing_sim item_a IN", "SELECT * FROM swing_sim('sw', 1.0, 2, 0, 0, NULL, NULL, 0, 1) WHERE item_a IN ('d', 'a', 'zz')", NULL},
+    {"swing_sim cached",
+     "SELECT (SELECT group_concat(item_b) FROM swing_sim('sw', 1.0, 5, 0, 0, NULL, NULL, 0, 1) WHERE item_a = 'a'), "
+     "(SELECT group_concat(item_b) FROM swing_sim('sw', 1.0, 5, 0, 0, NULL, NULL, 0, 1) WHERE item_a = 'b')", NULL},
+    {"swing_sim error", "SELECT * FROM swing_sim('sw', -1)", NULL},
+    {"swing_sim missing", "SELECT * FROM swing_sim('nosuch')", NULL},
+    {"itemcf_sim cosine", "SELECT * FROM itemcf_sim('sw', 3, 'cosine', 1)", NULL},
+    {"itemcf_sim jaccard", "SELECT * FROM itemcf_sim('SELECT user, item FROM sw', 2, 'jaccard', 1)", NULL},
+    {"itemcf_sim cooccurrence IN", "SELECT * FROM itemcf_sim('sw', 5, 'cooccurrence', 1) WHERE item_a IN ('c', 'b')", NULL},
+    {"itemcf_sim error", "SELECT * FROM itemcf_sim('sw', 5, 'pearson')", NULL},
+    /* knn_index: kh (hnsw) and kf (flat) hold 8 vectors */
+    {"knn_index create hnsw", "CREATE VIRTUAL TABLE kn USING knn_index(dim=4, index=hnsw, m=4, ef_construction=8)", knn_fixture},
+    {"knn_index create flat", "CREATE VIRTUAL TABLE kn USING knn_index(dim=2, metric=l2)", knn_fixture},
+    {"knn_index create error", "CREATE VIRTUAL TABLE kn USING knn_index(dim=2, m=4)", knn_fixture},
+    {"knn_index insert hnsw", "INSERT INTO kh(rowid, embedding) VALUES (10,'[1,2,3]'),(11,'[-1,-2,0]'),(12,'[0,0,0.5]')", knn_fixture},
+    {"knn_index insert select", "INSERT INTO kh(rowid, embedding) SELECT rowid + 100, embedding FROM kf", knn_fixture},
+    {"knn_index insert flat", "INSERT INTO kf(embedding) VALUES ('[1,2,3]'), (x'0000803f0000803f0000803f')", knn_fixture},
+    {"knn_index insert error", "INSERT INTO kh(rowid, embedding) VALUES (20,'[1,2,3]'),(21,'[1,2]')", knn_fixture},
+    {"knn_index query hnsw", "SELECT rowid, distance FROM kh WHERE embedding MATCH '[1,0.5,0]' AND k = 4", knn_fixture},
+    {"knn_index query ef rowid IN",
+     "SELECT rowid, distance FROM kh WHERE embedding MATCH '[0,1,1]' AND k = 3 AND ef_search = 2 AND rowid IN (2, 4, 6, 99)", knn_fixture},
+    {"knn_index query flat", "SELECT rowid, distance FROM kf WHERE embedding MATCH '[1,0.5,0]' AND k = 3", knn_fixture},
+    {"knn_index batch join", "SELECT q.rowid, x.rowid FROM kf q JOIN kh x ON x.embedding MATCH q.embedding AND x.k = 2", knn_fixture},
+    {"knn_index query error", "SELECT rowid FROM kh WHERE embedding MATCH '[1,2]' AND k = 3", knn_fixture},
+    {"knn_index delete hnsw", "DELETE FROM kh WHERE rowid IN (1, 4, 8)", knn_fixture},
+    {"knn_index update", "UPDATE kh SET embedding = '[9,9,9]' WHERE rowid = 2", knn_fixture},
+    {"knn_index delete flat", "DELETE FROM kf WHERE rowid > 3", knn_fixture},
 };
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -173,14 +216,15 @@ static long run(sqlite3 *db, const char *sql, long n, int persist, outcome *o) {
   return injected;
 }
 
-static sqlite3 *open_db(void) {
+static sqlite3 *open_db(const char *extra) {
   sqlite3 *db;
   if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
     fprintf(stderr, "fault_test: cannot open a database\n");
     exit(2);
   }
   char *err = NULL;
-  if (sqlite3_exec(db, fixture, NULL, NULL, &err) != SQLITE_OK) {
+  if (sqlite3_exec(db, fixture, NULL, NULL, &err) != SQLITE_OK ||
+      (extra && sqlite3_exec(db, extra, NULL, NULL, &err) != SQLITE_OK)) {
     fprintf(stderr, "fault_test: fixture: %s\n", err);
     exit(2);
   }
@@ -196,7 +240,7 @@ static sqlite3 *open_db(void) {
 static int run_case(const fault_case *c, int persist, long *n_max, long *n_nomem, long *n_error, long *n_absorbed,
                     long *n_open) {
   outcome ref, o;
-  sqlite3 *db = open_db();
+  sqlite3 *db = open_db(c->fixture);
   uint64_t fp0 = fingerprint(db);
   run(db, c->sql, 0, 0, &ref);
   sqlite3_close(db);
@@ -204,7 +248,7 @@ static int run_case(const fault_case *c, int persist, long *n_max, long *n_nomem
   long n;
   for (n = 1;; n++) {
     long le = fault_live_engine(), ls = fault_live_sqlite();
-    db = open_db();
+    db = open_db(c->fixture);
     long injected = run(db, c->sql, n, persist, &o);
     const char *bad = NULL;
     if (o.rc != SQLITE_OK && o.rc != SQLITE_NOMEM && o.rc != SQLITE_ERROR)

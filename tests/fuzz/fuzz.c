@@ -153,13 +153,16 @@ static void fail(const char *what, const char *sql, const char *detail) {
 
 static int registered;
 
-sqlite3 *fz_open(const char *fixture) {
+sqlite3 *fz_open(const char *fixture) { return fz_open_uri(":memory:", fixture); }
+
+sqlite3 *fz_open_uri(const char *uri, const char *fixture) {
   if (!registered) {
     sqlite3_auto_extension((void (*)(void))sqlite3_recsql_init);
     registered = 1;
   }
   sqlite3 *db = NULL;
-  if (sqlite3_open(":memory:", &db) != SQLITE_OK) fail("cannot open a database", "", sqlite3_errmsg(db));
+  if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+    fail("cannot open a database", uri, sqlite3_errmsg(db));
   /* keep single values small: a fuzzer-made zeroblob(1e9) is not a finding */
   sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1 << 20);
   sqlite3_progress_handler(db, 1000, on_progress, NULL);

@@ -62,6 +62,9 @@ void fz_bind(sqlite3_stmt *st, int idx, const fz_val *v);
 
 /* A fresh database with recsql and fixture (may be NULL). */
 sqlite3 *fz_open(const char *fixture);
+/* The same for a URI, e.g. "file:/name?vfs=memdb" (one database shared by
+** the connections of this process that open that name). */
+sqlite3 *fz_open_uri(const char *uri, const char *fixture);
 void fz_close(sqlite3 *db);
 /* Runs s with values vals[0..nvals) bound to ?1.. ; checks the invariants.
 ** Returns the statement's result code. */

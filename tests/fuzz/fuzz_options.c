@@ -1,6 +1,6 @@
 /*
 ** fuzz_options: arbitrary text as the options JSON of bpr_train and as each
-** text argument (sources, names, strategy) of the objects that take one.
+** text argument (sources, names, strategy, method, item ids) of the objects that take one.
 **
 ** The whole input is one TEXT value bound to ?1. bpr_train parses it twice:
 ** against an empty source (options are checked, then "no rows") and against
@@ -37,6 +37,13 @@ static const fz_stmt stmts[] = {
     {"recommend", "SELECT * FROM recommend('users', ?1, 3)"},
     {"recommend", "SELECT * FROM recommend('users', 'items', 3, ?1)"},
     {"recommend", "SELECT * FROM recommend('users', 'items', ?1)"},
+    /* swing_sim / itemcf_sim: the text as a source, a method, an item id */
+    {"swing_sim", "SELECT * FROM swing_sim(?1, 1.0, 3, 0.5, 1, NULL, NULL, 0, 1) LIMIT 100"},
+    {"swing_sim", "SELECT item_b, score FROM swing_sim('tiny', 1.0, 5) WHERE item_a = ?1"},
+    {"swing_sim", "SELECT * FROM swing_sim WHERE source = 'tiny' AND alpha = ?1"},
+    {"itemcf_sim", "SELECT * FROM itemcf_sim(?1, 3, 'jaccard', 1) LIMIT 100"},
+    {"itemcf_sim", "SELECT * FROM itemcf_sim('tiny', 3, ?1, 1)"},
+    {"itemcf_sim", "SELECT * FROM itemcf_sim WHERE source = 'tiny' AND method = ?1 AND item_a IN ('a', ?1)"},
 };
 
 /* Training and writing: run only when the options promise little work. */

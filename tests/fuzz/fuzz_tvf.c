@@ -30,6 +30,22 @@ static const fz_stmt stmts[] = {
     {"bpr_train", "SELECT bpr_train('SELECT a, b FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 1, \"sampler\": \"exposure\", \"exposures\": \"SELECT c, d FROM t\"}')"},
     {"bpr_train", "SELECT bpr_train('SELECT c, a FROM t', 'fz', '{\"epochs\": 1, \"dim\": 2, \"threads\": 2, \"loss\": \"softmax\", \"in_batch\": true, \"batch\": 4, \"propagate\": 2}')"},
     {"bpr_train", "SELECT bpr_train('SELECT a, b FROM t', 'fz', '{\"epochs\": 1, \"dim\": 3, \"threads\": 1, \"propagate\": 1}')"},
+    /* swing_sim: positional and named arguments from the input; item_a = ? and IN (...) */
+    {"swing_sim", "SELECT * FROM swing_sim('SELECT a, b FROM t', ?1, ?2)"},
+    {"swing_sim", "SELECT * FROM swing_sim('SELECT c, d FROM t', ?3, ?4, ?5, ?6, ?7, ?8, ?1, ?2)"},
+    {"swing_sim", "SELECT item_b, score FROM swing_sim('SELECT a, b FROM t', 1.0, 10, 0.5, 1, NULL, 3, 7, 1) WHERE item_a = ?1"},
+    {"swing_sim", "SELECT * FROM swing_sim('SELECT b, a FROM t') WHERE item_a IN (?1, ?2, ?3, ?4)"},
+    {"swing_sim", "SELECT * FROM swing_sim WHERE source = 'SELECT a, d FROM t' AND alpha = ?1 AND top_n = ?2 AND beta = ?3 "
+                  "AND user_alpha = ?4 AND max_user_items = ?5 AND max_item_users = ?6 AND seed = ?7 AND threads = ?8"},
+    {"swing_sim", "SELECT * FROM swing_sim WHERE source = 't' AND beta = ?5 AND item_a IN (SELECT b FROM t) LIMIT 50"},
+    {"swing_sim", "SELECT * FROM swing_sim(?1, ?2) WHERE item_a = ?3"},
+    /* itemcf_sim: each method, fuzzed top_n, method and threads */
+    {"itemcf_sim", "SELECT * FROM itemcf_sim('SELECT a, b FROM t', ?1, 'cooccurrence', 1)"},
+    {"itemcf_sim", "SELECT * FROM itemcf_sim('SELECT c, d FROM t', ?2, 'jaccard', ?3)"},
+    {"itemcf_sim", "SELECT * FROM itemcf_sim('SELECT a, b FROM t', ?4, ?5, ?6)"},
+    {"itemcf_sim", "SELECT item_b, score FROM itemcf_sim('SELECT b, a FROM t', 5) WHERE item_a = ?1"},
+    {"itemcf_sim", "SELECT * FROM itemcf_sim WHERE source = 't' AND top_n = ?7 AND method = ?8 AND item_a IN (?1, ?2, ?3)"},
+    {"itemcf_sim", "SELECT * FROM itemcf_sim(?1, ?2, ?3) WHERE item_a IN (SELECT c FROM t)"},
     /* the trained model straight back into recommend */
     {"recommend", "SELECT * FROM recommend('fz_users', 'fz_items', ?7, 'SELECT a, b FROM t')"},
 };

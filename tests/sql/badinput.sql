@@ -25,6 +25,9 @@ CREATE TABLE m_users(id PRIMARY KEY, emb BLOB);
 INSERT INTO m_users VALUES (1, x'0000803f');
 CREATE TABLE m_items(id PRIMARY KEY, emb BLOB, bias REAL);
 INSERT INTO m_items VALUES ('a', x'0000803f', 0.5);
+-- swing_sim / itemcf_sim: the hand case of docs/swing_sim.md
+CREATE TABLE sw(user, item);
+INSERT INTO sw VALUES ('u1','a'),('u1','b'),('u1','c'),('u2','a'),('u2','b'),('u2','c'),('u2','d'),('u3','a'),('u3','b'),('u3','d');
 .output dump0.sql
 .dump
 .output stdout
@@ -279,5 +282,236 @@ DROP TABLE "odd ""u"" s";
 .dump
 .output stdout
 .shell cmp -s dump0.sql dump1.sql && echo "database unchanged after recommend cases" || echo "DATABASE CHANGED after recommend cases"
+BEGIN;
+ROLLBACK;
+
+.print "== swing_sim: NULL source, missing source, NULL arguments are defaults"
+SELECT * FROM swing_sim(NULL);
+SELECT * FROM swing_sim;
+SELECT * FROM swing_sim WHERE alpha = 1;
+SELECT count(*) FROM swing_sim('sw', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+.print "== swing_sim: wrong types"
+SELECT * FROM swing_sim(42);
+SELECT * FROM swing_sim(x'74');
+SELECT * FROM swing_sim('sw', 'one');
+SELECT * FROM swing_sim('sw', x'00');
+SELECT * FROM swing_sim('sw', 1.0, '3');
+SELECT * FROM swing_sim('sw', 1.0, 2.5);
+SELECT * FROM swing_sim('sw', 1.0, 3, 'half');
+SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, 1.5);
+SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, NULL, 'seed');
+SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, NULL, 0, 2.5);
+SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, NULL, 0, 1, 2);
+.print "== swing_sim: negative, NaN, infinite alpha; beta and user_alpha out of range"
+SELECT * FROM swing_sim('sw', -1);
+SELECT * FROM swing_sim('sw', -0.0001);
+SELECT * FROM swing_sim('sw', 1e999);
+SELECT * FROM swing_sim('sw', -1e999);
+SELECT * FROM swing_sim('sw', 0.0/0.0);
+SELECT count(*) FROM swing_sim('sw', 0);
+SELECT * FROM swing_sim('sw', 1, 3, -1);
+SELECT * FROM swing_sim('sw', 1, 3, 10.5);
+SELECT * FROM swing_sim('sw', 1, 3, 1, -2);
+.print "== swing_sim: top_n zero, negative, huge; caps zero and negative; threads out of range"
+SELECT * FROM swing_sim('sw', 1.0, 0);
+SELECT * FROM swing_sim('sw', 1.0, -3);
+SELECT * FROM swing_sim('sw', 1.0, 9223372036854775807);
+SELECT * FROM swing_sim('sw', 1.0, 1e300);
+SELECT count(*) FROM swing_sim('sw', 1.0, 4294967295);
+SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, 0);
+SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, -1);
+SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, NULL, 0, 0);
+SELECT * FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, NULL, 0, 1025);
+SELECT count(*) FROM swing_sim('sw', 1.0, 3, 0, 0, NULL, NULL, -9223372036854775808, 1);
+.print "== swing_sim: too many arguments, unknown argument name"
+SELECT * FROM swing_sim('sw', 1, 3, 0, 0, NULL, NULL, 0, 1, 0, 99);
+SELECT * FROM swing_sim WHERE source = 'sw' AND gamma = 1;
+.print "== swing_sim: empty source gives no rows; missing table, one column, bad SELECT are errors"
+SELECT count(*) FROM swing_sim('empty');
+SELECT count(*) FROM swing_sim('SELECT 1, 2 WHERE 0');
+SELECT * FROM swing_sim('');
+SELECT * FROM swing_sim('nosuch');
+SELECT * FROM swing_sim('SELECT 1');
+SELECT * FROM swing_sim('SELECT 1, 2; DELETE FROM t');
+SELECT * FROM swing_sim('t"; DROP TABLE t; --');
+SELECT * FROM swing_sim('SELECT user, item FROM nosuch');
+.print "== swing_sim: item_a not in the source, NULL item_a, empty IN list: no rows"
+SELECT count(*) FROM swing_sim('sw') WHERE item_a = 'zz';
+SELECT count(*) FROM swing_sim('sw') WHERE item_a = NULL;
+SELECT count(*) FROM swing_sim('sw') WHERE item_a IN ();
+SELECT count(*) FROM swing_sim('sw') WHERE item_a IN (NULL, 'zz', x'61');
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after swing_sim errors" || echo "DATABASE CHANGED after swing_sim errors"
+BEGIN;
+ROLLBACK;
+.print "== swing_sim: duplicate pairs count once; NULL ids skipped; 1 and '1' are different users and items, kept as given"
+SELECT item_a, item_b, score FROM swing_sim('SELECT 1, ''a'' UNION ALL SELECT 1, ''a'' UNION ALL SELECT 1, ''b'' UNION ALL SELECT 2, ''a'' UNION ALL SELECT 2, ''b'' UNION ALL SELECT 2, ''b''');
+SELECT item_a, item_b, score FROM swing_sim('SELECT 1, ''a'' UNION ALL SELECT 1, ''b'' UNION ALL SELECT ''1'', ''a'' UNION ALL SELECT ''1'', ''b'' UNION ALL SELECT NULL, ''a'' UNION ALL SELECT 3, NULL');
+SELECT item_a, typeof(item_a), item_b, typeof(item_b), score FROM swing_sim('SELECT column1, column2 FROM (VALUES (1, 7), (1, ''7''), (2, 7), (2, ''7''), (''1'', 7), (''1'', ''7''))');
+SELECT item_a, item_b, score FROM swing_sim('SELECT 1.5, 2');
+SELECT item_a, item_b, score FROM swing_sim('SELECT x''01'', 2 UNION ALL SELECT x''01'', 3 UNION ALL SELECT x''02'', 2 UNION ALL SELECT x''02'', 3');
+.print "== swing_sim: identifiers with quotes and spaces; a changed table is read again"
+CREATE TABLE "sw ""q"" t"(u, i);
+INSERT INTO "sw ""q"" t" SELECT * FROM sw;
+SELECT item_b, score FROM swing_sim('sw "q" t', 1.0, 2) WHERE item_a = 'c';
+SELECT count(*) FROM swing_sim WHERE source = 'sw "q" t' AND item_a IN ('a', 'd');
+SELECT * FROM swing_sim('"sw ""q"" t"');
+INSERT INTO "sw ""q"" t" VALUES ('u4', 'c'), ('u4', 'd');
+SELECT item_b, score FROM swing_sim('sw "q" t', 1.0, 2) WHERE item_a = 'c';
+DROP TABLE "sw ""q"" t";
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after swing_sim cases" || echo "DATABASE CHANGED after swing_sim cases"
+BEGIN;
+ROLLBACK;
+
+.print "== itemcf_sim: NULL source, missing source, NULL arguments are defaults"
+SELECT * FROM itemcf_sim(NULL);
+SELECT * FROM itemcf_sim;
+SELECT * FROM itemcf_sim WHERE method = 'cosine';
+SELECT count(*) FROM itemcf_sim('sw', NULL, NULL, NULL, NULL);
+.print "== itemcf_sim: wrong types"
+SELECT * FROM itemcf_sim(3.5);
+SELECT * FROM itemcf_sim(x'7377');
+SELECT * FROM itemcf_sim('sw', 'ten');
+SELECT * FROM itemcf_sim('sw', x'0a');
+SELECT * FROM itemcf_sim('sw', 2.5);
+SELECT * FROM itemcf_sim('sw', 10, 3);
+SELECT * FROM itemcf_sim('sw', 10, x'636f73696e65');
+SELECT * FROM itemcf_sim('sw', 10, 'cosine', 'two');
+SELECT * FROM itemcf_sim('sw', 10, 'cosine', 1, 'yes');
+.print "== itemcf_sim: unknown, misspelt, differently cased methods"
+SELECT * FROM itemcf_sim('sw', 10, 'pearson');
+SELECT * FROM itemcf_sim('sw', 10, 'cosin');
+SELECT * FROM itemcf_sim('sw', 10, 'Cosine');
+SELECT * FROM itemcf_sim('sw', 10, '');
+SELECT * FROM itemcf_sim('sw', 10, 'cosine ');
+.print "== itemcf_sim: top_n zero, negative, huge, NaN, infinite; threads out of range"
+SELECT * FROM itemcf_sim('sw', 0);
+SELECT * FROM itemcf_sim('sw', -1);
+SELECT * FROM itemcf_sim('sw', 9223372036854775807);
+SELECT * FROM itemcf_sim('sw', 1e999);
+SELECT count(*) FROM itemcf_sim('sw', 0.0/0.0);
+SELECT count(*) FROM itemcf_sim('sw', 4294967295);
+SELECT * FROM itemcf_sim('sw', 10, 'cosine', 0);
+SELECT * FROM itemcf_sim('sw', 10, 'cosine', -2);
+SELECT * FROM itemcf_sim('sw', 10, 'cosine', 1e999);
+.print "== itemcf_sim: too many arguments, unknown argument name"
+SELECT * FROM itemcf_sim('sw', 10, 'cosine', 1, 0, 1);
+SELECT * FROM itemcf_sim WHERE source = 'sw' AND alpha = 1;
+.print "== itemcf_sim: empty source gives no rows; missing table, one column, bad SELECT are errors"
+SELECT count(*) FROM itemcf_sim('empty');
+SELECT count(*) FROM itemcf_sim('SELECT 1, 2 WHERE 0', 10, 'jaccard');
+SELECT * FROM itemcf_sim('');
+SELECT * FROM itemcf_sim('nosuch');
+SELECT * FROM itemcf_sim('SELECT 1');
+SELECT * FROM itemcf_sim('SELECT 1, 2; DELETE FROM sw');
+SELECT * FROM itemcf_sim('sw"; DROP TABLE sw; --');
+SELECT * FROM itemcf_sim('WITH d AS (DELETE FROM sw RETURNING *) SELECT * FROM d');
+.print "== itemcf_sim: item_a not in the source, NULL item_a, empty IN list: no rows"
+SELECT count(*) FROM itemcf_sim('sw') WHERE item_a = 'zz';
+SELECT count(*) FROM itemcf_sim('sw') WHERE item_a = NULL;
+SELECT count(*) FROM itemcf_sim('sw') WHERE item_a IN ();
+SELECT count(*) FROM itemcf_sim('sw') WHERE item_a IN (NULL, 'zz', x'61');
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after itemcf_sim errors" || echo "DATABASE CHANGED after itemcf_sim errors"
+BEGIN;
+ROLLBACK;
+.print "== itemcf_sim: duplicate pairs count once; NULL ids skipped; 1 and '1' are different users and items, kept as given"
+SELECT item_a, item_b, score FROM itemcf_sim('SELECT 1, ''a'' UNION ALL SELECT 1, ''a'' UNION ALL SELECT 1, ''b'' UNION ALL SELECT 2, ''a'' UNION ALL SELECT 2, ''a'' UNION ALL SELECT NULL, ''b'' UNION ALL SELECT 3, NULL', 10, 'cooccurrence');
+SELECT item_a, typeof(item_a), item_b, typeof(item_b), score FROM itemcf_sim('SELECT column1, column2 FROM (VALUES (1, 7), (1, ''7''), (''1'', 7), (2, ''7''))', 10, 'cosine');
+SELECT * FROM itemcf_sim('SELECT 1, 2.5');
+SELECT * FROM itemcf_sim('SELECT 1, x''00''');
+.print "== itemcf_sim: identifiers with quotes and spaces; a changed table is read again"
+CREATE TABLE "cf ""q"" t"(u, i);
+INSERT INTO "cf ""q"" t" SELECT * FROM sw;
+SELECT item_b, score FROM itemcf_sim('cf "q" t', 10, 'jaccard') WHERE item_a = 'c';
+SELECT * FROM itemcf_sim('"cf ""q"" t"');
+DELETE FROM "cf ""q"" t" WHERE i = 'a';
+SELECT item_b, score FROM itemcf_sim('cf "q" t', 10, 'jaccard') WHERE item_a = 'c';
+DROP TABLE "cf ""q"" t";
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after itemcf_sim cases" || echo "DATABASE CHANGED after itemcf_sim cases"
+BEGIN;
+ROLLBACK;
+
+.print "== knn_index: options: missing, unknown, misspelt, repeated, out of range, wrong kind"
+CREATE VIRTUAL TABLE kx USING knn_index;
+CREATE VIRTUAL TABLE kx USING knn_index(metric=ip);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=0);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=-3);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=65537);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=2.5);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=abc);
+CREATE VIRTUAL TABLE kx USING knn_index(dims=4);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, dim=4);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, metric=dot);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=ivf);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, m=8);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=hnsw, m=1);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=hnsw, m=101);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=hnsw, m=16, ef_construction=20);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, index=hnsw, ef_search=0);
+CREATE VIRTUAL TABLE kx USING knn_index(dim=4, 4);
+.print "== knn_index: NULL, wrong type, wrong dimension, NaN/Inf, empty blob vectors"
+CREATE VIRTUAL TABLE kn USING knn_index(dim=2, metric=l2, index=hnsw, m=4, ef_construction=8);
+INSERT INTO kn(rowid, embedding) VALUES (1, '[1,0]'), (2, '[0,1]'), (3, '[1,1]');
+.output dump0k.sql
+.dump
+.output stdout
+INSERT INTO kn(rowid, embedding) VALUES (4, NULL);
+INSERT INTO kn(rowid, embedding) VALUES (4, 42);
+INSERT INTO kn(rowid, embedding) VALUES (4, 'not json');
+INSERT INTO kn(rowid, embedding) VALUES (4, '[1,2,3]');
+INSERT INTO kn(rowid, embedding) VALUES (4, x'0000803f');
+INSERT INTO kn(rowid, embedding) VALUES (4, x'');
+INSERT INTO kn(rowid, embedding) VALUES (4, x'0000c07f0000803f');
+INSERT INTO kn(rowid, embedding) VALUES (4, '[1e39, 0]');
+INSERT INTO kn(rowid, embedding) VALUES (4, '[1,0]'), (5, '[1,2,3]');
+INSERT INTO kn(rowid, embedding) VALUES ('four', '[1,0]');
+INSERT INTO kn(rowid, embedding, k) VALUES (4, '[1,0]', 3);
+.print "== knn_index: duplicate rowids"
+INSERT INTO kn(rowid, embedding) VALUES (1, '[5,5]');
+INSERT INTO kn(rowid, embedding) VALUES (6, '[5,5]'), (6, '[4,4]');
+UPDATE kn SET embedding = '[1]' WHERE rowid = 2;
+UPDATE kn SET rowid = 1 WHERE rowid = 2;
+.print "== knn_index: queries: k missing, zero, negative, huge, fractional, text; NULL and wrong-dimension query"
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]';
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = 0;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = -1;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = 2.5;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = 'two';
+SELECT count(*) FROM kn WHERE embedding MATCH '[1,0]' AND k = 9223372036854775807;
+SELECT count(*) FROM kn WHERE embedding MATCH NULL AND k = 2;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0,0]' AND k = 2;
+SELECT rowid FROM kn WHERE embedding MATCH x'0000c07f0000803f' AND k = 2;
+SELECT rowid FROM kn WHERE embedding MATCH x'' AND k = 2;
+SELECT rowid FROM kn WHERE embedding MATCH '[1,0]' AND k = 2 AND ef_search = 0;
+SELECT rowid, distance FROM kn WHERE embedding MATCH '[1,0]' AND k = 2 AND rowid IN (3, 99, NULL, 'x');
+.output dump1k.sql
+.dump
+.output stdout
+.shell cmp -s dump0k.sql dump1k.sql && echo "database unchanged after knn_index errors" || echo "DATABASE CHANGED after knn_index errors"
+BEGIN;
+ROLLBACK;
+.print "== knn_index: identifiers with quotes and spaces; a TEXT rowid is an error, an integer text is taken as the integer"
+CREATE VIRTUAL TABLE "k ""q"" x" USING knn_index(dim=2);
+INSERT INTO "k ""q"" x"(rowid, embedding) VALUES (7, '[1,2]'), ('8', '[2,1]');
+SELECT rowid, typeof(rowid) FROM "k ""q"" x" WHERE embedding MATCH '[1,0]' AND k = 5;
+SELECT name FROM sqlite_schema WHERE name LIKE 'k "q" x%' ORDER BY name;
+DROP TABLE "k ""q"" x";
+DROP TABLE kn;
+SELECT count(*) FROM sqlite_schema WHERE name LIKE 'kn%';
+.output dump1.sql
+.dump
+.output stdout
+.shell cmp -s dump0.sql dump1.sql && echo "database unchanged after knn_index cases" || echo "DATABASE CHANGED after knn_index cases"
 BEGIN;
 ROLLBACK;

@@ -1,5 +1,5 @@
 -- Security: the objects that run SQL named by their caller (bpr_train,
--- neg_samples, recommend) are SQLITE_DIRECTONLY, so a view or a trigger of a
+-- neg_samples, recommend, swing_sim, itemcf_sim) are SQLITE_DIRECTONLY, so a view or a trigger of a
 -- hostile schema cannot run them: SQLite refuses with "unsafe use of ...".
 -- The pure functions (embed_*, metrics) are innocuous and work everywhere,
 -- also with trusted_schema off. Names are always quoted as identifiers.
@@ -19,6 +19,12 @@ CREATE VIEW v_bpr AS SELECT bpr_train('t', 'evil', '{"epochs": 1, "dim": 2}') AS
 SELECT count(*) FROM v_neg;
 SELECT count(*) FROM v_rec;
 SELECT * FROM v_bpr;
+CREATE VIEW v_swing AS SELECT * FROM swing_sim('t', 1.0, 5);
+CREATE VIEW v_itemcf AS SELECT * FROM itemcf_sim('t', 5, 'jaccard');
+CREATE VIEW v_swing_one AS SELECT * FROM swing_sim WHERE source = 't' AND item_a = 'a';
+SELECT count(*) FROM v_swing;
+SELECT count(*) FROM v_itemcf;
+SELECT count(*) FROM v_swing_one;
 .print "== so are triggers"
 CREATE TABLE log(x);
 CREATE TABLE sink(n);
@@ -31,6 +37,12 @@ DROP TRIGGER tr_neg;
 CREATE TRIGGER tr_rec AFTER INSERT ON log BEGIN INSERT INTO sink SELECT count(*) FROM recommend('us', 'it'); END;
 INSERT INTO log VALUES (3);
 DROP TRIGGER tr_rec;
+CREATE TRIGGER tr_swing AFTER INSERT ON log BEGIN INSERT INTO sink SELECT count(*) FROM swing_sim('t'); END;
+INSERT INTO log VALUES (5);
+DROP TRIGGER tr_swing;
+CREATE TRIGGER tr_itemcf AFTER INSERT ON log BEGIN INSERT INTO sink SELECT count(*) FROM itemcf_sim('t', 3); END;
+INSERT INTO log VALUES (6);
+DROP TRIGGER tr_itemcf;
 .print "== nothing was written by the refused calls"
 SELECT count(*) FROM log;
 SELECT count(*) FROM sink;
@@ -38,6 +50,8 @@ SELECT count(*) FROM sqlite_schema WHERE name LIKE 'evil%';
 .print "== called directly, the same statements work"
 SELECT count(*) FROM neg_samples('t', 2);
 SELECT count(*) FROM recommend('us', 'it', 1);
+SELECT count(*) FROM swing_sim('SELECT user, item FROM t UNION ALL SELECT 3, ''b''', 1.0, 5);
+SELECT count(*) FROM itemcf_sim('t', 5, 'jaccard');
 .print "== the pure functions work in views, triggers, generated columns and CHECK constraints, with trusted_schema off"
 PRAGMA trusted_schema = OFF;
 CREATE VIEW v_ok AS SELECT embed_dim('[1,2,3]') d, embed_json(embed_normalize('[3,4]')) n;
@@ -58,5 +72,9 @@ SELECT name FROM sqlite_schema WHERE type = 'table' AND name IN ('t', 'us', 'x";
 .print "== a source SELECT must be one read-only statement"
 SELECT * FROM neg_samples('SELECT 1, 2; DROP TABLE t');
 SELECT * FROM neg_samples('WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d');
+SELECT * FROM swing_sim('SELECT 1, 2; DROP TABLE t');
+SELECT * FROM itemcf_sim('SELECT * FROM t; DROP TABLE t');
+SELECT * FROM swing_sim('t"; DROP TABLE t; --');
+SELECT * FROM itemcf_sim('INSERT INTO t VALUES (9, 9) RETURNING *');
 SELECT bpr_train('SELECT * FROM t; PRAGMA writable_schema = 1', 'm', '{}');
 SELECT count(*) FROM t;
