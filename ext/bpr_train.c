@@ -27,8 +27,29 @@
 #include "common.h"
 
 enum {
-  O_DIM, O_EPOCHS, O_LR, O_LR_FINAL, O_REG, O_REG_BIAS, O_N_NEG, O_SAMPLER, O_POWER, O_EXPOSURES,
-  O_INIT_STD, O_THREADS, O_SEED, O_VERBOSE, O_LOSS, O_BATCH, O_TAU, O_COSINE, O_MARGIN, O_NEG_WEIGHT, O_IN_BATCH, O_PROPAGATE, O_COUNT
+  O_DIM,
+  O_EPOCHS,
+  O_LR,
+  O_LR_FINAL,
+  O_REG,
+  O_REG_BIAS,
+  O_N_NEG,
+  O_SAMPLER,
+  O_POWER,
+  O_EXPOSURES,
+  O_INIT_STD,
+  O_THREADS,
+  O_SEED,
+  O_VERBOSE,
+  O_LOSS,
+  O_BATCH,
+  O_TAU,
+  O_COSINE,
+  O_MARGIN,
+  O_NEG_WEIGHT,
+  O_IN_BATCH,
+  O_PROPAGATE,
+  O_COUNT
 };
 
 static const char *const loss_names[] = {"bpr", "softmax", "ccl", NULL};
@@ -131,10 +152,10 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto done;
   }
   if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || sqlite3_value_bytes(argv[1]) == 0) {
-    err = sqlite3_mprintf("bpr_train: model must be a non-empty name (tables <model>_users and "
-                          "<model>_items are written), got %s",
-                          sqlite3_value_type(argv[1]) == SQLITE_TEXT ? "''"
-                                                                      : value_type_name(sqlite3_value_type(argv[1])));
+    err = sqlite3_mprintf(
+        "bpr_train: model must be a non-empty name (tables <model>_users and "
+        "<model>_items are written), got %s",
+        sqlite3_value_type(argv[1]) == SQLITE_TEXT ? "''" : value_type_name(sqlite3_value_type(argv[1])));
     rc = SQLITE_ERROR;
     goto done;
   }
@@ -152,8 +173,9 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (rc) goto done;
   int strategy = sampler_strategy_parse(opt[O_SAMPLER].text);
   if (strategy == SAMPLER_EXPOSURE && !opt[O_EXPOSURES].text) {
-    err = sqlite3_mprintf("bpr_train: sampler 'exposure' needs the option \"exposures\" (a source of "
-                          "shown-but-not-clicked (user, item) pairs)");
+    err = sqlite3_mprintf(
+        "bpr_train: sampler 'exposure' needs the option \"exposures\" (a source of "
+        "shown-but-not-clicked (user, item) pairs)");
     rc = SQLITE_ERROR;
     goto done;
   }
@@ -164,9 +186,10 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   int loss = opt[O_LOSS].text[0] == 'b' ? 0 : opt[O_LOSS].text[0] == 's' ? CL_SOFTMAX : CL_CCL;
   if (loss && strategy != SAMPLER_UNIFORM && strategy != SAMPLER_POPULARITY) {
-    err = sqlite3_mprintf("bpr_train: loss '%s' draws shared negatives per batch: sampler must be 'uniform' or "
-                          "'popularity', got '%s'",
-                          opt[O_LOSS].text, opt[O_SAMPLER].text);
+    err = sqlite3_mprintf(
+        "bpr_train: loss '%s' draws shared negatives per batch: sampler must be 'uniform' or "
+        "'popularity', got '%s'",
+        opt[O_LOSS].text, opt[O_SAMPLER].text);
     rc = SQLITE_ERROR;
     goto done;
   }
@@ -176,9 +199,12 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       int opt, losses; /* bit 0: bpr, bit 1: softmax, bit 2: ccl */
       const char *where;
     } only[] = {
-        {O_BATCH, 6, "loss 'softmax' or 'ccl'"}, {O_COSINE, 6, "loss 'softmax' or 'ccl'"},
-        {O_TAU, 2, "loss 'softmax'"},            {O_MARGIN, 4, "loss 'ccl'"},
-        {O_NEG_WEIGHT, 4, "loss 'ccl'"},           {O_IN_BATCH, 6, "loss 'softmax' or 'ccl'"},
+        {O_BATCH, 6, "loss 'softmax' or 'ccl'"},
+        {O_COSINE, 6, "loss 'softmax' or 'ccl'"},
+        {O_TAU, 2, "loss 'softmax'"},
+        {O_MARGIN, 4, "loss 'ccl'"},
+        {O_NEG_WEIGHT, 4, "loss 'ccl'"},
+        {O_IN_BATCH, 6, "loss 'softmax' or 'ccl'"},
     };
     for (size_t k = 0; k < sizeof only / sizeof *only; k++)
       if (opt[only[k].opt].set && !(only[k].losses & (1 << loss))) {
@@ -222,9 +248,10 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto done;
   }
   if (smp.n_active == 0) {
-    err = sqlite3_mprintf("bpr_train: no user of \"%s\" has an item left to use as a negative "
-                          "(every user interacted with every item)",
-                          source);
+    err = sqlite3_mprintf(
+        "bpr_train: no user of \"%s\" has an item left to use as a negative "
+        "(every user interacted with every item)",
+        source);
     rc = SQLITE_ERROR;
     goto done;
   }

@@ -36,8 +36,8 @@ int recsql_register_knn_index(sqlite3 *db);
 ** identifier), or src itself when it is a SELECT/WITH/VALUES statement.
 ** On error returns non-zero and sets *err (sqlite3_malloc'd) to a message
 ** that starts with obj. min_cols: columns the source must have. */
-int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols,
-                   sqlite3_stmt **stmt, char **err);
+int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols, sqlite3_stmt **stmt,
+                   char **err);
 
 /* Maps column col of the current row to a dense index in m (added when new).
 ** Returns the index, or -1 for NULL, -2 for a REAL/BLOB value, -3 out of memory. */
@@ -59,8 +59,8 @@ int pairs_push(pairs *p, uint32_t u, uint32_t i);
 
 /* Reads every (user, item) row of src into p, adding ids to users/items.
 ** Rows with a NULL id are skipped. */
-int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users,
-                      idmap *items, pairs *p, char **err);
+int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users, idmap *items, pairs *p,
+                      char **err);
 
 /* Reads (id, emb[, bias]) rows of src: ids into ids (a repeated id is an
 ** error), embeddings into *emb (n x *dim, sqlite3_malloc'd; all rows must
@@ -87,23 +87,23 @@ typedef struct opt_spec opt_spec;
 struct opt_spec {
   const char *name;
   opt_type type;
-  double def;               /* default of INT, REAL, BOOL */
-  double min, max;          /* range of INT, REAL */
-  const char *def_text;     /* default of TEXT */
+  double def;                 /* default of INT, REAL, BOOL */
+  double min, max;            /* range of INT, REAL */
+  const char *def_text;       /* default of TEXT */
   const char *const *choices; /* NULL-terminated valid TEXT values, or NULL */
 };
 
 typedef struct opt_value opt_value;
 struct opt_value {
-  int set;      /* given by the caller */
-  double num;   /* INT, REAL, BOOL */
-  char *text;   /* TEXT (sqlite3_malloc'd) or NULL */
+  int set;    /* given by the caller */
+  double num; /* INT, REAL, BOOL */
+  char *text; /* TEXT (sqlite3_malloc'd) or NULL */
 };
 
 /* Parses json (NULL or '{}' = all defaults) against specs[0..n) into vals.
 ** Unknown or duplicate keys, wrong types and out-of-range values are errors. */
-int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec *specs,
-                  int n, opt_value *vals, char **err);
+int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec *specs, int n,
+                  opt_value *vals, char **err);
 void options_free(opt_value *vals, int n);
 
 /* ---- embeddings --------------------------------------------------------- */
@@ -118,11 +118,11 @@ struct vecarg {
 /* Reads an embedding from a BLOB or JSON text value. what names the argument
 ** in messages ("argument 1"). expect_dim 0 = any. Returns SQLITE_OK, or an
 ** error code with *err set. A NULL value is the caller's to check first. */
-int vecarg_get(sqlite3_value *val, const char *obj, const char *what, size_t expect_dim,
-               vecarg *out, char **err);
+int vecarg_get(sqlite3_value *val, const char *obj, const char *what, size_t expect_dim, vecarg *out,
+               char **err);
 /* Same, from a column of a statement. */
-int veccol_get(sqlite3_stmt *stmt, int col, const char *obj, const char *what,
-               size_t expect_dim, vecarg *out, char **err);
+int veccol_get(sqlite3_stmt *stmt, int col, const char *obj, const char *what, size_t expect_dim, vecarg *out,
+               char **err);
 void vecarg_free(vecarg *a);
 
 /* ---- writing models (model_write.c) ------------------------------------- */

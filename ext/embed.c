@@ -205,10 +205,10 @@ int recsql_register_embed(sqlite3 *db) {
   };
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   for (size_t k = 0; k < sizeof fns / sizeof *fns; k++) {
-    int rc = sqlite3_create_function_v2(db, fns[k].name, fns[k].nargs, flags, (void *)fns[k].name,
-                                        fns[k].fn, NULL, NULL, NULL);
+    int rc = sqlite3_create_function_v2(db, fns[k].name, fns[k].nargs, flags, (void *)fns[k].name, fns[k].fn,
+                                        NULL, NULL, NULL);
     if (rc) return rc;
   }
-  return sqlite3_create_function_v2(db, "embed_avg", 1, flags, (void *)"embed_avg", NULL, avg_step,
-                                    avg_final, NULL);
+  return sqlite3_create_function_v2(db, "embed_avg", 1, flags, (void *)"embed_avg", NULL, avg_step, avg_final,
+                                    NULL);
 }

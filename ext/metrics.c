@@ -49,8 +49,8 @@ static int read_row(sqlite3_context *ctx, const char *obj, sqlite3_value *score,
   int lt = sqlite3_value_type(label);
   if (lt == SQLITE_NULL) return 0;
   if (lt != SQLITE_INTEGER && lt != SQLITE_FLOAT) {
-    char *m = sqlite3_mprintf("%s: label must be a number (0 = negative, nonzero = positive), got %s",
-                              obj, value_type_name(lt));
+    char *m = sqlite3_mprintf("%s: label must be a number (0 = negative, nonzero = positive), got %s", obj,
+                              value_type_name(lt));
     result_error_free(ctx, SQLITE_ERROR, m);
     return -1;
   }
@@ -221,8 +221,8 @@ done:
 
 enum { M_RECALL, M_PRECISION, M_HIT_RATE, M_NDCG, M_MRR };
 
-static const char *const rank_names[] = {"recall_at_k", "precision_at_k", "hit_rate_at_k",
-                                         "ndcg_at_k", "mrr"};
+static const char *const rank_names[] = {"recall_at_k", "precision_at_k", "hit_rate_at_k", "ndcg_at_k",
+                                         "mrr"};
 
 typedef struct rank_ctx rank_ctx;
 struct rank_ctx {
@@ -263,8 +263,8 @@ static void rank_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (r->k && r->k != k) {
-    char *m = sqlite3_mprintf("%s: k must be the same on every row of a group (got %lld, then %lld)", obj,
-                              r->k, k);
+    char *m =
+        sqlite3_mprintf("%s: k must be the same on every row of a group (got %lld, then %lld)", obj, r->k, k);
     result_error_free(ctx, SQLITE_ERROR, m);
     return;
   }
@@ -319,7 +319,7 @@ int recsql_register_metrics(sqlite3 *db) {
   if (rc == SQLITE_OK)
     rc = sqlite3_create_function_v2(db, "gauc", 3, flags, NULL, NULL, gauc_step, gauc_final, NULL);
   for (int m = M_RECALL; rc == SQLITE_OK && m <= M_MRR; m++)
-    rc = sqlite3_create_function_v2(db, rank_names[m], m == M_MRR ? 2 : 3, flags, (void *)(intptr_t)m,
-                                    NULL, rank_step, rank_final, NULL);
+    rc = sqlite3_create_function_v2(db, rank_names[m], m == M_MRR ? 2 : 3, flags, (void *)(intptr_t)m, NULL,
+                                    rank_step, rank_final, NULL);
   return rc;
 }

@@ -109,8 +109,10 @@ static int ns_close(sqlite3_vtab_cursor *cur) {
 
 static int ns_next(sqlite3_vtab_cursor *cur) {
   ns_cursor *c = (ns_cursor *)cur;
-  if (sampler_stream_next(&c->st, &c->u, &c->i, &c->j)) c->rowid++;
-  else c->eof = 1;
+  if (sampler_stream_next(&c->st, &c->u, &c->i, &c->j))
+    c->rowid++;
+  else
+    c->eof = 1;
   return SQLITE_OK;
 }
 
@@ -157,8 +159,8 @@ static char *int_arg(sqlite3_value *v, const char *name, sqlite3_int64 lo, sqlit
     return NULL;
   }
   if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-    return sqlite3_mprintf("neg_samples: %s must be an integer%s, got %s", name,
-                           lo == 1 ? " >= 1" : "", sqlite3_value_text(v));
+    return sqlite3_mprintf("neg_samples: %s must be an integer%s, got %s", name, lo == 1 ? " >= 1" : "",
+                           sqlite3_value_text(v));
   return sqlite3_mprintf("neg_samples: %s must be an integer%s, got %s", name, lo == 1 ? " >= 1" : "",
                          value_type_name(t));
 }
@@ -201,9 +203,10 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
                     sqlite3_mprintf("neg_samples: missing source: call it as neg_samples('table or SELECT', "
                                     "n_neg, strategy, seed)"));
   if (!src || sqlite3_value_type(src) != SQLITE_TEXT) {
-    return ns_error(cur, SQLITE_ERROR,
-                    sqlite3_mprintf("neg_samples: source must be a table name, view name or SELECT text, got %s",
-                                    value_type_name(src ? sqlite3_value_type(src) : SQLITE_NULL)));
+    return ns_error(
+        cur, SQLITE_ERROR,
+        sqlite3_mprintf("neg_samples: source must be a table name, view name or SELECT text, got %s",
+                        value_type_name(src ? sqlite3_value_type(src) : SQLITE_NULL)));
   }
   source = (const char *)sqlite3_value_text(src);
   if ((msg = int_arg(c->args[NS_N_NEG - NS_SOURCE], "n_neg", 1, &n_neg)) ||
@@ -211,7 +214,8 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
       (msg = int_arg(c->args[NS_SEED - NS_SOURCE], "seed", INT64_MIN, &seed)) ||
       (msg = text_arg(c->args[NS_EXPOSURES - NS_SOURCE], "exposures", &exposures)))
     return ns_error(cur, SQLITE_ERROR, msg);
-  if (n_neg > UINT32_MAX) return ns_error(cur, SQLITE_ERROR, sqlite3_mprintf("neg_samples: n_neg is too large"));
+  if (n_neg > UINT32_MAX)
+    return ns_error(cur, SQLITE_ERROR, sqlite3_mprintf("neg_samples: n_neg is too large"));
   sqlite3_value *pw = c->args[NS_POWER - NS_SOURCE];
   if (pw && sqlite3_value_type(pw) != SQLITE_NULL) {
     int t = sqlite3_value_type(pw);
@@ -265,8 +269,8 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
       int64_t i = source_id_add(c->items, stmt, 1);
       if (i == -1) continue;
       if (i == -2) {
-        msg = sqlite3_mprintf("neg_samples: exposures \"%s\": item id must be INTEGER or TEXT, got %s", exposures,
-                              value_type_name(sqlite3_column_type(stmt, 1)));
+        msg = sqlite3_mprintf("neg_samples: exposures \"%s\": item id must be INTEGER or TEXT, got %s",
+                              exposures, value_type_name(sqlite3_column_type(stmt, 1)));
         rc = SQLITE_ERROR;
         break;
       }
@@ -275,11 +279,15 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
         break;
       }
     }
-    if (rc == SQLITE_DONE) rc = SQLITE_OK;
-    else if (rc == SQLITE_INTERRUPT || rc == SQLITE_NOMEM) msg = NULL;
-    else if (!msg) msg = sqlite3_mprintf("neg_samples: reading exposures \"%s\": %s", exposures, sqlite3_errmsg(db));
+    if (rc == SQLITE_DONE)
+      rc = SQLITE_OK;
+    else if (rc == SQLITE_INTERRUPT || rc == SQLITE_NOMEM)
+      msg = NULL;
+    else if (!msg)
+      msg = sqlite3_mprintf("neg_samples: reading exposures \"%s\": %s", exposures, sqlite3_errmsg(db));
     sqlite3_finalize(stmt);
-    if (rc == SQLITE_OK && csr_build(&c->expo, n_users, idmap_size(c->items), p.u, p.i, p.n)) rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK && csr_build(&c->expo, n_users, idmap_size(c->items), p.u, p.i, p.n))
+      rc = SQLITE_NOMEM;
     pairs_free(&p);
     if (rc) return ns_error(cur, rc, msg);
   }
@@ -340,21 +348,30 @@ static int ns_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module ns_module = {
-    0,             /* iVersion */
-    NULL,          /* xCreate: eponymous only */
-    ns_connect,    /* xConnect */
-    ns_best_index, /* xBestIndex */
-    ns_disconnect, /* xDisconnect */
-    NULL,          /* xDestroy */
-    ns_open,       /* xOpen */
-    ns_close,      /* xClose */
-    ns_filter,     /* xFilter */
-    ns_next,       /* xNext */
-    ns_eof,        /* xEof */
-    ns_column,     /* xColumn */
-    ns_rowid,      /* xRowid */
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static sqlite3_module ns_module = {0,             /* iVersion */
+                                   NULL,          /* xCreate: eponymous only */
+                                   ns_connect,    /* xConnect */
+                                   ns_best_index, /* xBestIndex */
+                                   ns_disconnect, /* xDisconnect */
+                                   NULL,          /* xDestroy */
+                                   ns_open,       /* xOpen */
+                                   ns_close,      /* xClose */
+                                   ns_filter,     /* xFilter */
+                                   ns_next,       /* xNext */
+                                   ns_eof,        /* xEof */
+                                   ns_column,     /* xColumn */
+                                   ns_rowid,      /* xRowid */
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL};
 
 int recsql_register_neg_samples(sqlite3 *db) {
   return sqlite3_create_module(db, "neg_samples", &ns_module, NULL);

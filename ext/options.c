@@ -53,11 +53,15 @@ static char *check_value(const char *obj, const opt_spec *sp, sqlite3_stmt *row,
   const char *type = (const char *)sqlite3_column_text(row, 1); /* not NULL: checked by the caller */
   switch (sp->type) {
     case OPT_BOOL:
-      if (strcmp(type, "true") == 0) v->num = 1;
-      else if (strcmp(type, "false") == 0) v->num = 0;
-      else if (strcmp(type, "integer") == 0 && (sqlite3_column_int64(row, 2) == 0 || sqlite3_column_int64(row, 2) == 1))
+      if (strcmp(type, "true") == 0)
+        v->num = 1;
+      else if (strcmp(type, "false") == 0)
+        v->num = 0;
+      else if (strcmp(type, "integer") == 0 &&
+               (sqlite3_column_int64(row, 2) == 0 || sqlite3_column_int64(row, 2) == 1))
         v->num = (double)sqlite3_column_int64(row, 2);
-      else return sqlite3_mprintf("%s: option \"%s\" must be true or false, got %s", obj, sp->name, type);
+      else
+        return sqlite3_mprintf("%s: option \"%s\" must be true or false, got %s", obj, sp->name, type);
       return NULL;
     case OPT_INT:
     case OPT_REAL: {
@@ -74,8 +78,8 @@ static char *check_value(const char *obj, const opt_spec *sp, sqlite3_stmt *row,
         if (sp->type == OPT_INT)
           return sqlite3_mprintf("%s: option \"%s\" must be an integer in [%lld, %lld], got %.17g", obj,
                                  sp->name, (long long)sp->min, (long long)sp->max, x);
-        return sqlite3_mprintf("%s: option \"%s\" must be a number in [%g, %g], got %.17g", obj,
-                               sp->name, sp->min, sp->max, x);
+        return sqlite3_mprintf("%s: option \"%s\" must be a number in [%g, %g], got %.17g", obj, sp->name,
+                               sp->min, sp->max, x);
       }
       v->num = x;
       return NULL;
@@ -104,8 +108,8 @@ static char *check_value(const char *obj, const opt_spec *sp, sqlite3_stmt *row,
   return NULL;
 }
 
-int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec *specs,
-                  int n, opt_value *vals, char **err) {
+int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec *specs, int n,
+                  opt_value *vals, char **err) {
   int rc = SQLITE_OK;
   sqlite3_stmt *row = NULL;
   *err = NULL;
@@ -115,7 +119,8 @@ int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec
     vals[k].text = NULL;
   }
   if (json) {
-    rc = sqlite3_prepare_v2(db, "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'object' ELSE 0 END", -1, &row, NULL);
+    rc = sqlite3_prepare_v2(db, "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'object' ELSE 0 END",
+                            -1, &row, NULL);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(row, 1, json, -1, SQLITE_STATIC);
       rc = sqlite3_step(row);
@@ -124,8 +129,8 @@ int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec
       row = NULL;
       if (rc != SQLITE_ROW) return rc == SQLITE_NOMEM ? rc : SQLITE_ERROR;
       if (!is_object) {
-        *err = sqlite3_mprintf("%s: options must be a JSON object such as '{\"%s\": ...}', got '%.40s'",
-                               obj, n ? specs[0].name : "key", json);
+        *err = sqlite3_mprintf("%s: options must be a JSON object such as '{\"%s\": ...}', got '%.40s'", obj,
+                               n ? specs[0].name : "key", json);
         return SQLITE_ERROR;
       }
       rc = sqlite3_prepare_v2(db, "SELECT key, type, value FROM json_each(?1)", -1, &row, NULL);

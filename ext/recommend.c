@@ -32,7 +32,7 @@
 #define RC_ITEMS 5
 #define RC_K 6
 #define RC_EXCLUDE 7
-#define RC_NARGS 4 /* hidden arguments RC_USERS..RC_EXCLUDE */
+#define RC_NARGS 4                  /* hidden arguments RC_USERS..RC_EXCLUDE */
 #define RC_ONE_USER (1 << RC_NARGS) /* idxNum bit: user = ? is given (last in argv) */
 
 typedef struct rc_vtab rc_vtab;
@@ -48,7 +48,7 @@ struct rc_cursor {
   uint32_t *query_user; /* users computed, in output order */
   uint32_t n_query;
   mips_result res;
-  uint32_t q, r;        /* current query and rank index */
+  uint32_t q, r; /* current query and rank index */
   sqlite3_int64 rowid;
   int eof;
 };
@@ -174,7 +174,8 @@ static int read_exclude(sqlite3 *db, const char *src, const idmap *users, const 
 ** plus RC_ONE_USER when a user = ? constraint is; argv holds them in that
 ** order.
 */
-static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
+static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                     sqlite3_value **argv) {
   (void)idxStr;
   rc_cursor *c = (rc_cursor *)cur;
   sqlite3 *db = ((rc_vtab *)cur->pVtab)->db;
@@ -188,27 +189,32 @@ static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   static const char *const names[] = {"users", "items", "k", "exclude"};
   for (int k = 0; k < 2; k++)
     if (!(idxNum & (1 << k)))
-      return rc_error(cur, SQLITE_ERROR,
-                      sqlite3_mprintf("recommend: missing %s: call it as recommend('users', 'items', k, 'exclude')",
-                                      names[k]));
+      return rc_error(
+          cur, SQLITE_ERROR,
+          sqlite3_mprintf("recommend: missing %s: call it as recommend('users', 'items', k, 'exclude')",
+                          names[k]));
   for (int k = 0; k < RC_NARGS; k++) {
     if (k == 2 || (k == 3 && (!arg[k] || sqlite3_value_type(arg[k]) == SQLITE_NULL))) continue;
     if (!arg[k] || sqlite3_value_type(arg[k]) != SQLITE_TEXT)
-      return rc_error(cur, SQLITE_ERROR,
-                      sqlite3_mprintf("recommend: %s must be a table name, view name or SELECT text, got %s",
-                                      names[k], value_type_name(arg[k] ? sqlite3_value_type(arg[k]) : SQLITE_NULL)));
+      return rc_error(
+          cur, SQLITE_ERROR,
+          sqlite3_mprintf("recommend: %s must be a table name, view name or SELECT text, got %s", names[k],
+                          value_type_name(arg[k] ? sqlite3_value_type(arg[k]) : SQLITE_NULL)));
   }
   sqlite3_int64 k = 10;
   if (arg[2] && sqlite3_value_type(arg[2]) != SQLITE_NULL) {
     int t = sqlite3_value_type(arg[2]);
     double x = sqlite3_value_double(arg[2]);
-    if (t == SQLITE_INTEGER) k = sqlite3_value_int64(arg[2]);
-    else if (t == SQLITE_FLOAT && x == floor(x) && fabs(x) < 9e18) k = (sqlite3_int64)x;
+    if (t == SQLITE_INTEGER)
+      k = sqlite3_value_int64(arg[2]);
+    else if (t == SQLITE_FLOAT && x == floor(x) && fabs(x) < 9e18)
+      k = (sqlite3_int64)x;
     else
       return rc_error(cur, SQLITE_ERROR,
                       sqlite3_mprintf("recommend: k must be a positive integer, got %s", value_type_name(t)));
     if (k < 1)
-      return rc_error(cur, SQLITE_ERROR, sqlite3_mprintf("recommend: k must be a positive integer, got %lld", k));
+      return rc_error(cur, SQLITE_ERROR,
+                      sqlite3_mprintf("recommend: k must be a positive integer, got %lld", k));
   }
   char *err = NULL;
   float *U = NULL, *X = NULL, *bias = NULL;
@@ -221,8 +227,10 @@ static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   if (!c->users || !c->items) return SQLITE_NOMEM;
   const char *usrc = (const char *)sqlite3_value_text(arg[0]);
   const char *isrc = (const char *)sqlite3_value_text(arg[1]);
-  if ((rc = source_read_embeddings(db, "recommend", usrc, 0, c->users, &U, &du, NULL, &err)) != SQLITE_OK) goto done;
-  if ((rc = source_read_embeddings(db, "recommend", isrc, 1, c->items, &X, &dx, &bias, &err)) != SQLITE_OK) goto done;
+  if ((rc = source_read_embeddings(db, "recommend", usrc, 0, c->users, &U, &du, NULL, &err)) != SQLITE_OK)
+    goto done;
+  if ((rc = source_read_embeddings(db, "recommend", isrc, 1, c->items, &X, &dx, &bias, &err)) != SQLITE_OK)
+    goto done;
   uint32_t nu = idmap_size(c->users), ni = idmap_size(c->items);
   if (nu && ni && du != dx) {
     err = sqlite3_mprintf("recommend: dimension mismatch: users have %u dimensions, items have %u", du, dx);
@@ -230,7 +238,8 @@ static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     goto done;
   }
   if (arg[3] && sqlite3_value_type(arg[3]) == SQLITE_TEXT &&
-      (rc = read_exclude(db, (const char *)sqlite3_value_text(arg[3]), c->users, c->items, &ex, &err)) != SQLITE_OK)
+      (rc = read_exclude(db, (const char *)sqlite3_value_text(arg[3]), c->users, c->items, &ex, &err)) !=
+          SQLITE_OK)
     goto done;
   /* which users: all, or the one of user = ? */
   c->query_user = sqlite3_malloc64(sizeof(uint32_t) * ((size_t)nu + 1));
@@ -273,8 +282,10 @@ static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   progress_init(&prog, rc_poll, &ic);
   int r = mips_topk(Q, c->n_query, X, bias, ni, du, kk, exq, parallel_cores(), &prog, &c->res);
   sqlite3_free(ex1.ptr);
-  if (r < 0) rc = SQLITE_NOMEM;
-  else if (r > 0) rc = SQLITE_INTERRUPT;
+  if (r < 0)
+    rc = SQLITE_NOMEM;
+  else if (r > 0)
+    rc = SQLITE_INTERRUPT;
   if (rc) goto done;
   c->eof = 0;
   c->r = (uint32_t)-1;
@@ -307,9 +318,12 @@ static int rc_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   for (int i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *ct = &info->aConstraint[i];
     int k;
-    if (ct->iColumn >= RC_USERS) k = ct->iColumn - RC_USERS;
-    else if (ct->iColumn == RC_USER) k = RC_NARGS;
-    else continue;
+    if (ct->iColumn >= RC_USERS)
+      k = ct->iColumn - RC_USERS;
+    else if (ct->iColumn == RC_USER)
+      k = RC_NARGS;
+    else
+      continue;
     if (ct->op != SQLITE_INDEX_CONSTRAINT_EQ || !ct->usable) {
       if (k < RC_NARGS) unusable |= 1 << k;
       continue;
@@ -340,20 +354,31 @@ static int rc_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module rc_module = {
-    0,             /* iVersion */
-    NULL,          /* xCreate: eponymous only */
-    rc_connect,    /* xConnect */
-    rc_best_index, /* xBestIndex */
-    rc_disconnect, /* xDisconnect */
-    NULL,          /* xDestroy */
-    rc_open,       /* xOpen */
-    rc_close,      /* xClose */
-    rc_filter,     /* xFilter */
-    rc_next,       /* xNext */
-    rc_eof,        /* xEof */
-    rc_column,     /* xColumn */
-    rc_rowid,      /* xRowid */
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static sqlite3_module rc_module = {0,             /* iVersion */
+                                   NULL,          /* xCreate: eponymous only */
+                                   rc_connect,    /* xConnect */
+                                   rc_best_index, /* xBestIndex */
+                                   rc_disconnect, /* xDisconnect */
+                                   NULL,          /* xDestroy */
+                                   rc_open,       /* xOpen */
+                                   rc_close,      /* xClose */
+                                   rc_filter,     /* xFilter */
+                                   rc_next,       /* xNext */
+                                   rc_eof,        /* xEof */
+                                   rc_column,     /* xColumn */
+                                   rc_rowid,      /* xRowid */
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL,
+                                   NULL};
 
-int recsql_register_recommend(sqlite3 *db) { return sqlite3_create_module(db, "recommend", &rc_module, NULL); }
+int recsql_register_recommend(sqlite3 *db) {
+  return sqlite3_create_module(db, "recommend", &rc_module, NULL);
+}

@@ -30,15 +30,14 @@ static int is_statement(const char *s) {
     size_t n = strlen(kw[k]);
     if (sqlite3_strnicmp(s, kw[k], (int)n) == 0) {
       char c = s[n];
-      if (c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '*')
-        return 1;
+      if (c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '*') return 1;
     }
   }
   return 0;
 }
 
-int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols,
-                   sqlite3_stmt **stmt, char **err) {
+int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols, sqlite3_stmt **stmt,
+                   char **err) {
   *stmt = NULL;
   if (!src || !*src) {
     *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
@@ -82,8 +81,8 @@ int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols,
   if (cols < min_cols) {
     sqlite3_finalize(*stmt);
     *stmt = NULL;
-    *err = sqlite3_mprintf("%s: source \"%s\" has %d column%s, expected at least %d", obj, src,
-                           cols, cols == 1 ? "" : "s", min_cols);
+    *err = sqlite3_mprintf("%s: source \"%s\" has %d column%s, expected at least %d", obj, src, cols,
+                           cols == 1 ? "" : "s", min_cols);
     return SQLITE_ERROR;
   }
   return SQLITE_OK;
@@ -94,19 +93,15 @@ int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols,
 int64_t value_id_add(idmap *m, sqlite3_value *v) {
   int64_t r;
   switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER:
-      r = idmap_add_int(m, sqlite3_value_int64(v));
-      break;
+    case SQLITE_INTEGER: r = idmap_add_int(m, sqlite3_value_int64(v)); break;
     case SQLITE_TEXT: {
       const char *s = (const char *)sqlite3_value_text(v);
       if (!s) return -3;
       r = idmap_add_text(m, s, (size_t)sqlite3_value_bytes(v));
       break;
     }
-    case SQLITE_NULL:
-      return -1;
-    default:
-      return -2;
+    case SQLITE_NULL: return -1;
+    default: return -2;
   }
   return r < 0 ? -3 : r;
 }
@@ -117,29 +112,24 @@ int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col) {
 
 int64_t source_id_find(const idmap *m, sqlite3_stmt *stmt, int col) {
   switch (sqlite3_column_type(stmt, col)) {
-    case SQLITE_INTEGER:
-      return idmap_find_int(m, sqlite3_column_int64(stmt, col));
+    case SQLITE_INTEGER: return idmap_find_int(m, sqlite3_column_int64(stmt, col));
     case SQLITE_TEXT: {
       const char *s = (const char *)sqlite3_column_text(stmt, col);
       return s ? idmap_find_text(m, s, (size_t)sqlite3_column_bytes(stmt, col)) : -1;
     }
-    case SQLITE_NULL:
-      return -1;
-    default:
-      return -2;
+    case SQLITE_NULL: return -1;
+    default: return -2;
   }
 }
 
 int64_t value_id_find(const idmap *m, sqlite3_value *v) {
   switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER:
-      return idmap_find_int(m, sqlite3_value_int64(v));
+    case SQLITE_INTEGER: return idmap_find_int(m, sqlite3_value_int64(v));
     case SQLITE_TEXT: {
       const char *s = (const char *)sqlite3_value_text(v);
       return s ? idmap_find_text(m, s, (size_t)sqlite3_value_bytes(v)) : -1;
     }
-    default:
-      return -1;
+    default: return -1;
   }
 }
 
@@ -170,12 +160,11 @@ int pairs_push(pairs *p, uint32_t u, uint32_t i) {
 static char *bad_id(const char *obj, const char *src, int col, sqlite3_stmt *stmt, int64_t code) {
   if (code == -3) return NULL;
   return sqlite3_mprintf("%s: source \"%s\": %s id must be INTEGER or TEXT, got %s", obj, src,
-                         col == 0 ? "user" : "item",
-                         value_type_name(sqlite3_column_type(stmt, col)));
+                         col == 0 ? "user" : "item", value_type_name(sqlite3_column_type(stmt, col)));
 }
 
-int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users,
-                      idmap *items, pairs *p, char **err) {
+int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users, idmap *items, pairs *p,
+                      char **err) {
   sqlite3_stmt *stmt;
   int rc = source_prepare(db, obj, src, 2, &stmt, err);
   if (rc) return rc;

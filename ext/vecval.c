@@ -51,21 +51,21 @@ static int from_text(const char *s, int n, const char *obj, const char *what, ve
   size_t dim, pos;
   int r = vectext_parse(s, (size_t)n, &v, &dim, &pos);
   switch (r) {
-    case VECTEXT_OK:
-      break;
-    case VECTEXT_NOMEM:
-      return SQLITE_NOMEM;
+    case VECTEXT_OK: break;
+    case VECTEXT_NOMEM: return SQLITE_NOMEM;
     case VECTEXT_EMPTY:
       *err = sqlite3_mprintf("%s: %s: expected a non-empty vector, got '[]'", obj, what);
       return SQLITE_ERROR;
     case VECTEXT_RANGE:
-      *err = sqlite3_mprintf("%s: %s: expected finite float32 values, got an out-of-range number at index %llu",
-                             obj, what, (unsigned long long)pos);
+      *err =
+          sqlite3_mprintf("%s: %s: expected finite float32 values, got an out-of-range number at index %llu",
+                          obj, what, (unsigned long long)pos);
       return SQLITE_ERROR;
     default:
-      *err = sqlite3_mprintf("%s: %s: expected a JSON array of numbers such as '[0.5, -1]', got '%.40s' "
-                             "(error at character %llu)",
-                             obj, what, s, (unsigned long long)pos + 1);
+      *err = sqlite3_mprintf(
+          "%s: %s: expected a JSON array of numbers such as '[0.5, -1]', got '%.40s' "
+          "(error at character %llu)",
+          obj, what, s, (unsigned long long)pos + 1);
       return SQLITE_ERROR;
   }
   /* Move into SQLite's allocator so every owned copy is freed the same way. */
@@ -92,16 +92,15 @@ static int finish(const char *obj, const char *what, size_t expect_dim, vecarg *
   size_t first = 0;
   if (vec_count_nonfinite(out->v, out->dim, &first)) {
     *err = sqlite3_mprintf("%s: %s: expected finite values, got %s at index %llu", obj, what,
-                           out->v[first] != out->v[first] ? "NaN" : "an infinity",
-                           (unsigned long long)first);
+                           out->v[first] != out->v[first] ? "NaN" : "an infinity", (unsigned long long)first);
     vecarg_free(out);
     return SQLITE_ERROR;
   }
   return SQLITE_OK;
 }
 
-int vecarg_get(sqlite3_value *val, const char *obj, const char *what, size_t expect_dim,
-               vecarg *out, char **err) {
+int vecarg_get(sqlite3_value *val, const char *obj, const char *what, size_t expect_dim, vecarg *out,
+               char **err) {
   int rc;
   memset(out, 0, sizeof *out);
   *err = NULL;
@@ -127,8 +126,8 @@ int vecarg_get(sqlite3_value *val, const char *obj, const char *what, size_t exp
   return finish(obj, what, expect_dim, out, err);
 }
 
-int veccol_get(sqlite3_stmt *stmt, int col, const char *obj, const char *what, size_t expect_dim,
-               vecarg *out, char **err) {
+int veccol_get(sqlite3_stmt *stmt, int col, const char *obj, const char *what, size_t expect_dim, vecarg *out,
+               char **err) {
   int rc;
   memset(out, 0, sizeof *out);
   *err = NULL;

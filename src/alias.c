@@ -37,8 +37,10 @@ int alias_build(alias *a, const double *w, uint32_t n) {
   for (uint32_t k = 0; k < n; k++) {
     a->prob[k] = w[k] * (double)n / sum;
     a->other[k] = k;
-    if (a->prob[k] < 1.0) small[ns++] = k;
-    else large[nl++] = k;
+    if (a->prob[k] < 1.0)
+      small[ns++] = k;
+    else
+      large[nl++] = k;
   }
   while (ns && nl) {
     uint32_t s = small[--ns], l = large[nl - 1];

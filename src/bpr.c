@@ -55,13 +55,13 @@ struct bpr_job {
   const sampler *s;
   bpr_model *m;
   progress *prog;
-  const uint32_t *order;   /* positives in this epoch's order (indices into pos->idx) */
-  const uint32_t *pos_user;/* user of each positive */
+  const uint32_t *order;    /* positives in this epoch's order (indices into pos->idx) */
+  const uint32_t *pos_user; /* user of each positive */
   uint32_t epoch;
   float lr;
   int threads;
-  double *loss;            /* per thread */
-  uint64_t *steps;         /* per thread */
+  double *loss;    /* per thread */
+  uint64_t *steps; /* per thread */
 };
 
 static void bpr_worker(void *arg, int tid) {
@@ -100,8 +100,8 @@ static void bpr_worker(void *arg, int tid) {
   jb->steps[tid] = steps;
 }
 
-int bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch,
-              void *ctx, bpr_model *model, bpr_stats *stats) {
+int bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch, void *ctx,
+              bpr_model *model, bpr_stats *stats) {
   const csr *pos = s->pos;
   uint32_t nu = pos->n_rows, ni = s->n_items, d = cfg->dim;
   int threads = cfg->threads < 1 ? 1 : cfg->threads;

@@ -29,7 +29,7 @@ struct bpr_config {
   uint32_t n_neg;
   float lr, lr_final; /* lr_final: fraction of lr reached at the last epoch */
   float reg, reg_bias;
-  float init_std;     /* embeddings start as N(0, init_std^2); biases at 0 */
+  float init_std; /* embeddings start as N(0, init_std^2); biases at 0 */
   int threads;
   uint64_t seed;
 };
@@ -47,16 +47,16 @@ typedef int (*bpr_epoch_fn)(void *ctx, uint32_t epoch, double loss, double secon
 
 typedef struct bpr_stats bpr_stats;
 struct bpr_stats {
-  uint32_t epochs;   /* epochs completed */
-  uint64_t samples;  /* SGD steps taken */
+  uint32_t epochs;  /* epochs completed */
+  uint64_t samples; /* SGD steps taken */
   double seconds;
   double final_loss; /* mean BPR loss (without regularization) of the last epoch */
 };
 
 /* Trains on the sampler's positives. Returns 0, -1 when out of memory, 1 when
 ** stopped (by prog or on_epoch). On 0 the model is filled (free with bpr_model_free). */
-int bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch,
-              void *ctx, bpr_model *model, bpr_stats *stats);
+int bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch, void *ctx,
+              bpr_model *model, bpr_stats *stats);
 
 void bpr_model_free(bpr_model *m);
 

@@ -46,7 +46,8 @@ static void back_normalize(float *g, const float *xh, float nrm, uint32_t d) {
 }
 
 double contrastive_batch_loss(const contrastive_config *cfg, const float *P, const float *Q, uint32_t B,
-                              uint32_t N, const uint32_t *ids, const float *logq, float *grad_p, float *grad_q) {
+                              uint32_t N, const uint32_t *ids, const float *logq, float *grad_p,
+                              float *grad_q) {
   uint32_t d = cfg->dim;
   int cos = cfg->loss == CL_CCL || cfg->cosine;
   /* the candidate columns of S: every row of Q (positives first: row b's
@@ -63,8 +64,8 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   prepare_rows(Q, B + N, d, cos, Qh, nq);
   const float *Qc = Qh + (size_t)off * d;
   if (C)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)C, (int)d, 1.0f, Ph, (int)d, Qc, (int)d, 0.0f,
-                S, (int)C);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)C, (int)d, 1.0f, Ph, (int)d, Qc, (int)d,
+                0.0f, S, (int)C);
   double total = 0.0;
   const float invB = 1.0f / (float)B;
   for (uint32_t b = 0; b < B; b++) {
@@ -136,10 +137,10 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   /* dP̂ = G Q̂c (+ gpos Q̂pos); dQ̂c = G^T P̂ (dQ̂pos = gpos P̂) */
   if (!cfg->in_batch) memset(grad_q, 0, sizeof(float) * B * d);
   if (C) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)d, (int)C, 1.0f, S, (int)C, Qc, (int)d, 0.0f,
-                grad_p, (int)d);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)C, (int)d, (int)B, 1.0f, S, (int)C, Ph, (int)d, 0.0f,
-                grad_q + (size_t)off * d, (int)d);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)d, (int)C, 1.0f, S, (int)C, Qc,
+                (int)d, 0.0f, grad_p, (int)d);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)C, (int)d, (int)B, 1.0f, S, (int)C, Ph, (int)d,
+                0.0f, grad_q + (size_t)off * d, (int)d);
   } else {
     memset(grad_p, 0, sizeof(float) * B * d);
   }
@@ -197,9 +198,9 @@ static void adam_step(adam *a, uint32_t r, float *x, const float *g, uint32_t d,
 ** steps each: rows[k] is the model row of gradient row k. */
 typedef struct accum accum;
 struct accum {
-  float *sum;       /* distinct rows x d */
-  uint32_t *slot;   /* model row -> distinct index + 1 (0 = not in batch) */
-  uint32_t *rows;   /* distinct model rows */
+  float *sum;     /* distinct rows x d */
+  uint32_t *slot; /* model row -> distinct index + 1 (0 = not in batch) */
+  uint32_t *rows; /* distinct model rows */
   uint32_t n;
 };
 
@@ -267,8 +268,8 @@ static int worker_init(worker *w, uint32_t nu, uint32_t ni, uint32_t d, uint32_t
   w->ai.sum = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
   w->ai.slot = calloc((size_t)ni + 1, sizeof(uint32_t));
   w->ai.rows = malloc(sizeof(uint32_t) * ((size_t)B + N + 1));
-  return w->P && w->Q && w->gP && w->gQ && w->logq && w->bu && w->bi && w->au.sum && w->au.slot && w->au.rows &&
-                 w->ai.sum && w->ai.slot && w->ai.rows
+  return w->P && w->Q && w->gP && w->gQ && w->logq && w->bu && w->bi && w->au.sum && w->au.slot &&
+                 w->au.rows && w->ai.sum && w->ai.slot && w->ai.rows
              ? 0
              : -1;
 }
@@ -366,8 +367,8 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
   alias pop = {0};
   adam ou = {0}, oi = {0};
   int rc = 0, made = 0;
-  if (!model->user || !model->item || !model->bias || !order || !pos_user || !workers || adam_init(&ou, nu, d) ||
-      adam_init(&oi, ni, d)) {
+  if (!model->user || !model->item || !model->bias || !order || !pos_user || !workers ||
+      adam_init(&ou, nu, d) || adam_init(&oi, ni, d)) {
     rc = -1;
     goto done;
   }
@@ -412,7 +413,8 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
   /* each thread runs its own single-threaded sgemm calls */
   int saved_threads = openblas_get_num_threads();
   openblas_set_num_threads(1);
-  epoch_job job = {cfg, pos, order, pos_user, &pop, w, deg, wsum, model, &ou, &oi, workers, threads, 0.0f, prog};
+  epoch_job job = {cfg,   pos, order, pos_user, &pop,    w,    deg, wsum,
+                   model, &ou, &oi,   workers,  threads, 0.0f, prog};
   double t0 = parallel_now();
   for (uint32_t e = 0; e < cfg->epochs && rc == 0; e++) {
     for (size_t k = pos->nnz; k > 1; k--) {

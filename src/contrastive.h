@@ -36,15 +36,15 @@ typedef struct contrastive_config contrastive_config;
 struct contrastive_config {
   contrastive_loss loss;
   uint32_t dim, epochs;
-  uint32_t batch;      /* positives per batch */
-  uint32_t n_neg;      /* shared negatives per batch */
-  float lr, lr_final;  /* Adam step size, linear decay to lr * lr_final */
+  uint32_t batch;     /* positives per batch */
+  uint32_t n_neg;     /* shared negatives per batch */
+  float lr, lr_final; /* Adam step size, linear decay to lr * lr_final */
   float reg;
-  float tau;           /* softmax temperature */
-  int cosine;          /* softmax on cosine similarities */
+  float tau;                /* softmax temperature */
+  int cosine;               /* softmax on cosine similarities */
   float margin, neg_weight; /* ccl */
-  int popularity;      /* negatives by count^power instead of uniformly */
-  int in_batch;        /* the batch's other positives are negatives too */
+  int popularity;           /* negatives by count^power instead of uniformly */
+  int in_batch;             /* the batch's other positives are negatives too */
   double power;
   float init_std;
   int threads;
@@ -64,6 +64,7 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
 ** row b is its positive and is not corrected). Exposed for tests (checked
 ** against finite differences). */
 double contrastive_batch_loss(const contrastive_config *cfg, const float *P, const float *Q, uint32_t B,
-                              uint32_t N, const uint32_t *ids, const float *logq, float *grad_p, float *grad_q);
+                              uint32_t N, const uint32_t *ids, const float *logq, float *grad_p,
+                              float *grad_q);
 
 #endif

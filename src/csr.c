@@ -16,8 +16,8 @@ void csr_free(csr *m) {
   memset(m, 0, sizeof *m);
 }
 
-int csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows,
-              const uint32_t *cols, size_t n) {
+int csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows, const uint32_t *cols,
+              size_t n) {
   memset(out, 0, sizeof *out);
   size_t *cnt = calloc((size_t)n_cols + 1, sizeof *cnt);
   size_t *ptr = calloc((size_t)n_rows + 1, sizeof *ptr);
@@ -105,8 +105,10 @@ int csr_contains(const csr *m, uint32_t r, uint32_t c) {
   size_t lo = 0, hi = csr_degree(m, r);
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (a[mid] < c) lo = mid + 1;
-    else hi = mid;
+    if (a[mid] < c)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < csr_degree(m, r) && a[lo] == c;
 }

@@ -22,8 +22,8 @@ struct csr {
 
 /* Builds out from n pairs; rows[k] < n_rows, cols[k] < n_cols. Duplicate
 ** pairs are kept once. Returns 0, or -1 when out of memory (out is then empty). */
-int csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows,
-              const uint32_t *cols, size_t n);
+int csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows, const uint32_t *cols,
+              size_t n);
 
 /* out = transpose of in. Returns 0 or -1 when out of memory. */
 int csr_transpose(csr *out, const csr *in);

@@ -26,8 +26,8 @@ struct idmap_entry {
 
 struct idmap {
   idmap_entry *ent;
-  uint32_t n, cap;      /* entries used / allocated */
-  uint32_t *direct;     /* direct[v] = index + 1, 0 = none */
+  uint32_t n, cap;  /* entries used / allocated */
+  uint32_t *direct; /* direct[v] = index + 1, 0 = none */
   uint64_t direct_cap;
   uint32_t *slot;       /* index + 1; 0 = empty */
   uint64_t mask;        /* slot count - 1 */

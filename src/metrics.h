@@ -29,12 +29,12 @@ struct metrics_row {
 
 typedef struct rank_stats rank_stats;
 struct rank_stats {
-  size_t positives;  /* scored positives + unscored positives */
-  size_t hits;       /* positives among the first k rows */
+  size_t positives; /* scored positives + unscored positives */
+  size_t hits;      /* positives among the first k rows */
   size_t k;
-  double dcg;        /* sum over the first k rows of label / log2(rank + 1) */
-  double idcg;       /* sum for rank = 1..min(k, positives) of 1 / log2(rank + 1) */
-  size_t best_rank;  /* rank of the best-ranked positive, 0 when none is scored */
+  double dcg;       /* sum over the first k rows of label / log2(rank + 1) */
+  double idcg;      /* sum for rank = 1..min(k, positives) of 1 / log2(rank + 1) */
+  size_t best_rank; /* rank of the best-ranked positive, 0 when none is scored */
 };
 
 /* Ranks rows (sorted in place) and fills st. unscored_pos = positives that

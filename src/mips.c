@@ -79,8 +79,8 @@ static void mips_worker(void *arg, int tid) {
     for (uint32_t x0 = 0; x0 < jb->nx; x0 += MIPS_BX) {
       uint32_t bx = jb->nx - x0 < MIPS_BX ? jb->nx - x0 : MIPS_BX;
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bq, (int)bx, (int)jb->dim, 1.0f,
-                  jb->Q + (size_t)q0 * jb->dim, (int)jb->dim, jb->X + (size_t)x0 * jb->dim, (int)jb->dim, 0.0f,
-                  C, (int)bx);
+                  jb->Q + (size_t)q0 * jb->dim, (int)jb->dim, jb->X + (size_t)x0 * jb->dim, (int)jb->dim,
+                  0.0f, C, (int)bx);
       for (uint32_t q = 0; q < bq; q++) {
         float *row = C + (size_t)q * bx;
         if (jb->exclude && q0 + q < jb->exclude->n_rows) {

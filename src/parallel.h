@@ -25,7 +25,7 @@ struct progress {
   int (*poll)(void *ctx); /* nonzero = stop (e.g. the statement was interrupted) */
   void *ctx;
   atomic_int stop;
-  double last;            /* seconds of the last poll */
+  double last; /* seconds of the last poll */
 };
 
 /* Sets up p; poll may be NULL (never stops). */

@@ -30,7 +30,7 @@ uint64_t *radix_sort_u64(uint64_t *a, uint64_t *tmp, size_t n) {
     return a;
   }
   static const unsigned shift[RADIX_PASSES] = {0, 11, 22, 33, 44, 55};
-  size_t (*hist)[RADIX_SIZE] = calloc(RADIX_PASSES, sizeof *hist);
+  size_t(*hist)[RADIX_SIZE] = calloc(RADIX_PASSES, sizeof *hist);
   if (!hist) {
     /* No memory for counters: fall back to an in-place sort. */
     for (size_t gap = n / 2; gap > 0; gap /= 2)

@@ -29,9 +29,7 @@ static inline uint64_t rng_mix64(uint64_t *state) {
   return z ^ (z >> 31);
 }
 
-static inline uint64_t rng_rotl(uint64_t x, int k) {
-  return (x << k) | (x >> (64 - k));
-}
+static inline uint64_t rng_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* Next 64 random bits. */
 static inline uint64_t rng_next(rng *g) {
@@ -62,14 +60,10 @@ static inline uint32_t rng_below(rng *g, uint32_t n) {
 }
 
 /* Uniform double in [0, 1) with 53 random bits. */
-static inline double rng_double(rng *g) {
-  return (double)(rng_next(g) >> 11) * 0x1.0p-53;
-}
+static inline double rng_double(rng *g) { return (double)(rng_next(g) >> 11) * 0x1.0p-53; }
 
 /* Uniform float in [0, 1) with 24 random bits. */
-static inline float rng_float(rng *g) {
-  return (float)(rng_next(g) >> 40) * 0x1.0p-24f;
-}
+static inline float rng_float(rng *g) { return (float)(rng_next(g) >> 40) * 0x1.0p-24f; }
 
 /* Standard normal deviate (Box-Muller; one of the pair is discarded). */
 double rng_normal(rng *g);

@@ -135,8 +135,7 @@ uint32_t sampler_negative(const sampler *s, rng *g, uint32_t u, const uint64_t *
       if (d) return csr_row(&s->expo, u)[rng_below(g, (uint32_t)d)];
       break;
     }
-    default:
-      break;
+    default: break;
   }
   return bits ? uniform_bits(s, g, u, bits) : sampler_uniform_negative(s, g, u);
 }

@@ -42,12 +42,12 @@ int sampler_strategy_parse(const char *name);
 typedef struct sampler sampler;
 struct sampler {
   sampler_strategy strategy;
-  const csr *pos;    /* user -> positive items, sorted (not owned) */
-  uint32_t n_items;  /* uniform draws come from 0..n_items-1 */
-  alias pop;         /* popularity: count^power */
-  double *pop_w;     /* the same weights, for the exact fallback */
-  csr expo;          /* exposure: user -> exposed non-positive items */
-  uint32_t *active;  /* users with a positive and a possible negative */
+  const csr *pos;   /* user -> positive items, sorted (not owned) */
+  uint32_t n_items; /* uniform draws come from 0..n_items-1 */
+  alias pop;        /* popularity: count^power */
+  double *pop_w;    /* the same weights, for the exact fallback */
+  csr expo;         /* exposure: user -> exposed non-positive items */
+  uint32_t *active; /* users with a positive and a possible negative */
   uint32_t n_active;
 };
 

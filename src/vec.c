@@ -98,7 +98,8 @@ float vec_exp_shift(float *x, size_t n, float shift) {
 }
 
 VEC_CLONES
-void vec_adam(float *x, float *m, float *v, const float *g, size_t n, float b1, float b2, float step, float eps) {
+void vec_adam(float *x, float *m, float *v, const float *g, size_t n, float b1, float b2, float step,
+              float eps) {
   for (size_t i = 0; i < n; i++) {
     m[i] = b1 * m[i] + (1.0f - b1) * g[i];
     v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];

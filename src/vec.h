@@ -29,7 +29,8 @@ float vec_exp_shift(float *x, size_t n, float shift);
 
 /* One Adam step along g: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g²,
 ** x -= step * m / (sqrt(v) + eps). */
-void vec_adam(float *x, float *m, float *v, const float *g, size_t n, float b1, float b2, float step, float eps);
+void vec_adam(float *x, float *m, float *v, const float *g, size_t n, float b1, float b2, float step,
+              float eps);
 
 double vec_dot_d(const float *a, const float *b, size_t n);
 double vec_l2sq_d(const float *a, const float *b, size_t n);

@@ -15,9 +15,9 @@
 enum {
   VECTEXT_OK = 0,
   VECTEXT_NOMEM,
-  VECTEXT_SYNTAX,   /* not a JSON array of numbers; *pos = byte offset */
-  VECTEXT_EMPTY,    /* '[]' */
-  VECTEXT_RANGE     /* a number outside float32's range; *pos = element index */
+  VECTEXT_SYNTAX, /* not a JSON array of numbers; *pos = byte offset */
+  VECTEXT_EMPTY,  /* '[]' */
+  VECTEXT_RANGE   /* a number outside float32's range; *pos = element index */
 };
 
 /* Parses s[0..n). On VECTEXT_OK, *out is a malloc'd array of *dim floats. */

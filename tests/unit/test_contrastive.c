@@ -186,10 +186,12 @@ static void ranks_planted_structure(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(softmax_dot_gradient), cmocka_unit_test(softmax_cosine_gradient),
+      cmocka_unit_test(softmax_dot_gradient),
+      cmocka_unit_test(softmax_cosine_gradient),
       cmocka_unit_test(ccl_gradient),
       cmocka_unit_test(in_batch_gradient),
-      cmocka_unit_test(accidental_hit_left_out),         cmocka_unit_test(softmax_hand_value),
+      cmocka_unit_test(accidental_hit_left_out),
+      cmocka_unit_test(softmax_hand_value),
       cmocka_unit_test(ranks_planted_structure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

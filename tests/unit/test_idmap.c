@@ -10,10 +10,10 @@ static void ints_and_texts(void **state) {
   idmap *m = idmap_new();
   assert_non_null(m);
   assert_int_equal(idmap_add_int(m, 7), 0);
-  assert_int_equal(idmap_add_text(m, "7", 1), 1);        /* TEXT '7' != INTEGER 7 */
+  assert_int_equal(idmap_add_text(m, "7", 1), 1); /* TEXT '7' != INTEGER 7 */
   assert_int_equal(idmap_add_int(m, -5), 2);
-  assert_int_equal(idmap_add_text(m, "", 0), 3);         /* empty text is an id */
-  assert_int_equal(idmap_add_text(m, "a\0b", 3), 4);     /* embedded NUL kept */
+  assert_int_equal(idmap_add_text(m, "", 0), 3);     /* empty text is an id */
+  assert_int_equal(idmap_add_text(m, "a\0b", 3), 4); /* embedded NUL kept */
   assert_int_equal(idmap_add_text(m, "a", 1), 5);
   assert_int_equal(idmap_add_int(m, 7), 0);
   assert_int_equal(idmap_add_text(m, "a\0b", 3), 4);

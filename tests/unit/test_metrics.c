@@ -88,8 +88,8 @@ static void rank_no_positive(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(auc_hand),      cmocka_unit_test(auc_random),
-      cmocka_unit_test(rank_hand),     cmocka_unit_test(rank_ties_against_positives),
+      cmocka_unit_test(auc_hand),         cmocka_unit_test(auc_random),
+      cmocka_unit_test(rank_hand),        cmocka_unit_test(rank_ties_against_positives),
       cmocka_unit_test(rank_no_positive),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

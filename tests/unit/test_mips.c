@@ -31,8 +31,8 @@ static void check_against_brute(uint32_t nq, uint32_t nx, uint32_t dim, uint32_t
     free(ei);
   }
   mips_result res;
-  assert_int_equal(mips_topk(Q, nq, X, with_bias ? bias : NULL, nx, dim, k, with_exclude ? &ex : NULL, threads,
-                             NULL, &res),
+  assert_int_equal(mips_topk(Q, nq, X, with_bias ? bias : NULL, nx, dim, k, with_exclude ? &ex : NULL,
+                             threads, NULL, &res),
                    0);
   topk t;
   assert_int_equal(topk_init(&t, k), 0);
@@ -54,7 +54,8 @@ static void check_against_brute(uint32_t nq, uint32_t nx, uint32_t dim, uint32_t
       if (with_exclude) assert_false(csr_contains(&ex, q, res.item[(size_t)q * k + r]));
     }
     /* scores descending */
-    for (size_t r = 1; r < n; r++) assert_true(res.score[(size_t)q * k + r - 1] >= res.score[(size_t)q * k + r]);
+    for (size_t r = 1; r < n; r++)
+      assert_true(res.score[(size_t)q * k + r - 1] >= res.score[(size_t)q * k + r]);
   }
   topk_free(&t);
   mips_result_free(&res);

@@ -4,7 +4,10 @@
 #include "../../src/parallel.h"
 #include "unit.h"
 
-typedef struct { atomic_int mask; atomic_int calls; } seen;
+typedef struct {
+  atomic_int mask;
+  atomic_int calls;
+} seen;
 
 static void mark(void *arg, int tid) {
   seen *s = arg;

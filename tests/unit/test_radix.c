@@ -15,7 +15,8 @@ static void key_order(void **state) {
   (void)state;
   static const double v[] = {-INFINITY, -1e300, -2.5, -1.0, -1e-300, 0.0, 1e-300, 1.0, 2.5, 1e300, INFINITY};
   size_t n = sizeof v / sizeof *v;
-  for (size_t i = 0; i + 1 < n; i++) assert_true(radix_key_from_double(v[i]) < radix_key_from_double(v[i + 1]));
+  for (size_t i = 0; i + 1 < n; i++)
+    assert_true(radix_key_from_double(v[i]) < radix_key_from_double(v[i + 1]));
   assert_true(radix_key_from_double(-0.0) == radix_key_from_double(0.0));
   for (size_t i = 0; i < n; i++) assert_true(radix_double_from_key(radix_key_from_double(v[i])) == v[i]);
 }

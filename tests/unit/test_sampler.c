@@ -105,7 +105,7 @@ static void popularity_fallback_exact(void **state) {
   int cnt[3] = {0};
   const int draws = 20000;
   for (int t = 0; t < draws; t++) cnt[sampler_negative(&s, &r, 0, NULL)]++;
-  double p[3] = {0, 0.5, 0.5}; /* items 1 and 2 have count 1 each */
+  double p[3] = {0, 0.5, 0.5};                       /* items 1 and 2 have count 1 each */
   assert_true(chi_square(cnt, p, 3, draws) < 10.83); /* 1 dof */
   sampler_free(&s);
   csr_free(&g);
@@ -229,10 +229,14 @@ static void names(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(complement_rank_exhaustive), cmocka_unit_test(uniform_distribution),
-      cmocka_unit_test(popularity_distribution),    cmocka_unit_test(popularity_fallback_exact),
-      cmocka_unit_test(exposure_and_fallback),      cmocka_unit_test(stream_rows),
-      cmocka_unit_test(bootstrap_distribution),     cmocka_unit_test(saturated_user),
+      cmocka_unit_test(complement_rank_exhaustive),
+      cmocka_unit_test(uniform_distribution),
+      cmocka_unit_test(popularity_distribution),
+      cmocka_unit_test(popularity_fallback_exact),
+      cmocka_unit_test(exposure_and_fallback),
+      cmocka_unit_test(stream_rows),
+      cmocka_unit_test(bootstrap_distribution),
+      cmocka_unit_test(saturated_user),
       cmocka_unit_test(names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

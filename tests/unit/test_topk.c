@@ -5,7 +5,10 @@
 #include "../../src/topk.h"
 #include "unit.h"
 
-typedef struct { double s; uint32_t id; } cand;
+typedef struct {
+  double s;
+  uint32_t id;
+} cand;
 
 static int cand_cmp(const void *a, const void *b) {
   const cand *x = a, *y = b;

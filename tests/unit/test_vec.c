@@ -76,7 +76,7 @@ static void exp_and_adam(void **state) {
   double want[N], sum = 0.0;
   for (int i = 0; i < N; i++) {
     x[i] = -100.0f + 100.5f * (float)i / (N - 1); /* -100 .. 0.5 */
-    want[i] = exp((double)(x[i] - 0.25f)); /* of the float argument the kernel sees */
+    want[i] = exp((double)(x[i] - 0.25f));        /* of the float argument the kernel sees */
     if (x[i] - 0.25f < -87.0f) want[i] = exp(-87.0);
     sum += want[i];
   }

@@ -26,15 +26,15 @@ static void invalid_arrays(void **state) {
   (void)state;
   float *v;
   size_t d, pos;
-  static const char *const bad[] = {"", "1", "[", "[1,", "[1,]", "[,1]", "[1 2]", "[01]", "[1.]",
-                                    "[.5]", "[+1]", "[1e]", "[nan]", "[\"1\"]", "[1] x", "{}",
-                                    "[[1]]", "[1,2"};
+  static const char *const bad[] = {"",      "1",       "[",     "[1,",  "[1,]",  "[,1]",
+                                    "[1 2]", "[01]",    "[1.]",  "[.5]", "[+1]",  "[1e]",
+                                    "[nan]", "[\"1\"]", "[1] x", "{}",   "[[1]]", "[1,2"};
   for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
     int r = parse(bad[k], &v, &d, &pos);
     assert_int_equal(r, VECTEXT_SYNTAX);
     assert_null(v);
   }
-  assert_int_equal(parse("[1,2"  , &v, &d, &pos), VECTEXT_SYNTAX);
+  assert_int_equal(parse("[1,2", &v, &d, &pos), VECTEXT_SYNTAX);
   assert_int_equal(pos, 4);
   assert_int_equal(parse(" [ ] ", &v, &d, &pos), VECTEXT_EMPTY);
   assert_int_equal(parse("[1, 1e39]", &v, &d, &pos), VECTEXT_RANGE);
