@@ -18,6 +18,7 @@ SQLITE_EXTENSION_INIT3
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../src/csr.h"
 #include "../src/idmap.h"
 
 /* Registration functions, one per file of ext/. */
@@ -61,6 +62,28 @@ int pairs_push(pairs *p, uint32_t u, uint32_t i);
 ** Rows with a NULL id are skipped. */
 int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users, idmap *items, pairs *p,
                       char **err);
+
+/* A source read into id maps and its users x items CSR (ui; iu, the
+** transpose, when asked for), shared by reference count. */
+typedef struct source_graph source_graph;
+struct source_graph {
+  int ref;
+  char *source;           /* the source text, for the cache */
+  sqlite3_int64 stamp[4]; /* database state when read, see source_graph_get */
+  idmap *users, *items;
+  csr ui, iu;
+};
+
+/* The graph of src into *out (release it with source_graph_release). When
+** cache is not NULL and src names an ordinary table of main or temp, the
+** graph read last is kept in *cache and reused while the database is
+** unchanged: the same total_changes of the connection, PRAGMA data_version
+** (commits by other connections) and schema versions of main and temp.
+** A graph read inside an explicit transaction is not kept. Views and SELECT
+** sources are read on every call. transpose: build iu. */
+int source_graph_get(sqlite3 *db, const char *obj, const char *src, int transpose, source_graph **cache,
+                     source_graph **out, char **err);
+void source_graph_release(source_graph *g);
 
 /* Reads (id, emb[, bias]) rows of src: ids into ids (a repeated id is an
 ** error), embeddings into *emb (n x *dim, sqlite3_malloc'd; all rows must

@@ -18,9 +18,7 @@
 **
 ** Source cache: when the source is the name of an ordinary table of the
 ** main or temp database, the graph is kept in the vtab (one per connection)
-** and reused while the database is unchanged: the same total_changes of
-** the connection, PRAGMA data_version (commits by other connections) and
-** schema versions of main and temp. That makes item_a = ? queries cost the
+** and reused while the database is unchanged (source_graph_get). That makes item_a = ? queries cost the
 ** item's neighbours only, not a re-read of the table. Views and SELECT
 ** sources are read on every call.
 */
@@ -67,16 +65,6 @@ struct is_cursor {
   int eof;
 };
 
-static void graph_release(itemsim_graph *g) {
-  if (!g || --g->ref > 0) return;
-  sqlite3_free(g->source);
-  idmap_free(g->users);
-  idmap_free(g->items);
-  csr_free(&g->ui);
-  csr_free(&g->iu);
-  sqlite3_free(g);
-}
-
 static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
                       char **err) {
   (void)argc;
@@ -107,13 +95,13 @@ static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 
 static int is_disconnect(sqlite3_vtab *v) {
   is_vtab *vt = (is_vtab *)v;
-  graph_release(vt->cache);
+  source_graph_release(vt->cache);
   sqlite3_free(vt);
   return SQLITE_OK;
 }
 
 static void is_reset(is_cursor *c) {
-  graph_release(c->g);
+  source_graph_release(c->g);
   c->g = NULL;
   options_free(c->vals, ITEMSIM_MAX_ARGS);
   for (int k = 0; k <= ITEMSIM_MAX_ARGS; k++) {
@@ -311,85 +299,6 @@ static char *parse_arg(const char *obj, const opt_spec *sp, sqlite3_value *v, op
   return msg;
 }
 
-/* Runs a one-value statement; returns its integer (0 when it fails). */
-static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st;
-  sqlite3_int64 v = 0;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
-/* 1 when src names an ordinary (not virtual) table of main or temp. */
-static int is_plain_table(sqlite3 *db, const char *src) {
-  sqlite3_stmt *st;
-  int yes = 0;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT 1 FROM sqlite_temp_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE "
-                         "AND sql NOT LIKE 'CREATE VIRTUAL%' UNION ALL "
-                         "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE "
-                         "AND sql NOT LIKE 'CREATE VIRTUAL%'",
-                         -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_bind_text(st, 1, src, -1, SQLITE_STATIC) == SQLITE_OK)
-    yes = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return yes;
-}
-
-/* The state of the database that a cached graph must match. */
-static void db_stamp(sqlite3 *db, sqlite3_int64 stamp[4]) {
-  stamp[0] = sqlite3_total_changes64(db);
-  stamp[1] = query_int(db, "PRAGMA main.data_version");
-  stamp[2] = query_int(db, "PRAGMA main.schema_version");
-  stamp[3] = query_int(db, "PRAGMA temp.schema_version");
-}
-
-/* The graph of src, from the vtab's cache or read now. */
-static int get_graph(is_vtab *vt, const char *src, itemsim_graph **out, char **err) {
-  *out = NULL;
-  sqlite3_int64 stamp[4];
-  int cacheable = is_plain_table(vt->db, src);
-  if (cacheable) {
-    db_stamp(vt->db, stamp);
-    itemsim_graph *c = vt->cache;
-    if (c && strcmp(c->source, src) == 0 && memcmp(c->stamp, stamp, sizeof stamp) == 0) {
-      c->ref++;
-      *out = c;
-      return SQLITE_OK;
-    }
-  }
-  itemsim_graph *g = sqlite3_malloc(sizeof *g);
-  if (!g) return SQLITE_NOMEM;
-  memset(g, 0, sizeof *g);
-  g->ref = 1;
-  g->users = idmap_new();
-  g->items = idmap_new();
-  g->source = sqlite3_mprintf("%s", src);
-  if (!g->users || !g->items || !g->source) {
-    graph_release(g);
-    return SQLITE_NOMEM;
-  }
-  pairs p = {0};
-  int rc = source_read_pairs(vt->db, vt->def->name, src, g->users, g->items, &p, err);
-  if (rc == SQLITE_OK && (csr_build(&g->ui, idmap_size(g->users), idmap_size(g->items), p.u, p.i, p.n) ||
-                          csr_transpose(&g->iu, &g->ui)))
-    rc = SQLITE_NOMEM;
-  pairs_free(&p);
-  if (rc) {
-    graph_release(g);
-    return rc;
-  }
-  if (cacheable) {
-    memcpy(g->stamp, stamp, sizeof stamp);
-    graph_release(vt->cache);
-    vt->cache = g;
-    g->ref++;
-  }
-  *out = g;
-  return SQLITE_OK;
-}
-
 static int cmp_u32(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return (x > y) - (x < y);
@@ -432,7 +341,8 @@ static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   if (c->threads < 1) c->threads = parallel_cores();
   c->verbose = c->vals[def->verbose_arg].num != 0;
   char *err = NULL;
-  int rc = get_graph(vt, (const char *)sqlite3_value_text(src), &c->g, &err);
+  int rc = source_graph_get(vt->db, vt->def->name, (const char *)sqlite3_value_text(src), 1, &vt->cache,
+                            &c->g, &err);
   if (rc) return is_error(cur, rc, err);
   c->t_start = c->t_report = parallel_now();
   uint32_t ni = idmap_size(c->g->items);

@@ -15,16 +15,9 @@
 
 #define ITEMSIM_MAX_ARGS 12
 
-/* A source read into id maps and both CSR directions. Shared (refcounted)
-** between the vtab's cache and the cursors using it. */
-typedef struct itemsim_graph itemsim_graph;
-struct itemsim_graph {
-  int ref;
-  char *source;           /* source text, for the cache */
-  sqlite3_int64 stamp[4]; /* database state when read (see itemsim_vtab.c) */
-  idmap *users, *items;
-  csr ui, iu; /* users x items, items x users */
-};
+/* The source read into id maps and both CSR directions (common.h), shared
+** by the vtab's cache and the cursors using it. */
+typedef source_graph itemsim_graph;
 
 typedef struct itemsim_def itemsim_def;
 struct itemsim_def {

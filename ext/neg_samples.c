@@ -13,6 +13,12 @@
 ** (ext/source.c), builds the user -> items CSR and the sampler, and xNext
 ** draws one row at a time, so memory is O(interactions) whatever the output
 ** size. Ids come back exactly as they went in (INTEGER or TEXT).
+**
+** Source cache: a source that names an ordinary table is read once and kept
+** (one graph per connection) while the database is unchanged, as swing_sim
+** does (source_graph_get): sampling every epoch from the same table reads it
+** once. With exposures the graph is read afresh (exposed items join its id
+** map).
 */
 #include <math.h>
 #include <string.h>
@@ -36,13 +42,14 @@ typedef struct ns_vtab ns_vtab;
 struct ns_vtab {
   sqlite3_vtab base;
   sqlite3 *db;
+  source_graph *cache; /* the last table source read, see source_graph_get */
 };
 
 typedef struct ns_cursor ns_cursor;
 struct ns_cursor {
   sqlite3_vtab_cursor base;
-  idmap *users, *items;
-  csr pos, expo;
+  source_graph *g; /* the source: id maps and user -> items (g->ui) */
+  csr expo;
   sampler s;
   sampler_stream st;
   uint32_t u, i, j;
@@ -71,6 +78,7 @@ static int ns_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 }
 
 static int ns_disconnect(sqlite3_vtab *vt) {
+  source_graph_release(((ns_vtab *)vt)->cache);
   sqlite3_free(vt);
   return SQLITE_OK;
 }
@@ -78,11 +86,9 @@ static int ns_disconnect(sqlite3_vtab *vt) {
 static void ns_reset(ns_cursor *c) {
   sampler_stream_free(&c->st);
   sampler_free(&c->s);
-  csr_free(&c->pos);
   csr_free(&c->expo);
-  idmap_free(c->users);
-  idmap_free(c->items);
-  c->users = c->items = NULL;
+  source_graph_release(c->g);
+  c->g = NULL;
   for (int k = 0; k < NS_NARGS; k++) {
     sqlite3_value_free(c->args[k]);
     c->args[k] = NULL;
@@ -121,9 +127,9 @@ static int ns_eof(sqlite3_vtab_cursor *cur) { return ((ns_cursor *)cur)->eof; }
 static int ns_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   ns_cursor *c = (ns_cursor *)cur;
   switch (col) {
-    case NS_USER: result_id(ctx, c->users, c->u); break;
-    case NS_POS: result_id(ctx, c->items, c->i); break;
-    case NS_NEG: result_id(ctx, c->items, c->j); break;
+    case NS_USER: result_id(ctx, c->g->users, c->u); break;
+    case NS_POS: result_id(ctx, c->g->items, c->i); break;
+    case NS_NEG: result_id(ctx, c->g->items, c->j); break;
     default:
       if (c->args[col - NS_SOURCE]) sqlite3_result_value(ctx, c->args[col - NS_SOURCE]);
       break;
@@ -242,21 +248,13 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
                     sqlite3_mprintf("neg_samples: exposures is only used by strategy 'exposure', not '%s'",
                                     strategy_name));
 
-  sqlite3 *db = ((ns_vtab *)cur->pVtab)->db;
-  c->users = idmap_new();
-  c->items = idmap_new();
-  if (!c->users || !c->items) return SQLITE_NOMEM;
-  pairs p = {0};
-  int rc = source_read_pairs(db, "neg_samples", source, c->users, c->items, &p, &msg);
-  if (rc) {
-    pairs_free(&p);
-    return ns_error(cur, rc, msg);
-  }
-  uint32_t n_users = idmap_size(c->users), n_items = idmap_size(c->items);
-  rc = csr_build(&c->pos, n_users, n_items, p.u, p.i, p.n) ? SQLITE_NOMEM : SQLITE_OK;
-  pairs_free(&p);
-  if (rc) return rc;
+  ns_vtab *vt = (ns_vtab *)cur->pVtab;
+  sqlite3 *db = vt->db;
+  int rc = source_graph_get(db, "neg_samples", source, 0, exposures ? NULL : &vt->cache, &c->g, &msg);
+  if (rc) return ns_error(cur, rc, msg);
+  uint32_t n_users = idmap_size(c->g->users), n_items = idmap_size(c->g->items);
   if (exposures) {
+    pairs p = {0};
     /* users outside the source are ignored; new items join the id map so
     ** they can be returned, but uniform fallback draws stay within the
     ** source's items */
@@ -264,9 +262,9 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     rc = source_prepare(db, "neg_samples", exposures, 2, &stmt, &msg);
     if (rc) return ns_error(cur, rc, msg);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      int64_t u = source_id_find(c->users, stmt, 0);
+      int64_t u = source_id_find(c->g->users, stmt, 0);
       if (u < 0) continue;
-      int64_t i = source_id_add(c->items, stmt, 1);
+      int64_t i = source_id_add(c->g->items, stmt, 1);
       if (i == -1) continue;
       if (i == -2) {
         msg = sqlite3_mprintf("neg_samples: exposures \"%s\": item id must be INTEGER or TEXT, got %s",
@@ -286,12 +284,12 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     else if (!msg)
       msg = sqlite3_mprintf("neg_samples: reading exposures \"%s\": %s", exposures, sqlite3_errmsg(db));
     sqlite3_finalize(stmt);
-    if (rc == SQLITE_OK && csr_build(&c->expo, n_users, idmap_size(c->items), p.u, p.i, p.n))
+    if (rc == SQLITE_OK && csr_build(&c->expo, n_users, idmap_size(c->g->items), p.u, p.i, p.n))
       rc = SQLITE_NOMEM;
     pairs_free(&p);
     if (rc) return ns_error(cur, rc, msg);
   }
-  if (sampler_init(&c->s, (sampler_strategy)strategy, &c->pos, n_items, power, exposures ? &c->expo : NULL))
+  if (sampler_init(&c->s, (sampler_strategy)strategy, &c->g->ui, n_items, power, exposures ? &c->expo : NULL))
     return SQLITE_NOMEM;
   if (sampler_stream_init(&c->st, &c->s, (uint32_t)n_neg, (uint64_t)seed)) return SQLITE_NOMEM;
   c->eof = 0;

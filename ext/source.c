@@ -339,3 +339,96 @@ char *json_quote_text(const char *s) {
   out[w] = 0;
   return out;
 }
+
+void source_graph_release(source_graph *g) {
+  if (!g || --g->ref > 0) return;
+  sqlite3_free(g->source);
+  idmap_free(g->users);
+  idmap_free(g->items);
+  csr_free(&g->ui);
+  csr_free(&g->iu);
+  sqlite3_free(g);
+}
+
+/* Runs a one-value statement; returns its integer (0 when it fails). */
+static sqlite3_int64 query_int(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st;
+  sqlite3_int64 v = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* 1 when src names an ordinary (not virtual) table of main or temp. */
+static int is_plain_table(sqlite3 *db, const char *src) {
+  sqlite3_stmt *st;
+  int yes = 0;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT 1 FROM sqlite_temp_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE "
+                         "AND sql NOT LIKE 'CREATE VIRTUAL%' UNION ALL "
+                         "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE "
+                         "AND sql NOT LIKE 'CREATE VIRTUAL%'",
+                         -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_bind_text(st, 1, src, -1, SQLITE_STATIC) == SQLITE_OK)
+    yes = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return yes;
+}
+
+/* The state of the database that a cached graph must match. */
+static void db_stamp(sqlite3 *db, sqlite3_int64 stamp[4]) {
+  stamp[0] = sqlite3_total_changes64(db);
+  stamp[1] = query_int(db, "PRAGMA main.data_version");
+  stamp[2] = query_int(db, "PRAGMA main.schema_version");
+  stamp[3] = query_int(db, "PRAGMA temp.schema_version");
+}
+
+int source_graph_get(sqlite3 *db, const char *obj, const char *src, int transpose, source_graph **cache,
+                     source_graph **out, char **err) {
+  *out = NULL;
+  sqlite3_int64 stamp[4];
+  int cacheable = cache && is_plain_table(db, src);
+  if (cacheable) {
+    db_stamp(db, stamp);
+    source_graph *c = *cache;
+    if (c && strcmp(c->source, src) == 0 && memcmp(c->stamp, stamp, sizeof stamp) == 0 &&
+        (!transpose || c->iu.ptr)) {
+      c->ref++;
+      *out = c;
+      return SQLITE_OK;
+    }
+  }
+  source_graph *g = sqlite3_malloc(sizeof *g);
+  if (!g) return SQLITE_NOMEM;
+  memset(g, 0, sizeof *g);
+  g->ref = 1;
+  g->users = idmap_new();
+  g->items = idmap_new();
+  g->source = sqlite3_mprintf("%s", src);
+  if (!g->users || !g->items || !g->source) {
+    source_graph_release(g);
+    return SQLITE_NOMEM;
+  }
+  pairs p = {0};
+  int rc = source_read_pairs(db, obj, src, g->users, g->items, &p, err);
+  if (rc == SQLITE_OK && (csr_build(&g->ui, idmap_size(g->users), idmap_size(g->items), p.u, p.i, p.n) ||
+                          (transpose && csr_transpose(&g->iu, &g->ui))))
+    rc = SQLITE_NOMEM;
+  pairs_free(&p);
+  if (rc) {
+    source_graph_release(g);
+    return rc;
+  }
+  /* kept only outside explicit transactions: a ROLLBACK undoes rows that
+  ** total_changes has counted, so a graph read inside one could come back
+  ** with the stamp of the database rolled back */
+  if (cacheable && sqlite3_get_autocommit(db)) {
+    memcpy(g->stamp, stamp, sizeof stamp);
+    source_graph_release(*cache);
+    *cache = g;
+    g->ref++;
+  }
+  *out = g;
+  return SQLITE_OK;
+}

@@ -75,6 +75,31 @@ SELECT 'exposure-f3', (SELECT group_concat(x) FROM (SELECT DISTINCT neg_item x F
 WITH s AS (SELECT neg_item, count(*) c FROM neg_samples WHERE source = 'p' AND n_neg = 4000 AND strategy = 'exposure' AND exposures = 'shown' AND seed = 3 AND user = 'q' GROUP BY neg_item)
 SELECT 'chi2-exposure', sum((c - 2000.0) * (c - 2000.0) / 2000.0) < 10.83 FROM s;
 
+-- the cached source follows changes: inserts, deletes, a dropped and
+-- recreated table, a temp table of the same name
+CREATE TABLE c(user, item);
+INSERT INTO c VALUES (1, 10), (1, 20), (2, 30);
+SELECT 'cache-1', group_concat(DISTINCT neg_item) FROM neg_samples('c', 20) WHERE user = 1;
+SELECT 'cache-1-again', group_concat(DISTINCT neg_item) FROM neg_samples('c', 20) WHERE user = 1;
+INSERT INTO c VALUES (2, 40);
+SELECT 'cache-insert', (SELECT group_concat(x) FROM (SELECT DISTINCT neg_item x FROM neg_samples('c', 50) WHERE user = 1 ORDER BY x));
+DELETE FROM c WHERE item = 30;
+SELECT 'cache-delete', (SELECT group_concat(x) FROM (SELECT DISTINCT neg_item x FROM neg_samples('c', 50) WHERE user = 1 ORDER BY x));
+BEGIN;
+INSERT INTO c VALUES (1, 40), (2, 50);
+SELECT 'cache-in-txn', (SELECT group_concat(x) FROM (SELECT DISTINCT neg_item x FROM neg_samples('c', 50) WHERE user = 1 ORDER BY x));
+ROLLBACK;
+SELECT 'cache-rollback', (SELECT group_concat(x) FROM (SELECT DISTINCT neg_item x FROM neg_samples('c', 50) WHERE user = 1 ORDER BY x));
+DROP TABLE c;
+CREATE TABLE c(user, item);
+INSERT INTO c VALUES ('a', 'x'), ('b', 'y');
+SELECT 'cache-recreated', user, pos_item, neg_item FROM neg_samples('c', 1) ORDER BY user;
+CREATE TEMP TABLE c(user, item);
+INSERT INTO temp.c VALUES ('t', 'p'), ('s', 'q');
+SELECT 'cache-temp', user, pos_item, neg_item FROM neg_samples('c', 1) ORDER BY user;
+DROP TABLE temp.c;
+SELECT 'cache-temp-dropped', user, pos_item, neg_item FROM neg_samples('c', 1) ORDER BY user;
+
 -- errors
 SELECT * FROM neg_samples('t', 0);
 SELECT * FROM neg_samples('t', -2);

@@ -49,6 +49,12 @@ INSERT INTO t VALUES ('u3', 'c');
 SELECT 'after-insert', item_b, printf('%.4f', score) FROM swing_sim('t') WHERE item_a = 'c';
 DELETE FROM t WHERE user = 'u3' AND item = 'c';
 SELECT 'after-delete', item_b, printf('%.4f', score) FROM swing_sim('t') WHERE item_a = 'c';
+-- a graph read inside a transaction that is rolled back is not kept
+BEGIN;
+INSERT INTO t VALUES ('u3', 'c');
+SELECT 'in-txn', item_b, printf('%.4f', score) FROM swing_sim('t') WHERE item_a = 'c';
+ROLLBACK;
+SELECT 'after-rollback', item_b, printf('%.4f', score) FROM swing_sim('t') WHERE item_a = 'c';
 DROP TABLE t;
 CREATE TABLE t(user, item);
 INSERT INTO t VALUES (1, 'x'), (1, 'y'), (2, 'x'), (2, 'y');
