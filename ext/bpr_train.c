@@ -54,12 +54,15 @@ enum {
 
 static const char *const loss_names[] = {"bpr", "softmax", "ccl", NULL};
 
-/* Defaults of the many-negative losses where they differ from bpr's
-** (measured on Gowalla, docs/bpr_train.md): [0] softmax, [1] ccl. */
+/* The defaults that depend on the loss, indexed by loss (0 bpr, CL_SOFTMAX,
+** CL_CCL); docs/bpr_train.md gives the measurements behind them. The
+** options table holds bpr's. */
 static const struct {
-  int epochs, n_neg;
+  int dim, epochs, n_neg, propagate;
   double lr, reg;
-} cl_defaults[2] = {{100, 512, 0.004, 0.0}, {30, 256, 0.01, 0.0}};
+} loss_defaults[3] = {[0] = {64, 100, 4, 0, 0.1, 0.005},
+                      [CL_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0},
+                      [CL_CCL] = {64, 30, 256, 0, 0.01, 0.0}};
 
 static const opt_spec bpr_options[O_COUNT] = {
     [O_DIM] = {"dim", OPT_INT, 64, 1, 4096, NULL, NULL},
@@ -78,7 +81,7 @@ static const opt_spec bpr_options[O_COUNT] = {
     [O_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
     [O_LOSS] = {"loss", OPT_TEXT, 0, 0, 0, "bpr", loss_names},
     [O_BATCH] = {"batch", OPT_INT, 1024, 1, 1000000, NULL, NULL},
-    [O_TAU] = {"tau", OPT_REAL, 0.1, 1e-4, 100, NULL, NULL},
+    [O_TAU] = {"tau", OPT_REAL, 0.07, 1e-4, 100, NULL, NULL},
     [O_COSINE] = {"cosine", OPT_BOOL, 1, 0, 1, NULL, NULL},
     [O_MARGIN] = {"margin", OPT_REAL, 0.3, -1, 1, NULL, NULL},
     [O_NEG_WEIGHT] = {"neg_weight", OPT_REAL, 150, 0, 1e6, NULL, NULL},
@@ -257,7 +260,8 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
 
   bpr_config cfg;
-  cfg.dim = (uint32_t)opt[O_DIM].num;
+  cfg.dim = (uint32_t)(opt[O_DIM].set ? opt[O_DIM].num : loss_defaults[loss].dim);
+  uint32_t layers = (uint32_t)(opt[O_PROPAGATE].set ? opt[O_PROPAGATE].num : loss_defaults[loss].propagate);
   cfg.epochs = (uint32_t)opt[O_EPOCHS].num;
   cfg.n_neg = (uint32_t)opt[O_N_NEG].num;
   cfg.lr = (float)opt[O_LR].num;
@@ -281,14 +285,13 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     memset(&cc, 0, sizeof cc);
     cc.loss = (contrastive_loss)loss;
     cc.dim = cfg.dim;
-    int dl = loss == CL_CCL;
-    cc.epochs = opt[O_EPOCHS].set ? cfg.epochs : (uint32_t)cl_defaults[dl].epochs;
+    cc.epochs = opt[O_EPOCHS].set ? cfg.epochs : (uint32_t)loss_defaults[loss].epochs;
     tc.epochs = cc.epochs;
     cc.batch = (uint32_t)opt[O_BATCH].num;
-    cc.n_neg = opt[O_N_NEG].set ? cfg.n_neg : (uint32_t)cl_defaults[dl].n_neg;
-    cc.lr = opt[O_LR].set ? cfg.lr : (float)cl_defaults[dl].lr;
+    cc.n_neg = opt[O_N_NEG].set ? cfg.n_neg : (uint32_t)loss_defaults[loss].n_neg;
+    cc.lr = opt[O_LR].set ? cfg.lr : (float)loss_defaults[loss].lr;
     cc.lr_final = cfg.lr_final;
-    cc.reg = opt[O_REG].set ? cfg.reg : (float)cl_defaults[dl].reg;
+    cc.reg = opt[O_REG].set ? cfg.reg : (float)loss_defaults[loss].reg;
     cc.tau = (float)opt[O_TAU].num;
     cc.cosine = opt[O_COSINE].num != 0;
     cc.margin = (float)opt[O_MARGIN].num;
@@ -310,9 +313,8 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto done;
   }
 
-  if (opt[O_PROPAGATE].num > 0 &&
-      propagate(&pos, model.user, model.item, model.dim, (uint32_t)opt[O_PROPAGATE].num,
-                loss && (loss == CL_CCL || opt[O_COSINE].num != 0))) {
+  if (layers > 0 && propagate(&pos, model.user, model.item, model.dim, layers,
+                              loss && (loss == CL_CCL || opt[O_COSINE].num != 0))) {
     rc = SQLITE_NOMEM;
     goto done;
   }

@@ -10,7 +10,7 @@
 -- bpr_train's options come from the parameter @options (NULL: the defaults);
 -- the many-negative trainer of docs/bpr_train.md, for example:
 --   sqlite3 build/gowalla.db -cmd '.load build/recsql' \
---     -cmd ".parameter set @options '{\"loss\": \"softmax\", \"propagate\": 1}'" < sql/gowalla_bpr.sql
+--     -cmd ".parameter set @options '{\"loss\": \"softmax\"}'" < sql/gowalla_bpr.sql
 .bail on
 .mode list
 CREATE TEMP TABLE clock(step TEXT PRIMARY KEY, t REAL);

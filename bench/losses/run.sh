@@ -5,7 +5,8 @@
 # excluded) and evaluated on the test split, as sql/gowalla_bpr.sql does.
 #   bench/losses/run.sh build/recsql.so
 # Points can be chosen: BPR_EPOCHS="25 50 100" SOFTMAX_EPOCHS="25 50 100"
-# CCL_EPOCHS="10 30 60" EXTRA='"propagate": 1' (added to every options object).
+# CCL_EPOCHS="10 30 60" (empty: that loss is skipped); EXTRA='"propagate": 1' (added to
+# every options object).
 # Prints a table; asserts nothing about time.
 set -e
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,6 +41,6 @@ SELECT printf('%-8s %6d %10.1f %10.4f %9.4f', '$1', $2, $secs, avg(r), avg(n)) F
 SQL
   rm -f "$db"
 }
-for e in ${BPR_EPOCHS:-25 50 100}; do point bpr "$e"; done
-for e in ${SOFTMAX_EPOCHS:-25 50 100}; do point softmax "$e"; done
-for e in ${CCL_EPOCHS:-10 30 60}; do point ccl "$e"; done
+for e in ${BPR_EPOCHS-25 50 100}; do point bpr "$e"; done
+for e in ${SOFTMAX_EPOCHS-25 50 100}; do point softmax "$e"; done
+for e in ${CCL_EPOCHS-10 30 60}; do point ccl "$e"; done

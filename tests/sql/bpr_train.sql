@@ -55,6 +55,17 @@ SELECT 'ccl-auc>0.9', auc(s, l) > 0.9 FROM (
 SELECT 'ccl-repeat', bpr_train('pl', 'mc2', '{"dim": 8, "epochs": 30, "loss": "ccl", "n_neg": 16, "batch": 64, "margin": 0.5, "neg_weight": 4, "threads": 1, "seed": 3}') IS NOT NULL;
 SELECT 'ccl-same-model', (SELECT count(*) FROM mc_users a JOIN mc2_users b USING (id) WHERE a.emb = b.emb),
   (SELECT count(*) FROM mc_items a JOIN mc2_items b USING (id) WHERE a.emb = b.emb AND a.bias = b.bias);
+-- the defaults that depend on the loss: softmax trains 128 dimensions and
+-- propagates one layer (the same model as asking for it, not as propagate 0)
+SELECT 'loss-dims', json_extract(bpr_train('pl', 'd1', '{"epochs": 1}'), '$.dim'),
+  json_extract(bpr_train('pl', 'd2', '{"epochs": 1, "loss": "softmax", "threads": 1, "seed": 5}'), '$.dim'),
+  json_extract(bpr_train('pl', 'd3', '{"epochs": 1, "loss": "ccl"}'), '$.dim');
+SELECT 'softmax-propagates', bpr_train('pl', 'd4', '{"epochs": 1, "loss": "softmax", "threads": 1, "seed": 5, "propagate": 1}') IS NOT NULL,
+  bpr_train('pl', 'd5', '{"epochs": 1, "loss": "softmax", "threads": 1, "seed": 5, "propagate": 0}') IS NOT NULL;
+SELECT 'softmax-propagates', (SELECT count(*) FROM d2_users a JOIN d4_users b USING (id) WHERE a.emb = b.emb),
+  (SELECT count(*) FROM d2_items a JOIN d4_items b USING (id) WHERE a.emb = b.emb),
+  (SELECT count(*) FROM d2_users a JOIN d5_users b USING (id) WHERE a.emb = b.emb),
+  (SELECT count(DISTINCT user) FROM pl);
 SELECT bpr_train('pl', 'e', '{"loss": "hinge"}');
 SELECT bpr_train('pl', 'e', '{"loss": "softmax", "sampler": "bootstrap"}');
 SELECT bpr_train('pl', 'e', '{"margin": 0.5}');
