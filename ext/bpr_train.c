@@ -24,6 +24,7 @@
 #include "../src/parallel.h"
 #include "../src/propagate.h"
 #include "../src/sampler.h"
+#include "../src/vec.h"
 #include "common.h"
 
 enum {
@@ -49,6 +50,7 @@ enum {
   O_NEG_WEIGHT,
   O_IN_BATCH,
   O_PROPAGATE,
+  O_ITEM_NORM,
   O_COUNT
 };
 
@@ -59,10 +61,10 @@ static const char *const loss_names[] = {"bpr", "softmax", "ccl", NULL};
 ** options table holds bpr's. */
 static const struct {
   int dim, epochs, n_neg, propagate;
-  double lr, reg;
-} loss_defaults[3] = {[0] = {64, 100, 4, 0, 0.1, 0.005},
-                      [CL_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0},
-                      [CL_CCL] = {64, 30, 256, 0, 0.01, 0.0}};
+  double lr, reg, item_norm;
+} loss_defaults[3] = {[0] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
+                      [CL_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0, 0.5},
+                      [CL_CCL] = {64, 30, 256, 1, 0.01, 0.0, 0.5}};
 
 static const opt_spec bpr_options[O_COUNT] = {
     [O_DIM] = {"dim", OPT_INT, 64, 1, 4096, NULL, NULL},
@@ -87,6 +89,7 @@ static const opt_spec bpr_options[O_COUNT] = {
     [O_NEG_WEIGHT] = {"neg_weight", OPT_REAL, 150, 0, 1e6, NULL, NULL},
     [O_IN_BATCH] = {"in_batch", OPT_BOOL, 0, 0, 1, NULL, NULL},
     [O_PROPAGATE] = {"propagate", OPT_INT, 0, 0, 16, NULL, NULL},
+    [O_ITEM_NORM] = {"item_norm", OPT_REAL, 0, 0, 1, NULL, NULL},
 };
 
 typedef struct train_ctx train_ctx;
@@ -318,6 +321,8 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = SQLITE_NOMEM;
     goto done;
   }
+  vec_rows_norm_pow(model.item, model.n_items, model.dim,
+                    opt[O_ITEM_NORM].set ? opt[O_ITEM_NORM].num : loss_defaults[loss].item_norm);
 
   /* The summary first: once the tables are committed, nothing may fail. */
   char *ju = json_quote_text(t_users), *ji = json_quote_text(t_items);

@@ -7,6 +7,7 @@
 */
 #include "vec.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -56,6 +57,15 @@ void vec_axpy(float alpha, const float *x, float *y, size_t n) {
 VEC_CLONES
 void vec_scale(float alpha, float *x, size_t n) {
   for (size_t i = 0; i < n; i++) x[i] *= alpha;
+}
+
+void vec_rows_norm_pow(float *X, size_t rows, size_t d, double a) {
+  if (a == 0.0) return;
+  for (size_t r = 0; r < rows; r++) {
+    float *x = X + r * d;
+    double nrm = sqrt(vec_dot_d(x, x, d));
+    if (nrm > 0.0) vec_scale((float)pow(nrm, -a), x, d);
+  }
 }
 
 #define DLANES 8

@@ -21,6 +21,9 @@ float vec_l2sq(const float *a, const float *b, size_t n);
 void vec_axpy(float alpha, const float *x, float *y, size_t n);
 /* x *= alpha */
 void vec_scale(float alpha, float *x, size_t n);
+/* Each of the rows of X (rows x d) divided by its norm to the power a:
+** a = 0 leaves X, a = 1 makes unit rows. Rows of norm 0 stay 0. */
+void vec_rows_norm_pow(float *X, size_t rows, size_t d, double a);
 
 /* x[i] = exp(x[i] - shift) for every i, returning their sum: the core of a
 ** softmax. A polynomial exp (relative error below 2e-7; arguments below -87

@@ -66,6 +66,18 @@ SELECT 'softmax-propagates', (SELECT count(*) FROM d2_users a JOIN d4_users b US
   (SELECT count(*) FROM d2_items a JOIN d4_items b USING (id) WHERE a.emb = b.emb),
   (SELECT count(*) FROM d2_users a JOIN d5_users b USING (id) WHERE a.emb = b.emb),
   (SELECT count(DISTINCT user) FROM pl);
+-- item_norm: item vectors divided by norm^a (1: unit rows; 0.5: the square
+-- root of the norm of the same model without it); user vectors untouched
+SELECT 'item-norm', bpr_train('pl', 'n0', '{"dim": 8, "epochs": 5, "threads": 1, "seed": 9}') IS NOT NULL,
+  bpr_train('pl', 'n5', '{"dim": 8, "epochs": 5, "threads": 1, "seed": 9, "item_norm": 0.5}') IS NOT NULL,
+  bpr_train('pl', 'n1', '{"dim": 8, "epochs": 5, "threads": 1, "seed": 9, "item_norm": 1}') IS NOT NULL;
+SELECT 'item-norm-1', count(*), sum(abs(embed_norm(emb) - 1) < 1e-6) FROM n1_items;
+SELECT 'item-norm-0.5', count(*), sum(abs(embed_norm(b.emb) - sqrt(embed_norm(a.emb))) < 1e-5),
+  sum(abs(embed_cosine(a.emb, b.emb) - 1) < 1e-6), sum(a.bias = b.bias)
+  FROM n0_items a JOIN n5_items b USING (id);
+SELECT 'item-norm-users', count(*), sum(a.emb = b.emb) FROM n0_users a JOIN n1_users b USING (id);
+SELECT bpr_train('pl', 'e', '{"item_norm": 1.5}');
+SELECT bpr_train('pl', 'e', '{"item_norm": "half"}');
 SELECT bpr_train('pl', 'e', '{"loss": "hinge"}');
 SELECT bpr_train('pl', 'e', '{"loss": "softmax", "sampler": "bootstrap"}');
 SELECT bpr_train('pl', 'e', '{"margin": 0.5}');

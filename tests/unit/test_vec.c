@@ -103,6 +103,26 @@ static void exp_and_adam(void **state) {
   }
 }
 
+/* Rows divided by norm^a: hand-computed on rows of norm 5, 0 and 2. */
+static void rows_norm_pow(void **state) {
+  (void)state;
+  float X[6] = {3, 4, 0, 0, 0, 2};
+  vec_rows_norm_pow(X, 3, 2, 0.0);
+  assert_float_equal(X[0], 3.0f, 0);
+  assert_float_equal(X[5], 2.0f, 0);
+  vec_rows_norm_pow(X, 3, 2, 0.5); /* 5^-0.5, untouched, 2^-0.5 */
+  assert_float_equal(X[0], 3.0f / sqrtf(5.0f), 1e-6);
+  assert_float_equal(X[1], 4.0f / sqrtf(5.0f), 1e-6);
+  assert_float_equal(X[2], 0.0f, 0);
+  assert_float_equal(X[3], 0.0f, 0);
+  assert_float_equal(X[4], 0.0f, 0);
+  assert_float_equal(X[5], sqrtf(2.0f), 1e-6);
+  vec_rows_norm_pow(X, 3, 2, 1.0); /* now unit rows */
+  assert_float_equal(X[0], 0.6f, 1e-6);
+  assert_float_equal(X[1], 0.8f, 1e-6);
+  assert_float_equal(X[5], 1.0f, 1e-6);
+}
+
 static void isa_named(void **state) {
   (void)state;
   assert_non_null(vec_isa());
@@ -111,11 +131,9 @@ static void isa_named(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(kernels_match_reference),
-      cmocka_unit_test(exact_small_cases),
-      cmocka_unit_test(nonfinite_found),
-      cmocka_unit_test(exp_and_adam),
-      cmocka_unit_test(isa_named),
+      cmocka_unit_test(kernels_match_reference), cmocka_unit_test(exact_small_cases),
+      cmocka_unit_test(nonfinite_found),         cmocka_unit_test(exp_and_adam),
+      cmocka_unit_test(rows_norm_pow),           cmocka_unit_test(isa_named),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
