@@ -63,8 +63,8 @@ static const struct {
   int dim, epochs, n_neg, propagate;
   double lr, reg, item_norm;
 } loss_defaults[3] = {[0] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
-                      [CL_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0, 0.5},
-                      [CL_CCL] = {64, 30, 256, 1, 0.01, 0.0, 0.5}};
+                      [CL_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0, 0.25},
+                      [CL_CCL] = {64, 100, 256, 1, 0.01, 0.0, 0.25}};
 
 static const opt_spec bpr_options[O_COUNT] = {
     [O_DIM] = {"dim", OPT_INT, 64, 1, 4096, NULL, NULL},

@@ -5,7 +5,7 @@
 # excluded) and evaluated on the test split, as sql/gowalla_bpr.sql does.
 #   bench/losses/run.sh build/recsql.so
 # Points can be chosen: BPR_EPOCHS="25 50 100" SOFTMAX_EPOCHS="25 50 100"
-# CCL_EPOCHS="10 30 60" (empty: that loss is skipped); EXTRA='"propagate": 1' (added to
+# CCL_EPOCHS="10 30 100" (empty: that loss is skipped); EXTRA='"propagate": 1' (added to
 # every options object).
 # Prints a table; asserts nothing about time.
 set -e
@@ -43,4 +43,4 @@ SQL
 }
 for e in ${BPR_EPOCHS-25 50 100}; do point bpr "$e"; done
 for e in ${SOFTMAX_EPOCHS-25 50 100}; do point softmax "$e"; done
-for e in ${CCL_EPOCHS-10 30 60}; do point ccl "$e"; done
+for e in ${CCL_EPOCHS-10 30 100}; do point ccl "$e"; done
