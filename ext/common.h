@@ -173,6 +173,21 @@ int model_replace_table(sqlite3 *db, const char *obj, const char *table, const c
 int model_insert_embeddings(sqlite3 *db, const char *obj, const char *table, const idmap *ids,
                             const float *emb, uint32_t dim, const float *bias, char **err);
 
+/* ---- table-valued functions (tvf.c) ------------------------------------- */
+
+#define TVF_MAX_ARGS 16
+
+/* xBestIndex of a table-valued function whose hidden argument columns are
+** first_arg .. first_arg + n_args - 1 (n_args <= TVF_MAX_ARGS), plus, when
+** key_col >= 0, an "=" on the ordinary column key_col. Each usable "=" is
+** handed to xFilter (argv in column order, the key last) and omitted. *given:
+** bit k for each argument given, bit n_args for the key; *key_ct (may be
+** NULL): the key's constraint index or -1. Returns SQLITE_CONSTRAINT when an
+** argument is constrained but not usable in this plan (SQLite then orders
+** the join to supply it, as with series.c), else SQLITE_OK; the caller sets
+** idxNum and the costs. */
+int tvf_best_index(sqlite3_index_info *info, int first_arg, int n_args, int key_col, int *given, int *key_ct);
+
 /* ---- misc ---------------------------------------------------------------- */
 
 /* Sets the error of ctx from err (freed) and code. */

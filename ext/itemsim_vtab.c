@@ -386,37 +386,11 @@ static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
 static int is_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
   const itemsim_def *def = ((is_vtab *)v)->def;
   int nh = 1 + def->n_args; /* hidden arguments, source included */
-  int col_of[ITEMSIM_MAX_ARGS + 2];
-  int usable = 0, unusable = 0;
-  for (int k = 0; k <= nh; k++) col_of[k] = -1;
-  for (int i = 0; i < info->nConstraint; i++) {
-    const struct sqlite3_index_constraint *ct = &info->aConstraint[i];
-    int k;
-    if (ct->iColumn >= IS_SOURCE)
-      k = ct->iColumn - IS_SOURCE;
-    else if (ct->iColumn == IS_ITEM_A)
-      k = nh;
-    else
-      continue;
-    if (ct->op != SQLITE_INDEX_CONSTRAINT_EQ || !ct->usable) {
-      if (k < nh) unusable |= 1 << k;
-      continue;
-    }
-    if (col_of[k] < 0) {
-      col_of[k] = i;
-      usable |= 1 << k;
-    }
-  }
-  if (unusable & ~usable) return SQLITE_CONSTRAINT;
-  int n = 0;
-  for (int k = 0; k <= nh; k++) {
-    if (col_of[k] < 0) continue;
-    info->aConstraintUsage[col_of[k]].argvIndex = ++n;
-    info->aConstraintUsage[col_of[k]].omit = 1;
-  }
+  int usable, item_ct;
+  if (tvf_best_index(info, IS_SOURCE, nh, IS_ITEM_A, &usable, &item_ct)) return SQLITE_CONSTRAINT;
   int one = 1 << nh;
-  if ((usable & one) && sqlite3_vtab_in(info, col_of[nh], -1)) {
-    sqlite3_vtab_in(info, col_of[nh], 1);
+  if ((usable & one) && sqlite3_vtab_in(info, item_ct, -1)) {
+    sqlite3_vtab_in(info, item_ct, 1);
     usable |= 1 << (nh + 1);
   }
   info->idxNum = usable;

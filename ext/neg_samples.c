@@ -305,27 +305,9 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
 */
 static int ns_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   (void)vt;
-  int col_of[NS_NARGS];
-  int usable = 0, unusable = 0;
-  for (int k = 0; k < NS_NARGS; k++) col_of[k] = -1;
-  for (int i = 0; i < info->nConstraint; i++) {
-    const struct sqlite3_index_constraint *ct = &info->aConstraint[i];
-    if (ct->iColumn < NS_SOURCE) continue;
-    int k = ct->iColumn - NS_SOURCE;
-    if (ct->op != SQLITE_INDEX_CONSTRAINT_EQ) {
-      unusable |= 1 << k;
-      continue;
-    }
-    if (!ct->usable) {
-      unusable |= 1 << k;
-      continue;
-    }
-    if (col_of[k] < 0) {
-      col_of[k] = i;
-      usable |= 1 << k;
-    }
-  }
-  if (!(usable & 1) && !(unusable & 1)) {
+  int source = 0; /* constrained at all */
+  for (int i = 0; i < info->nConstraint; i++) source |= info->aConstraint[i].iColumn == NS_SOURCE;
+  if (!source) {
     /* No source at all in this call: possible in one OR-branch of a larger
     ** WHERE, so not an error here. A plan that costs too much to be chosen
     ** when a better one exists; xFilter reports the missing source. */
@@ -333,13 +315,8 @@ static int ns_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
     info->estimatedCost = 1e300;
     return SQLITE_OK;
   }
-  if (unusable & ~usable) return SQLITE_CONSTRAINT;
-  int n = 0;
-  for (int k = 0; k < NS_NARGS; k++) {
-    if (col_of[k] < 0) continue;
-    info->aConstraintUsage[col_of[k]].argvIndex = ++n;
-    info->aConstraintUsage[col_of[k]].omit = 1;
-  }
+  int usable;
+  if (tvf_best_index(info, NS_SOURCE, NS_NARGS, -1, &usable, NULL)) return SQLITE_CONSTRAINT;
   info->idxNum = usable;
   info->estimatedCost = 1e6;
   info->estimatedRows = 1000000;

@@ -312,34 +312,8 @@ done:
 */
 static int rc_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   (void)vt;
-  int col_of[RC_NARGS + 1];
-  int usable = 0, unusable = 0;
-  for (int k = 0; k <= RC_NARGS; k++) col_of[k] = -1;
-  for (int i = 0; i < info->nConstraint; i++) {
-    const struct sqlite3_index_constraint *ct = &info->aConstraint[i];
-    int k;
-    if (ct->iColumn >= RC_USERS)
-      k = ct->iColumn - RC_USERS;
-    else if (ct->iColumn == RC_USER)
-      k = RC_NARGS;
-    else
-      continue;
-    if (ct->op != SQLITE_INDEX_CONSTRAINT_EQ || !ct->usable) {
-      if (k < RC_NARGS) unusable |= 1 << k;
-      continue;
-    }
-    if (col_of[k] < 0) {
-      col_of[k] = i;
-      usable |= 1 << k;
-    }
-  }
-  if (unusable & ~usable) return SQLITE_CONSTRAINT;
-  int n = 0;
-  for (int k = 0; k <= RC_NARGS; k++) {
-    if (col_of[k] < 0) continue;
-    info->aConstraintUsage[col_of[k]].argvIndex = ++n;
-    info->aConstraintUsage[col_of[k]].omit = 1;
-  }
+  int usable;
+  if (tvf_best_index(info, RC_USERS, RC_NARGS, RC_USER, &usable, NULL)) return SQLITE_CONSTRAINT;
   if ((usable & 3) != 3) {
     /* users or items absent from this call (maybe one OR-branch of a larger
     ** WHERE): a plan too costly to be chosen if another exists; xFilter

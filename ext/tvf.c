@@ -1,0 +1,41 @@
+/*
+** tvf: the argument planning that every table-valued function of recsql
+** shares (xBestIndex), in the style of SQLite's ext/misc/series.c.
+*/
+#include "common.h"
+
+int tvf_best_index(sqlite3_index_info *info, int first_arg, int n_args, int key_col, int *given,
+                   int *key_ct) {
+  int col_of[TVF_MAX_ARGS + 1];
+  int usable = 0, unusable = 0, nk = key_col >= 0 ? n_args + 1 : n_args;
+  for (int k = 0; k <= TVF_MAX_ARGS; k++) col_of[k] = -1;
+  if (n_args > TVF_MAX_ARGS) return SQLITE_CONSTRAINT;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *ct = &info->aConstraint[i];
+    int k;
+    if (ct->iColumn >= first_arg && ct->iColumn < first_arg + n_args)
+      k = ct->iColumn - first_arg;
+    else if (key_col >= 0 && ct->iColumn == key_col)
+      k = n_args;
+    else
+      continue;
+    if (ct->op != SQLITE_INDEX_CONSTRAINT_EQ || !ct->usable) {
+      if (k < n_args) unusable |= 1 << k;
+      continue;
+    }
+    if (col_of[k] < 0) {
+      col_of[k] = i;
+      usable |= 1 << k;
+    }
+  }
+  *given = usable;
+  if (key_ct) *key_ct = nk > n_args ? col_of[n_args] : -1;
+  if (unusable & ~usable) return SQLITE_CONSTRAINT;
+  int n = 0;
+  for (int k = 0; k < nk; k++) {
+    if (col_of[k] < 0) continue;
+    info->aConstraintUsage[col_of[k]].argvIndex = ++n;
+    info->aConstraintUsage[col_of[k]].omit = 1;
+  }
+  return SQLITE_OK;
+}
