@@ -227,3 +227,25 @@ int fz_run(sqlite3 *db, const fz_stmt *s, const fz_val *vals, int nvals) {
 void fz_run_all(sqlite3 *db, const fz_stmt *stmts, size_t n, const fz_val *vals, int nvals) {
   for (size_t k = 0; k < n; k++) fz_run(db, &stmts[k], vals, nvals);
 }
+
+void fz_run_rows(const uint8_t *data, size_t size, const fz_stmt *stmts, size_t n, int nparam, int max_rows) {
+  fz_begin();
+  fz_reader r = {data, size};
+  fz_val params[FZ_MAX_PARAM];
+  if (nparam > FZ_MAX_PARAM) nparam = FZ_MAX_PARAM;
+  for (int k = 0; k < nparam; k++) params[k] = fz_value(&r);
+  sqlite3 *db = fz_open("CREATE TABLE t(a, b, c, d)");
+  sqlite3_stmt *ins;
+  sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL);
+  for (int row = 0; row < max_rows && r.n > 0; row++) {
+    for (int c = 1; c <= 4; c++) {
+      fz_val v = fz_value(&r);
+      fz_bind(ins, c, &v);
+    }
+    sqlite3_step(ins);
+    sqlite3_reset(ins);
+  }
+  sqlite3_finalize(ins);
+  fz_run_all(db, stmts, n, params, nparam);
+  fz_close(db);
+}

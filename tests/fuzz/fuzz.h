@@ -71,5 +71,10 @@ void fz_close(sqlite3 *db);
 int fz_run(sqlite3 *db, const fz_stmt *s, const fz_val *vals, int nvals);
 /* Runs every statement of a table. */
 void fz_run_all(sqlite3 *db, const fz_stmt *stmts, size_t n, const fz_val *vals, int nvals);
+/* The common input shape: nparam values (parameters ?1..), then up to
+** max_rows rows of 4 values into t(a, b, c, d); then every statement of
+** stmts runs over that table. nparam <= FZ_MAX_PARAM. */
+#define FZ_MAX_PARAM 16
+void fz_run_rows(const uint8_t *data, size_t size, const fz_stmt *stmts, size_t n, int nparam, int max_rows);
 
 #endif

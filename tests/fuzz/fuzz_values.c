@@ -45,23 +45,6 @@ static const fz_stmt stmts[] = {
 #define NPARAM 4
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  fz_begin();
-  fz_reader r = {data, size};
-  fz_val params[NPARAM];
-  for (int k = 0; k < NPARAM; k++) params[k] = fz_value(&r);
-  sqlite3 *db = fz_open("CREATE TABLE t(a, b, c, d)");
-  sqlite3_stmt *ins;
-  sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL);
-  for (int row = 0; row < 64 && r.n > 0; row++) {
-    for (int c = 1; c <= 4; c++) {
-      fz_val v = fz_value(&r);
-      fz_bind(ins, c, &v);
-    }
-    sqlite3_step(ins);
-    sqlite3_reset(ins);
-  }
-  sqlite3_finalize(ins);
-  fz_run_all(db, stmts, sizeof stmts / sizeof *stmts, params, NPARAM);
-  fz_close(db);
+  fz_run_rows(data, size, stmts, sizeof stmts / sizeof *stmts, NPARAM, 64);
   return 0;
 }
