@@ -20,6 +20,19 @@ SQLITE_EXTENSION_INIT3
 
 #include "../src/csr.h"
 #include "../src/idmap.h"
+#include "../src/status.h"
+
+/* The SQLite code that says what an engine status means (src/status.h).
+** RS_DIVERGED and RS_INVALID are SQLITE_ERROR: the caller writes the advice. */
+static inline int status_to_sqlite(rs_status s) {
+  switch (s) {
+    case RS_OK: return SQLITE_OK;
+    case RS_NOMEM: return SQLITE_NOMEM;
+    case RS_TOOBIG: return SQLITE_TOOBIG;
+    case RS_STOPPED: return SQLITE_INTERRUPT;
+    default: return SQLITE_ERROR;
+  }
+}
 
 /* Registration functions, one per file of ext/. */
 int recsql_register_embed(sqlite3 *db);
