@@ -21,71 +21,122 @@ const char *value_type_name(int type) {
   }
 }
 
-/* 1 when s starts (after blanks and comments are not considered) with one of
-** the statement keywords, case-insensitively. */
+/* s past whitespace and SQL comments ("-- ..." to the end of the line,
+** C-style comments, an unterminated one to the end), as SQLite's tokenizer
+** skips them: what follows is the first token of the statement. */
+static const char *skip_blanks(const char *s) {
+  for (;;) {
+    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f') {
+      s++;
+    } else if (s[0] == '-' && s[1] == '-') {
+      while (*s && *s != '\n') s++;
+    } else if (s[0] == '/' && s[1] == '*') {
+      const char *end = strstr(s + 2, "*/");
+      s = end ? end + 2 : s + strlen(s);
+    } else {
+      return s;
+    }
+  }
+}
+
+/* 1 when src is statement text: its first token (after blanks, comments
+** and opening parentheses) is SELECT, WITH or VALUES, case-insensitively,
+** followed by a character that cannot continue a name. */
 static int is_statement(const char *s) {
-  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '(') s++;
+  for (s = skip_blanks(s); *s == '('; s = skip_blanks(s + 1)) {
+  }
   static const char *const kw[] = {"select", "with", "values"};
   for (size_t k = 0; k < sizeof kw / sizeof *kw; k++) {
     size_t n = strlen(kw[k]);
     if (sqlite3_strnicmp(s, kw[k], (int)n) == 0) {
-      char c = s[n];
-      if (c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '*') return 1;
+      unsigned char c = (unsigned char)s[n];
+      if (!(c == '_' || c == '$' || c >= 0x80 || (c >= '0' && c <= '9') ||
+            ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+        return 1;
     }
   }
   return 0;
 }
 
+/* Prepares sql (one statement, blanks, comments and ';' after it allowed).
+** Returns SQLITE_OK, SQLITE_NOMEM, SQLITE_MISUSE for more than one statement,
+** or SQLite's error (the message stays in db). */
+static int prepare_one(sqlite3 *db, const char *sql, sqlite3_stmt **stmt) {
+  const char *tail = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, stmt, &tail);
+  if (rc == SQLITE_OK && tail) {
+    for (tail = skip_blanks(tail); *tail == ';'; tail = skip_blanks(tail + 1)) {
+    }
+    if (*tail) {
+      sqlite3_finalize(*stmt);
+      *stmt = NULL;
+      return SQLITE_MISUSE;
+    }
+  }
+  return rc;
+}
+
+/* Prepares "SELECT * FROM <name>" with name quoted as one identifier. */
+static int prepare_name(sqlite3 *db, const char *name, sqlite3_stmt **stmt) {
+  char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
+  if (!sql) return SQLITE_NOMEM;
+  int rc = prepare_one(db, sql, stmt);
+  sqlite3_free(sql);
+  return rc;
+}
+
+/* Checks a prepared source: a read-only statement with min_cols columns. */
+static int check_prepared(const char *obj, const char *src, int min_cols, sqlite3_stmt **stmt, char **err) {
+  if (!*stmt) {
+    *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
+  } else if (!sqlite3_stmt_readonly(*stmt)) {
+    *err = sqlite3_mprintf("%s: source must be a read-only SELECT", obj);
+  } else if (sqlite3_column_count(*stmt) < min_cols) {
+    int cols = sqlite3_column_count(*stmt);
+    *err = sqlite3_mprintf("%s: source \"%s\" has %d column%s, expected at least %d", obj, src, cols,
+                           cols == 1 ? "" : "s", min_cols);
+  } else {
+    return SQLITE_OK;
+  }
+  sqlite3_finalize(*stmt);
+  *stmt = NULL;
+  return SQLITE_ERROR;
+}
+
+/* A statement text (its first token is SELECT, WITH or VALUES after blanks
+** and comments, see is_statement) is prepared as it is; anything else is a
+** table or view name. A statement that does not prepare is tried as a name
+** last, so that a table called "select me" can still be read. */
 int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols, sqlite3_stmt **stmt,
                    char **err) {
   *stmt = NULL;
-  if (!src || !*src) {
+  *err = NULL;
+  if (!src || !*skip_blanks(src)) {
     *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
     return SQLITE_ERROR;
   }
   int stmt_form = is_statement(src);
-  char *sql = stmt_form ? sqlite3_mprintf("%s", src) : sqlite3_mprintf("SELECT * FROM \"%w\"", src);
-  if (!sql) return SQLITE_NOMEM;
-  const char *tail = NULL;
-  int rc = sqlite3_prepare_v2(db, sql, -1, stmt, &tail);
-  if (rc == SQLITE_OK && tail) {
-    while (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r' || *tail == ';') tail++;
-    if (*tail) {
-      sqlite3_finalize(*stmt);
-      *stmt = NULL;
-      sqlite3_free(sql);
-      *err = sqlite3_mprintf("%s: source must be a single SELECT statement", obj);
-      return SQLITE_ERROR;
-    }
-  }
-  sqlite3_free(sql);
+  int rc = stmt_form ? prepare_one(db, src, stmt) : prepare_name(db, src, stmt);
   if (rc == SQLITE_NOMEM) return rc;
+  if (rc == SQLITE_MISUSE) {
+    *err = sqlite3_mprintf("%s: source must be a single SELECT statement", obj);
+    return SQLITE_ERROR;
+  }
   if (rc != SQLITE_OK) {
+    char *why = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    if (!why) return SQLITE_NOMEM;
+    if (stmt_form && prepare_name(db, src, stmt) == SQLITE_OK) {
+      sqlite3_free(why);
+      return check_prepared(obj, src, min_cols, stmt, err);
+    }
     if (stmt_form)
-      *err = sqlite3_mprintf("%s: source query failed: %s", obj, sqlite3_errmsg(db));
+      *err = sqlite3_mprintf("%s: source query failed: %s", obj, why);
     else
-      *err = sqlite3_mprintf("%s: source \"%s\" is not a table or view (%s)", obj, src, sqlite3_errmsg(db));
+      *err = sqlite3_mprintf("%s: source \"%s\" is not a table or view (%s)", obj, src, why);
+    sqlite3_free(why);
     return SQLITE_ERROR;
   }
-  if (!*stmt) {
-    *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
-    return SQLITE_ERROR;
-  }
-  if (!sqlite3_stmt_readonly(*stmt)) {
-    sqlite3_finalize(*stmt);
-    *stmt = NULL;
-    *err = sqlite3_mprintf("%s: source must be a read-only SELECT", obj);
-    return SQLITE_ERROR;
-  }
-  int cols = sqlite3_column_count(*stmt);
-  if (cols < min_cols) {
-    sqlite3_finalize(*stmt);
-    *stmt = NULL;
-    *err = sqlite3_mprintf("%s: source \"%s\" has %d column%s, expected at least %d", obj, src, cols,
-                           cols == 1 ? "" : "s", min_cols);
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
+  return check_prepared(obj, src, min_cols, stmt, err);
 }
 
 /* Reads through sqlite3_column_value: one connection-mutex round trip per
