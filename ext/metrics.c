@@ -148,6 +148,11 @@ static void gauc_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     const char *t = (const char *)sqlite3_value_text(argv[0]);
     gi = t ? idmap_add_text(g->groups, t, (size_t)sqlite3_value_bytes(argv[0])) : -1;
   }
+  if (gi == -(int64_t)RS_TOOBIG) {
+    result_error_free(ctx, SQLITE_TOOBIG,
+                      sqlite3_mprintf("gauc: too many groups (the limit is %u)", (unsigned)IDMAP_MAX_IDS));
+    return;
+  }
   if (gi < 0) goto oom;
   if (g->n == g->cap) {
     size_t cap = g->cap ? g->cap * 2 : 256;
@@ -232,20 +237,24 @@ struct rank_ctx {
   sqlite3_int64 k; /* 0 until the first row */
 };
 
-/* Reads k: a positive integer (INTEGER, or REAL with an integral value). */
+static const opt_spec k_spec[] = {
+    {"k", OPT_INT, 0, 1, OPT_UNBOUNDED, NULL, NULL, "cut-off: the top k rows of the group by score",
+     OPT_REQUIRED},
+};
+
+const opt_spec *metrics_specs(int *n) {
+  *n = 1;
+  return k_spec;
+}
+
+/* Reads k: a positive integer (INTEGER, or REAL with an integral value).
+** Returns 0 after setting the error. */
 static sqlite3_int64 read_k(sqlite3_context *ctx, const char *obj, sqlite3_value *v) {
-  int t = sqlite3_value_type(v);
-  double x = t == SQLITE_FLOAT ? sqlite3_value_double(v) : 0.0;
-  if (t == SQLITE_INTEGER && sqlite3_value_int64(v) >= 1) return sqlite3_value_int64(v);
-  if (t == SQLITE_FLOAT && x >= 1.0 && x <= 9.0e18 && x == floor(x)) return (sqlite3_int64)x;
-  char *m;
-  if (t == SQLITE_INTEGER)
-    m = sqlite3_mprintf("%s: k must be a positive integer, got %lld", obj, sqlite3_value_int64(v));
-  else if (t == SQLITE_FLOAT)
-    m = sqlite3_mprintf("%s: k must be a positive integer, got %g", obj, x);
-  else
-    m = sqlite3_mprintf("%s: k must be a positive integer, got %s", obj, value_type_name(t));
-  result_error_free(ctx, SQLITE_ERROR, m);
+  opt_value k;
+  char *err = NULL;
+  int rc = option_from_value(obj, k_spec, v, &k, &err);
+  if (rc == SQLITE_OK) return k.i64;
+  result_error_free(ctx, rc, err);
   return 0;
 }
 

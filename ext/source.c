@@ -1,25 +1,16 @@
 /*
-** source: reading a caller-named source into arrays, and ids back out.
+** source: see source.h.
 **
-** A source is a table or view name, or the text of a SELECT (also WITH or
-** VALUES). A name is quoted as one identifier, so names with spaces or quotes
-** work and no text of the caller is ever spliced into SQL unquoted.
+** How a source text is told from a name: is_statement() skips blanks and
+** comments the way SQLite's tokenizer does and looks at the first keyword.
+** The readers step the source's statement once and hand each id to an
+** idmap; pairs become a CSR (src/csr.h) in the engine's allocator.
 */
-#include <math.h>
-#include <stdio.h>
+#include "source.h"
+
 #include <string.h>
 
-#include "common.h"
-
-const char *value_type_name(int type) {
-  switch (type) {
-    case SQLITE_INTEGER: return "INTEGER";
-    case SQLITE_FLOAT: return "REAL";
-    case SQLITE_TEXT: return "TEXT";
-    case SQLITE_BLOB: return "BLOB";
-    default: return "NULL";
-  }
-}
+#include "errors.h"
 
 /* s past whitespace and SQL comments ("-- ..." to the end of the line,
 ** C-style comments, an unterminated one to the end), as SQLite's tokenizer
@@ -154,7 +145,8 @@ int64_t value_id_add(idmap *m, sqlite3_value *v) {
     case SQLITE_NULL: return -1;
     default: return -2;
   }
-  return r < 0 ? -3 : r;
+  if (r >= 0) return r;
+  return r == -(int64_t)RS_TOOBIG ? -4 : -3;
 }
 
 int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col) {
@@ -207,11 +199,27 @@ int pairs_push(pairs *p, uint32_t u, uint32_t i) {
   return SQLITE_OK;
 }
 
-/* Message for a bad id; column 0 is the user, 1 the item. */
-static char *bad_id(const char *obj, const char *src, int col, sqlite3_stmt *stmt, int64_t code) {
-  if (code == -3) return NULL;
-  return sqlite3_mprintf("%s: source \"%s\": %s id must be INTEGER or TEXT, got %s", obj, src,
+/* The code and message for a failed value_id_add (code < 0) on column col
+** (0 the user, 1 the item) of a row of src. */
+static int id_error(const char *obj, const char *what, const char *src, int col, sqlite3_stmt *stmt,
+                    int64_t code, char **err) {
+  if (code == -3) return SQLITE_NOMEM;
+  if (code == -4) {
+    *err = sqlite3_mprintf("%s: %s \"%s\": too many distinct %s ids (the limit is %u)", obj, what, src,
+                           col == 0 ? "user" : "item", (unsigned)IDMAP_MAX_IDS);
+    return SQLITE_TOOBIG;
+  }
+  *err = sqlite3_mprintf("%s: %s \"%s\": %s id must be INTEGER or TEXT, got %s", obj, what, src,
                          col == 0 ? "user" : "item", value_type_name(sqlite3_column_type(stmt, col)));
+  return SQLITE_ERROR;
+}
+
+/* The code and message after stepping a source ended with rc. */
+static int step_error(sqlite3 *db, const char *obj, const char *what, const char *src, int rc, char **err) {
+  if (rc == SQLITE_DONE) return SQLITE_OK;
+  if (rc == SQLITE_NOMEM || rc == SQLITE_INTERRUPT) return rc;
+  *err = sqlite3_mprintf("%s: reading %s \"%s\": %s", obj, what, src, sqlite3_errmsg(db));
+  return rc;
 }
 
 int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users, idmap *items, pairs *p,
@@ -222,27 +230,45 @@ int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *user
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     sqlite3_value *vu = sqlite3_column_value(stmt, 0), *vi = sqlite3_column_value(stmt, 1);
     if (sqlite3_value_type(vu) == SQLITE_NULL || sqlite3_value_type(vi) == SQLITE_NULL) continue;
-    int64_t u = value_id_add(users, vu);
-    if (u < 0) {
-      *err = bad_id(obj, src, 0, stmt, u);
-      rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
-      goto done;
+    int64_t u = value_id_add(users, vu), i = u < 0 ? 0 : value_id_add(items, vi);
+    if (u < 0 || i < 0) {
+      rc = id_error(obj, "source", src, u < 0 ? 0 : 1, stmt, u < 0 ? u : i, err);
+      sqlite3_finalize(stmt);
+      return rc;
     }
-    int64_t i = value_id_add(items, vi);
+    if ((rc = pairs_push(p, (uint32_t)u, (uint32_t)i)) != SQLITE_OK) break;
+  }
+  if (rc != SQLITE_NOMEM) rc = step_error(db, obj, "source", src, rc, err);
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+int source_read_known_pairs(sqlite3 *db, const char *obj, const char *what, const char *src,
+                            const idmap *users, idmap *items, int flags, csr *out, char **err) {
+  sqlite3_stmt *stmt;
+  memset(out, 0, sizeof *out);
+  int rc = source_prepare(db, obj, src, 2, &stmt, err);
+  if (rc) return rc;
+  pairs p = {0};
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int64_t u = source_id_find(users, stmt, 0);
+    if (u < 0) continue;
+    int64_t i = (flags & SOURCE_ADD_ITEMS) ? source_id_add(items, stmt, 1) : source_id_find(items, stmt, 1);
+    if (i == -1 || (i == -2 && !(flags & SOURCE_ADD_ITEMS))) continue;
     if (i < 0) {
-      *err = bad_id(obj, src, 1, stmt, i);
-      rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
-      goto done;
+      rc = id_error(obj, what, src, 1, stmt, i, err);
+      break;
     }
-    rc = pairs_push(p, (uint32_t)u, (uint32_t)i);
-    if (rc) goto done;
+    if ((rc = pairs_push(&p, (uint32_t)u, (uint32_t)i)) != SQLITE_OK) break;
   }
-  if (rc == SQLITE_DONE) {
-    rc = SQLITE_OK;
-  } else {
-    *err = sqlite3_mprintf("%s: reading source \"%s\": %s", obj, src, sqlite3_errmsg(db));
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+    rc = step_error(db, obj, what, src, rc, err);
+    if (rc == SQLITE_OK)
+      rc = status_to_sqlite(csr_build(out, idmap_size(users), idmap_size(items), p.u, p.i, p.n));
+  } else if (rc != SQLITE_NOMEM && rc != SQLITE_TOOBIG && rc != SQLITE_ERROR) {
+    rc = step_error(db, obj, what, src, rc, err);
   }
-done:
+  pairs_free(&p);
   sqlite3_finalize(stmt);
   return rc;
 }
@@ -255,140 +281,6 @@ void result_id(sqlite3_context *ctx, const idmap *m, uint32_t i) {
     const char *s = idmap_text(m, i, &n);
     sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
   }
-}
-
-void result_error_free(sqlite3_context *ctx, int code, char *err) {
-  if (err) {
-    sqlite3_result_error(ctx, err, -1);
-    sqlite3_free(err);
-    if (code != SQLITE_ERROR && code != SQLITE_OK) sqlite3_result_error_code(ctx, code);
-  } else if (code == SQLITE_NOMEM || code == SQLITE_OK) {
-    sqlite3_result_error_nomem(ctx);
-  } else {
-    sqlite3_result_error_code(ctx, code);
-  }
-}
-
-int interrupt_init(interrupt_check *ic, sqlite3 *db) {
-  return sqlite3_prepare_v2(db, "SELECT 1", -1, &ic->probe, NULL);
-}
-
-int interrupt_poll(interrupt_check *ic) {
-  int rc = sqlite3_step(ic->probe);
-  sqlite3_reset(ic->probe);
-  return rc == SQLITE_INTERRUPT;
-}
-
-void interrupt_free(interrupt_check *ic) {
-  sqlite3_finalize(ic->probe);
-  ic->probe = NULL;
-}
-
-int source_read_embeddings(sqlite3 *db, const char *obj, const char *src, int with_bias, idmap *ids,
-                           float **emb, uint32_t *dim, float **bias, char **err) {
-  sqlite3_stmt *stmt;
-  *emb = NULL;
-  *dim = 0;
-  if (bias) *bias = NULL;
-  int rc = source_prepare(db, obj, src, 2, &stmt, err);
-  if (rc) return rc;
-  int has_bias = with_bias && bias && sqlite3_column_count(stmt) >= 3;
-  size_t cap = 0, n = 0;
-  float *e = NULL, *b = NULL;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    sqlite3_value *vid = sqlite3_column_value(stmt, 0);
-    if (sqlite3_value_type(vid) == SQLITE_NULL || sqlite3_column_type(stmt, 1) == SQLITE_NULL) continue;
-    uint32_t before = idmap_size(ids);
-    int64_t id = value_id_add(ids, vid);
-    if (id == -2) {
-      *err = sqlite3_mprintf("%s: source \"%s\": id must be INTEGER or TEXT, got %s", obj, src,
-                             value_type_name(sqlite3_value_type(vid)));
-      rc = SQLITE_ERROR;
-      break;
-    }
-    if (id < 0) {
-      rc = SQLITE_NOMEM;
-      break;
-    }
-    if (idmap_size(ids) == before) {
-      const char *t = (const char *)sqlite3_value_text(vid);
-      *err = sqlite3_mprintf("%s: source \"%s\": id %s appears twice", obj, src, t ? t : "?");
-      rc = SQLITE_ERROR;
-      break;
-    }
-    vecarg v;
-    char what[96];
-    snprintf(what, sizeof what, "source \"%.70s\" embedding", src);
-    rc = veccol_get(stmt, 1, obj, what, *dim, &v, err);
-    if (rc) break;
-    if (*dim == 0) *dim = (uint32_t)v.dim;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 1024;
-      float *ne = sqlite3_realloc64(e, cap * *dim * sizeof *ne);
-      float *nb = has_bias ? sqlite3_realloc64(b, cap * sizeof *nb) : NULL;
-      if (ne) e = ne;
-      if (nb) b = nb;
-      if (!ne || (has_bias && !nb)) {
-        vecarg_free(&v);
-        rc = SQLITE_NOMEM;
-        break;
-      }
-    }
-    memcpy(e + n * *dim, v.v, *dim * sizeof *e);
-    vecarg_free(&v);
-    if (has_bias) {
-      int bt = sqlite3_column_type(stmt, 2);
-      if (bt != SQLITE_NULL && bt != SQLITE_INTEGER && bt != SQLITE_FLOAT) {
-        *err = sqlite3_mprintf("%s: source \"%s\": bias (third column) must be a number, got %s", obj, src,
-                               value_type_name(bt));
-        rc = SQLITE_ERROR;
-        break;
-      }
-      double x = sqlite3_column_double(stmt, 2);
-      if (!isfinite(x)) {
-        *err = sqlite3_mprintf("%s: source \"%s\": bias must be finite", obj, src);
-        rc = SQLITE_ERROR;
-        break;
-      }
-      b[n] = (float)x;
-    }
-    n++;
-  }
-  if (rc == SQLITE_DONE) {
-    rc = SQLITE_OK;
-  } else if (rc == SQLITE_ERROR && !*err) {
-    *err = sqlite3_mprintf("%s: reading source \"%s\": %s", obj, src, sqlite3_errmsg(db));
-  }
-  sqlite3_finalize(stmt);
-  if (rc) {
-    sqlite3_free(e);
-    sqlite3_free(b);
-    return rc;
-  }
-  *emb = e;
-  if (bias) *bias = b;
-  return SQLITE_OK;
-}
-
-char *json_quote_text(const char *s) {
-  size_t n = strlen(s), cap = 6 * n + 3; /* worst case: \u00XX per byte */
-  char *out = sqlite3_malloc64(cap);
-  if (!out) return NULL;
-  size_t w = 0;
-  out[w++] = '"';
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') {
-      out[w++] = '\\';
-      out[w++] = (char)*p;
-    } else if (*p < 0x20) {
-      w += (size_t)snprintf(out + w, cap - w, "\\u%04x", *p);
-    } else {
-      out[w++] = (char)*p;
-    }
-  }
-  out[w++] = '"';
-  out[w] = 0;
-  return out;
 }
 
 void source_graph_release(source_graph *g) {
@@ -463,9 +355,9 @@ int source_graph_get(sqlite3 *db, const char *obj, const char *src, int transpos
   }
   pairs p = {0};
   int rc = source_read_pairs(db, obj, src, g->users, g->items, &p, err);
-  if (rc == SQLITE_OK && (csr_build(&g->ui, idmap_size(g->users), idmap_size(g->items), p.u, p.i, p.n) ||
-                          (transpose && csr_transpose(&g->iu, &g->ui))))
-    rc = SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = status_to_sqlite(csr_build(&g->ui, idmap_size(g->users), idmap_size(g->items), p.u, p.i, p.n));
+  if (rc == SQLITE_OK && transpose) rc = status_to_sqlite(csr_transpose(&g->iu, &g->ui));
   pairs_free(&p);
   if (rc) {
     source_graph_release(g);

@@ -2,7 +2,9 @@
 ** tvf: the argument planning that every table-valued function of recsql
 ** shares (xBestIndex), in the style of SQLite's ext/misc/series.c.
 */
-#include "common.h"
+#include "tvf.h"
+
+#include <stddef.h>
 
 int tvf_best_index(sqlite3_index_info *info, int first_arg, int n_args, int key_col, int *given,
                    int *key_ct) {
@@ -38,4 +40,9 @@ int tvf_best_index(sqlite3_index_info *info, int first_arg, int n_args, int key_
     info->aConstraintUsage[col_of[k]].omit = 1;
   }
   return SQLITE_OK;
+}
+
+void tvf_spread_args(int idxNum, int n_args, int argc, sqlite3_value **argv, sqlite3_value **args) {
+  int a = 0;
+  for (int k = 0; k <= n_args; k++) args[k] = (idxNum & (1 << k)) && a < argc ? argv[a++] : NULL;
 }

@@ -286,7 +286,7 @@ static void stop_and_empty(void **state) {
   progress_init(&prog, NULL, NULL);
   atomic_store(&prog.stop, 1);
   itemsim_result res;
-  assert_int_equal(swing_topk(&s, all, 30, 5, 2, &prog, &res), 1);
+  assert_int_equal(swing_topk(&s, all, 30, 5, 2, &prog, &res), RS_STOPPED);
   assert_null(res.count);
   /* no query items */
   assert_int_equal(swing_topk(&s, all, 0, 5, 2, NULL, &res), 0);
