@@ -1,4 +1,4 @@
-/* swing: the DESIGN.md hand case, and random graphs against a plain
+/* swing: the hand case of docs/internals.md, and random graphs against a plain
 ** implementation written straight from the formula (a quadruple loop over
 ** items and user pairs on a dense matrix), with user weights and both caps. */
 #include <math.h>
