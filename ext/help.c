@@ -88,20 +88,8 @@ static int help_connect(sqlite3 *db, void *aux, int argc, const char *const *arg
   (void)argc;
   (void)argv;
   (void)err;
-  int rc = sqlite3_declare_vtab(
-      db, "CREATE TABLE x(object, name, type, \"default\", range, description, target HIDDEN)");
-  if (rc) return rc;
-  sqlite3_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
-  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
-  *out = vt;
-  return SQLITE_OK;
-}
-
-static int help_disconnect(sqlite3_vtab *vt) {
-  sqlite3_free(vt);
-  return SQLITE_OK;
+  return tvf_connect(db, "CREATE TABLE x(object, name, type, \"default\", range, description, target HIDDEN)",
+                     sizeof(sqlite3_vtab), SQLITE_VTAB_INNOCUOUS, out);
 }
 
 static void help_clear(help_cursor *c) {
@@ -113,11 +101,7 @@ static void help_clear(help_cursor *c) {
 
 static int help_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  help_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  *out = &c->base;
-  return SQLITE_OK;
+  return tvf_open(sizeof(help_cursor), out);
 }
 
 static int help_close(sqlite3_vtab_cursor *cur) {
@@ -249,29 +233,8 @@ static int help_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module help_module = {0,               /* iVersion */
-                                     NULL,            /* xCreate: eponymous only */
-                                     help_connect,    /* xConnect */
-                                     help_best_index, /* xBestIndex */
-                                     help_disconnect, /* xDisconnect */
-                                     NULL,            /* xDestroy */
-                                     help_open,       /* xOpen */
-                                     help_close,      /* xClose */
-                                     help_filter,     /* xFilter */
-                                     help_next,       /* xNext */
-                                     help_eof,        /* xEof */
-                                     help_column,     /* xColumn */
-                                     help_rowid,      /* xRowid */
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL,
-                                     NULL};
+static sqlite3_module help_module =
+    TVF_MODULE(help_connect, help_best_index, tvf_disconnect, help_open, help_close, help_filter, help_next,
+               help_eof, help_column, help_rowid);
 
 int recsql_register_help(sqlite3 *db) { return sqlite3_create_module(db, "recsql_help", &help_module, NULL); }

@@ -80,24 +80,19 @@ static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   char *s = schema ? sqlite3_mprintf("%s)", schema) : NULL;
   sqlite3_free(schema);
   if (!s) return SQLITE_NOMEM;
-  int rc = sqlite3_declare_vtab(db, s);
+  int rc = tvf_connect(db, s, sizeof(is_vtab), SQLITE_VTAB_DIRECTONLY, out);
   sqlite3_free(s);
-  if (rc) return rc;
-  is_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
-  vt->db = db;
-  vt->def = def;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *out = &vt->base;
-  return SQLITE_OK;
+  if (rc == SQLITE_OK) {
+    ((is_vtab *)*out)->db = db;
+    ((is_vtab *)*out)->def = def;
+  }
+  return rc;
 }
 
 static int is_disconnect(sqlite3_vtab *v) {
   is_vtab *vt = (is_vtab *)v;
   source_graph_release(vt->cache);
-  sqlite3_free(vt);
-  return SQLITE_OK;
+  return tvf_disconnect(v);
 }
 
 static void is_reset(is_cursor *c) {
@@ -118,12 +113,7 @@ static void is_reset(is_cursor *c) {
 
 static int is_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  is_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->eof = 1;
-  *out = &c->base;
-  return SQLITE_OK;
+  return tvf_open(sizeof(is_cursor), out);
 }
 
 static int is_close(sqlite3_vtab_cursor *cur) {
@@ -304,30 +294,8 @@ static int is_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module is_module = {0,             /* iVersion */
-                                   NULL,          /* xCreate: eponymous only */
-                                   is_connect,    /* xConnect */
-                                   is_best_index, /* xBestIndex */
-                                   is_disconnect, /* xDisconnect */
-                                   NULL,          /* xDestroy */
-                                   is_open,       /* xOpen */
-                                   is_close,      /* xClose */
-                                   is_filter,     /* xFilter */
-                                   is_next,       /* xNext */
-                                   is_eof,        /* xEof */
-                                   is_column,     /* xColumn */
-                                   is_rowid,      /* xRowid */
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL};
+static sqlite3_module is_module = TVF_MODULE(is_connect, is_best_index, is_disconnect, is_open, is_close,
+                                             is_filter, is_next, is_eof, is_column, is_rowid);
 
 int itemsim_register(sqlite3 *db, const itemsim_def *def) {
   return sqlite3_create_module(db, def->name, &is_module, (void *)def);

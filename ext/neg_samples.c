@@ -63,23 +63,17 @@ static int ns_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   (void)argc;
   (void)argv;
   (void)err;
-  int rc = sqlite3_declare_vtab(db,
-                                "CREATE TABLE x(user, pos_item, neg_item, source HIDDEN, n_neg HIDDEN, "
-                                "strategy HIDDEN, seed HIDDEN, power HIDDEN, exposures HIDDEN)");
-  if (rc) return rc;
-  ns_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
-  vt->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *out = &vt->base;
-  return SQLITE_OK;
+  int rc = tvf_connect(db,
+                       "CREATE TABLE x(user, pos_item, neg_item, source HIDDEN, n_neg HIDDEN, "
+                       "strategy HIDDEN, seed HIDDEN, power HIDDEN, exposures HIDDEN)",
+                       sizeof(ns_vtab), SQLITE_VTAB_DIRECTONLY, out);
+  if (rc == SQLITE_OK) ((ns_vtab *)*out)->db = db;
+  return rc;
 }
 
 static int ns_disconnect(sqlite3_vtab *vt) {
   source_graph_release(((ns_vtab *)vt)->cache);
-  sqlite3_free(vt);
-  return SQLITE_OK;
+  return tvf_disconnect(vt);
 }
 
 static void ns_reset(ns_cursor *c) {
@@ -97,12 +91,7 @@ static void ns_reset(ns_cursor *c) {
 
 static int ns_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  ns_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->eof = 1;
-  *out = &c->base;
-  return SQLITE_OK;
+  return tvf_open(sizeof(ns_cursor), out);
 }
 
 static int ns_close(sqlite3_vtab_cursor *cur) {
@@ -261,30 +250,8 @@ static int ns_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module ns_module = {0,             /* iVersion */
-                                   NULL,          /* xCreate: eponymous only */
-                                   ns_connect,    /* xConnect */
-                                   ns_best_index, /* xBestIndex */
-                                   ns_disconnect, /* xDisconnect */
-                                   NULL,          /* xDestroy */
-                                   ns_open,       /* xOpen */
-                                   ns_close,      /* xClose */
-                                   ns_filter,     /* xFilter */
-                                   ns_next,       /* xNext */
-                                   ns_eof,        /* xEof */
-                                   ns_column,     /* xColumn */
-                                   ns_rowid,      /* xRowid */
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL};
+static sqlite3_module ns_module = TVF_MODULE(ns_connect, ns_best_index, ns_disconnect, ns_open, ns_close,
+                                             ns_filter, ns_next, ns_eof, ns_column, ns_rowid);
 
 int recsql_register_neg_samples(sqlite3 *db) {
   return sqlite3_create_module(db, "neg_samples", &ns_module, NULL);

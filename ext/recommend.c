@@ -58,21 +58,11 @@ static int rc_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   (void)argc;
   (void)argv;
   (void)err;
-  int rc = sqlite3_declare_vtab(
-      db, "CREATE TABLE x(user, item, score, rank, users HIDDEN, items HIDDEN, k HIDDEN, exclude HIDDEN)");
-  if (rc) return rc;
-  rc_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
-  vt->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *out = &vt->base;
-  return SQLITE_OK;
-}
-
-static int rc_disconnect(sqlite3_vtab *vt) {
-  sqlite3_free(vt);
-  return SQLITE_OK;
+  int rc = tvf_connect(
+      db, "CREATE TABLE x(user, item, score, rank, users HIDDEN, items HIDDEN, k HIDDEN, exclude HIDDEN)",
+      sizeof(rc_vtab), SQLITE_VTAB_DIRECTONLY, out);
+  if (rc == SQLITE_OK) ((rc_vtab *)*out)->db = db;
+  return rc;
 }
 
 static void rc_reset(rc_cursor *c) {
@@ -88,12 +78,7 @@ static void rc_reset(rc_cursor *c) {
 
 static int rc_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  rc_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->eof = 1;
-  *out = &c->base;
-  return SQLITE_OK;
+  return tvf_open(sizeof(rc_cursor), out);
 }
 
 static int rc_close(sqlite3_vtab_cursor *cur) {
@@ -290,30 +275,8 @@ static int rc_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module rc_module = {0,             /* iVersion */
-                                   NULL,          /* xCreate: eponymous only */
-                                   rc_connect,    /* xConnect */
-                                   rc_best_index, /* xBestIndex */
-                                   rc_disconnect, /* xDisconnect */
-                                   NULL,          /* xDestroy */
-                                   rc_open,       /* xOpen */
-                                   rc_close,      /* xClose */
-                                   rc_filter,     /* xFilter */
-                                   rc_next,       /* xNext */
-                                   rc_eof,        /* xEof */
-                                   rc_column,     /* xColumn */
-                                   rc_rowid,      /* xRowid */
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL};
+static sqlite3_module rc_module = TVF_MODULE(rc_connect, rc_best_index, tvf_disconnect, rc_open, rc_close,
+                                             rc_filter, rc_next, rc_eof, rc_column, rc_rowid);
 
 int recsql_register_recommend(sqlite3 *db) {
   return sqlite3_create_module(db, "recommend", &rc_module, NULL);

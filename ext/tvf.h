@@ -8,7 +8,26 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
+#include <stddef.h>
+
 #define TVF_MAX_ARGS 16
+
+/* The skeleton every eponymous table-valued function shares. tvf_connect
+** declares schema, allocates a zeroed vtab of size bytes (a struct that
+** starts with sqlite3_vtab) and sets config (SQLITE_VTAB_DIRECTONLY for
+** objects that run caller-named SQL, SQLITE_VTAB_INNOCUOUS for pure ones);
+** tvf_disconnect frees it. tvf_open allocates a zeroed cursor of size bytes. */
+int tvf_connect(sqlite3 *db, const char *schema, size_t size, int config, sqlite3_vtab **out);
+int tvf_disconnect(sqlite3_vtab *vt);
+int tvf_open(size_t size, sqlite3_vtab_cursor **out);
+
+/* The sqlite3_module of an eponymous table-valued function (no xCreate, no
+** writes) from its methods. */
+#define TVF_MODULE(connect, best_index, disconnect, open, close, filter, next, eof, column, rowid)       \
+  {                                                                                                      \
+    0, NULL, connect, best_index, disconnect, NULL, open, close, filter, next, eof, column, rowid, NULL, \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL                                       \
+  }
 
 /* xBestIndex of a table-valued function whose hidden argument columns are
 ** first_arg .. first_arg + n_args - 1 (n_args <= TVF_MAX_ARGS), plus, when
