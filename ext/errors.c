@@ -36,6 +36,14 @@ int vtab_error(sqlite3_vtab *vt, int code, char *err) {
   return code;
 }
 
+int array_grow(void *arr, size_t cap, size_t elem) {
+  void *old, *p;
+  memcpy(&old, arr, sizeof old);
+  if (!(p = sqlite3_realloc64(old, (sqlite3_uint64)cap * elem))) return SQLITE_NOMEM;
+  memcpy(arr, &p, sizeof p);
+  return SQLITE_OK;
+}
+
 const char *value_type_name(int type) {
   switch (type) {
     case SQLITE_INTEGER: return "INTEGER";

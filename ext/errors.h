@@ -17,6 +17,7 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../src/status.h"
@@ -46,6 +47,10 @@ void result_error_free(sqlite3_context *ctx, int code, char *err);
 /* Sets the error message of a virtual table (freeing the one before) and
 ** returns the code to return from the xMethod (see the convention above). */
 int vtab_error(sqlite3_vtab *vt, int code, char *err);
+
+/* Grows the array *arr (any T *, in SQLite's allocator) to cap elements
+** of elem bytes: SQLITE_OK, or SQLITE_NOMEM with *arr as it was. */
+int array_grow(void *arr, size_t cap, size_t elem);
 
 /* Description of a value's type for messages: "INTEGER", "TEXT", ... */
 const char *value_type_name(int type);

@@ -32,9 +32,7 @@ struct keys {
 static int keys_push(keys *k, uint64_t x) {
   if (k->n == k->cap) {
     size_t cap = k->cap ? k->cap * 2 : 256;
-    uint64_t *v = sqlite3_realloc64(k->v, cap * sizeof *v);
-    if (!v) return SQLITE_NOMEM;
-    k->v = v;
+    if (array_grow(&k->v, cap, sizeof *k->v)) return SQLITE_NOMEM;
     k->cap = cap;
   }
   k->v[k->n++] = x;
@@ -156,15 +154,9 @@ static void gauc_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (gi < 0) goto oom;
   if (g->n == g->cap) {
     size_t cap = g->cap ? g->cap * 2 : 256;
-    uint32_t *grp = sqlite3_realloc64(g->grp, cap * sizeof *grp);
-    if (!grp) goto oom;
-    g->grp = grp;
-    uint64_t *key = sqlite3_realloc64(g->key, cap * sizeof *key);
-    if (!key) goto oom;
-    g->key = key;
-    unsigned char *lab = sqlite3_realloc64(g->lab, cap);
-    if (!lab) goto oom;
-    g->lab = lab;
+    if (array_grow(&g->grp, cap, sizeof *g->grp) || array_grow(&g->key, cap, sizeof *g->key) ||
+        array_grow(&g->lab, cap, sizeof *g->lab))
+      goto oom;
     g->cap = cap;
   }
   g->grp[g->n] = (uint32_t)gi;
@@ -288,12 +280,10 @@ static void rank_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (r->n == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 64;
-    metrics_row *rows = sqlite3_realloc64(r->rows, cap * sizeof *rows);
-    if (!rows) {
+    if (array_grow(&r->rows, cap, sizeof *r->rows)) {
       sqlite3_result_error_nomem(ctx);
       return;
     }
-    r->rows = rows;
     r->cap = cap;
   }
   r->rows[r->n].score = s;

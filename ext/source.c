@@ -185,12 +185,7 @@ void pairs_free(pairs *p) {
 int pairs_push(pairs *p, uint32_t u, uint32_t i) {
   if (p->n == p->cap) {
     size_t cap = p->cap ? p->cap * 2 : 1024;
-    uint32_t *nu = sqlite3_realloc64(p->u, cap * sizeof *nu);
-    if (!nu) return SQLITE_NOMEM;
-    p->u = nu;
-    uint32_t *ni = sqlite3_realloc64(p->i, cap * sizeof *ni);
-    if (!ni) return SQLITE_NOMEM;
-    p->i = ni;
+    if (array_grow(&p->u, cap, sizeof *p->u) || array_grow(&p->i, cap, sizeof *p->i)) return SQLITE_NOMEM;
     p->cap = cap;
   }
   p->u[p->n] = u;

@@ -168,14 +168,9 @@ struct emb_rows {
 static int emb_rows_push(emb_rows *r, const vecarg *v) {
   if (r->n == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 1024;
-    float *ne = sqlite3_realloc64(r->e, cap * r->dim * sizeof *ne);
-    if (!ne) return SQLITE_NOMEM;
-    r->e = ne;
-    if (r->has_bias) {
-      float *nb = sqlite3_realloc64(r->b, cap * sizeof *nb);
-      if (!nb) return SQLITE_NOMEM;
-      r->b = nb;
-    }
+    if (array_grow(&r->e, cap * r->dim, sizeof *r->e) ||
+        (r->has_bias && array_grow(&r->b, cap, sizeof *r->b)))
+      return SQLITE_NOMEM;
     r->cap = cap;
   }
   memcpy(r->e + r->n * r->dim, v->v, r->dim * sizeof *r->e);

@@ -128,13 +128,7 @@ rs_status itemsim_run(const uint32_t *items, uint32_t n, uint32_t k, uint32_t n_
   if (threads < 1) threads = 1;
   if ((uint32_t)threads > n) threads = (int)n;
   parallel_run(threads, itemsim_worker, &jb);
-  if (atomic_load(&jb.failed)) {
-    itemsim_result_free(out);
-    return RS_NOMEM;
-  }
-  if (progress_stopped(prog)) {
-    itemsim_result_free(out);
-    return RS_STOPPED;
-  }
-  return RS_OK;
+  rs_status st = parallel_outcome(atomic_load(&jb.failed), prog);
+  if (st) itemsim_result_free(out);
+  return st;
 }

@@ -167,15 +167,9 @@ rs_status mips_topk(const float *Q, uint32_t nq, const float *X, const float *bi
   openblas_set_num_threads(saved);
   free(Qa);
   free(Xa);
-  if (atomic_load(&jb.failed)) {
-    mips_result_free(out);
-    return RS_NOMEM;
-  }
-  if (progress_stopped(prog)) {
-    mips_result_free(out);
-    return RS_STOPPED;
-  }
-  return RS_OK;
+  rs_status st = parallel_outcome(atomic_load(&jb.failed), prog);
+  if (st) mips_result_free(out);
+  return st;
 oom:
   free(Qa);
   free(Xa);
