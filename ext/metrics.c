@@ -147,8 +147,7 @@ static void gauc_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     gi = t ? idmap_add_text(g->groups, t, (size_t)sqlite3_value_bytes(argv[0])) : -1;
   }
   if (gi == -(int64_t)RS_TOOBIG) {
-    result_error_free(ctx, SQLITE_TOOBIG,
-                      sqlite3_mprintf("gauc: too many groups (the limit is %u)", (unsigned)IDMAP_MAX_IDS));
+    result_error_free(ctx, SQLITE_TOOBIG, status_message("gauc", RS_TOOBIG, "groups", IDMAP_MAX_IDS, NULL));
     return;
   }
   if (gi < 0) goto oom;

@@ -184,10 +184,8 @@ static int ns_start(ns_cursor *c, const opt_value *v, char **err) {
   rs_status st = sampler_init(&c->s, (sampler_strategy)strategy, &c->g->ui, n_items, v[A_POWER].num,
                               exposures ? &c->expo : NULL);
   if (st == RS_INVALID)
-    *err = sqlite3_mprintf(
-        "neg_samples: the popularity weights count^power are not finite with power = %g; "
-        "choose a power closer to 0",
-        v[A_POWER].num);
+    *err = status_message("neg_samples", st, NULL, 0,
+                          "the popularity weights count^power are not finite; choose a power closer to 0");
   rc = status_to_sqlite(st);
   if (rc == SQLITE_OK)
     rc = status_to_sqlite(

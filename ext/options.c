@@ -160,21 +160,29 @@ static char *bad_choice(const char *obj, const opt_spec *sp, const opt_in *in) {
   return msg;
 }
 
+/* An error message for *v, or NULL with v->set = -1 when making the
+** message ran out of memory (so that it is not taken for success). */
+static char *failed(opt_value *v, char *msg) {
+  if (!msg) v->set = -1;
+  return msg;
+}
+
 /* Checks a number for an INT or REAL option into *v. */
 static char *check_number(const char *obj, const opt_spec *sp, const opt_in *in, opt_value *v) {
   int json = in->from == FROM_JSON;
   const char *base = sp->type == OPT_INT ? "an integer" : "a number";
-  if (in->kind != IN_INT && in->kind != IN_REAL) return must(obj, sp, in, json ? base : NULL, 0);
+  if (in->kind != IN_INT && in->kind != IN_REAL) return failed(v, must(obj, sp, in, json ? base : NULL, 0));
   int64_t i = in->i;
   double x = in->kind == IN_INT ? (double)in->i : in->d;
   if (sp->type == OPT_INT && in->kind == IN_REAL) {
-    if (x != floor(x) && isfinite(x)) return must(obj, sp, in, json ? base : NULL, 1);
-    if (!(fabs(x) < 9.2e18)) return must(obj, sp, in, NULL, 1);
+    if (x != floor(x) && isfinite(x)) return failed(v, must(obj, sp, in, json ? base : NULL, 1));
+    if (!(fabs(x) < 9.2e18)) return failed(v, must(obj, sp, in, NULL, 1));
     i = (int64_t)x;
   }
   int lo_open = sp->type == OPT_INT && sp->min <= -OPT_UNBOUNDED,
       hi_open = sp->type == OPT_INT && sp->max >= OPT_UNBOUNDED;
-  if (!((lo_open || x >= sp->min) && (hi_open || x <= sp->max)) || x != x) return must(obj, sp, in, NULL, 1);
+  if (!((lo_open || x >= sp->min) && (hi_open || x <= sp->max)) || x != x)
+    return failed(v, must(obj, sp, in, NULL, 1));
   v->num = x;
   v->i64 = sp->type == OPT_INT ? i : 0;
   return NULL;
@@ -189,8 +197,8 @@ static char *check(const char *obj, const opt_spec *sp, const opt_in *in, opt_va
     case OPT_BOOL: {
       int ok = in->kind == IN_BOOL || (in->kind == IN_INT && (in->i == 0 || in->i == 1));
       if (!ok) {
-        if (in->from == FROM_ARG) return must(obj, sp, in, "0 or 1 (or true/false)", 0);
-        return must(obj, sp, in, in->from == FROM_JSON ? "true or false" : NULL, 0);
+        if (in->from == FROM_ARG) return failed(v, must(obj, sp, in, "0 or 1 (or true/false)", 0));
+        return failed(v, must(obj, sp, in, in->from == FROM_JSON ? "true or false" : NULL, 0));
       }
       v->num = (double)in->i;
       v->i64 = in->i;
@@ -199,16 +207,16 @@ static char *check(const char *obj, const opt_spec *sp, const opt_in *in, opt_va
     case OPT_TEXT:
     case OPT_SOURCE:
       if (in->kind != IN_TEXT) {
-        if (in->from == FROM_JSON) return must(obj, sp, in, "a string", 0);
+        if (in->from == FROM_JSON) return failed(v, must(obj, sp, in, "a string", 0));
         if (sp->type == OPT_SOURCE && in->from == FROM_ARG)
-          return sqlite3_mprintf("%s: %s must be a table name, view name or SELECT text, got %s", obj,
-                                 sp->name, value_type_name(in->vtype));
-        return must(obj, sp, in, "TEXT", 0);
+          return failed(v, sqlite3_mprintf("%s: %s must be a table name, view name or SELECT text, got %s",
+                                           obj, sp->name, value_type_name(in->vtype)));
+        return failed(v, must(obj, sp, in, "TEXT", 0));
       }
       if (sp->choices) {
         int ok = 0;
         for (int k = 0; sp->choices[k]; k++) ok |= strcmp(sp->choices[k], in->s) == 0;
-        if (!ok) return bad_choice(obj, sp, in);
+        if (!ok) return failed(v, bad_choice(obj, sp, in));
       }
       if (!(v->text = sqlite3_mprintf("%s", in->s))) v->set = -1;
       return NULL;

@@ -32,9 +32,11 @@ typedef enum { OPT_INT, OPT_REAL, OPT_BOOL, OPT_TEXT, OPT_SOURCE } opt_type;
 /* opt_spec.flags */
 #define OPT_REQUIRED 1 /* an argument that must be given (and not NULL) */
 
-/* Ranges: an OPT_INT with max >= OPT_UNBOUNDED has no upper limit (an
-** int64), likewise min <= -OPT_UNBOUNDED; an OPT_REAL with |bound| >= 1e300. */
-#define OPT_UNBOUNDED 9.2e18
+/* Ranges: an OPT_INT with max >= OPT_UNBOUNDED has no upper limit (any
+** int64: read it from i64), likewise min <= -OPT_UNBOUNDED; an OPT_REAL
+** with |bound| >= 1e300. A finite bound such as 9.2e18 stays a bound (code
+** that casts num to int64 relies on it). */
+#define OPT_UNBOUNDED 1e19
 
 typedef struct opt_spec opt_spec;
 struct opt_spec {
