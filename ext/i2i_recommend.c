@@ -243,7 +243,14 @@ static char *bad_value(const char *what, const char *col, const char *expect, sq
 static int read_history(sqlite3 *db, const char *src, int with_time, const char *json, idmap *users,
                         idmap *items, rows *r, char **err) {
   sqlite3_stmt *s;
-  int rc = prepare_source(db, "history", src, with_time ? 3 : 2, json, &s, err);
+  int rc = prepare_source(db, "history", src, 2, json, &s, err);
+  if (rc == SQLITE_OK && with_time && sqlite3_column_count(s) < 3) {
+    *err = sqlite3_mprintf(
+        "i2i_recommend: half_life needs a time column: history \"%s\" has 2 columns, "
+        "expected (user, item, time)",
+        src);
+    rc = SQLITE_ERROR;
+  }
   if (rc) {
     sqlite3_finalize(s);
     return rc;
