@@ -8,8 +8,9 @@
 **
 ** Reads (user, item) pairs from source (repeats count once), trains
 ** (src/ease.c) and writes <model>_sim(item_a, item_b, weight), the top_n
-** weights B[item_a, item_b] of each item (weight descending), with an index
-** on item_a, replacing the table in one savepoint only when training
+** weights B[item_a, item_b] of each item (weight descending), PRIMARY KEY
+** (item_a, item_b) (an index for i2i_recommend's user = ?), replacing the table in one savepoint only when
+*training
 ** succeeded. Returns a JSON summary. Options are documented in
 ** docs/ease_train.md and in ease_options below.
 **
@@ -50,7 +51,7 @@ static void bind_id(sqlite3_stmt *s, int col, const idmap *m, uint32_t i) {
   }
 }
 
-/* INSERTs every kept weight into table; then the index on item_a. */
+/* INSERTs every kept weight into table. */
 static int write_sim(sqlite3 *db, const char *table, const idmap *items, const ease_result *r, char **err) {
   char *sql = sqlite3_mprintf("INSERT INTO \"%w\"(item_a, item_b, weight) VALUES (?1, ?2, ?3)", table);
   if (!sql) return SQLITE_NOMEM;
@@ -69,11 +70,6 @@ static int write_sim(sqlite3 *db, const char *table, const idmap *items, const e
     }
   }
   sqlite3_finalize(ins);
-  if (rc == SQLITE_OK) {
-    sql = sqlite3_mprintf("CREATE INDEX \"%w_item_a\" ON \"%w\"(item_a)", table, table);
-    rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
-    sqlite3_free(sql);
-  }
   if (rc != SQLITE_OK && rc != SQLITE_NOMEM && rc != SQLITE_INTERRUPT)
     *err = sqlite3_mprintf("ease_train: cannot write table \"%s\": %s", table, sqlite3_errmsg(db));
   return rc;
@@ -142,7 +138,8 @@ static int run(sqlite3 *db, const char *source, const char *table, const opt_val
   if (rc == SQLITE_OK) {
     model_write mw;
     if ((rc = model_write_begin(db, &mw)) == SQLITE_OK) {
-      rc = model_replace_table(db, "ease_train", table, "item_a, item_b, weight REAL", err);
+      rc = model_replace_table(db, "ease_train", table,
+                               "item_a, item_b, weight REAL, PRIMARY KEY (item_a, item_b)", err);
       if (rc == SQLITE_OK) rc = write_sim(db, table, items, &r, err);
       int rc2 = model_write_end(db, &mw, rc == SQLITE_OK);
       if (rc == SQLITE_OK && rc2 != SQLITE_OK) {
@@ -187,7 +184,7 @@ static void fn_ease_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
     if (rc == SQLITE_OK) rc = model_check_writable(db, "ease_train", &err);
     if (rc == SQLITE_OK) rc = run(db, (const char *)sqlite3_value_text(argv[0]), table, opt, &summary, &err);
   }
-  if (rc == SQLITE_ERROR && !err) rc = SQLITE_NOMEM;
+  if ((rc == SQLITE_ERROR || rc == SQLITE_TOOBIG) && !err) rc = SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     sqlite3_result_text(ctx, summary, -1, sqlite3_free);
     summary = NULL;

@@ -190,18 +190,17 @@ static int i2_error(sqlite3_vtab_cursor *cur, int rc, char *msg) {
   return rc;
 }
 
-/* Appends v (an id) to the JSON array text s. */
-static void json_append_id(sqlite3_str *s, sqlite3_value *v) {
+/* Appends v (an id) to the JSON array text s. Returns SQLITE_OK or SQLITE_NOMEM. */
+static int json_append_id(sqlite3_str *s, sqlite3_value *v) {
   int t = sqlite3_value_type(v);
-  if (t != SQLITE_INTEGER && t != SQLITE_TEXT) return;
+  if (t != SQLITE_INTEGER && t != SQLITE_TEXT) return SQLITE_OK;
+  char *q = t == SQLITE_INTEGER ? sqlite3_mprintf("%lld", sqlite3_value_int64(v))
+                                : json_quote_text((const char *)sqlite3_value_text(v));
+  if (!q) return SQLITE_NOMEM;
   if (sqlite3_str_length(s) > 1) sqlite3_str_appendchar(s, 1, ',');
-  if (t == SQLITE_INTEGER) {
-    sqlite3_str_appendf(s, "%lld", sqlite3_value_int64(v));
-  } else {
-    char *q = json_quote_text((const char *)sqlite3_value_text(v));
-    if (q) sqlite3_str_appendall(s, q);
-    sqlite3_free(q);
-  }
+  sqlite3_str_appendall(s, q);
+  sqlite3_free(q);
+  return sqlite3_str_errcode(s);
 }
 
 /* The source's statement; when json is not NULL, wrapped to return only
@@ -488,9 +487,8 @@ static int i2_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     int in = (idxNum & I2_IN) != 0;
     int r = in ? sqlite3_vtab_in_first(arg[I2_NARGS], &v) : SQLITE_OK;
     for (; r == SQLITE_OK && v; r = in ? sqlite3_vtab_in_next(arg[I2_NARGS], &v) : SQLITE_DONE) {
-      json_append_id(s, v);
-      int64_t id = value_id_add(c->users, v);
-      if (id == -3) r = SQLITE_NOMEM;
+      r = json_append_id(s, v);
+      if (r == SQLITE_OK && value_id_add(c->users, v) == -3) r = SQLITE_NOMEM;
       if (!in) v = NULL;
       if (r != SQLITE_OK) break;
     }

@@ -18,7 +18,7 @@ SELECT 'exact', count(*) FROM m_sim s JOIN (SELECT 'a' a, 'b' b, 2/5.0 w UNION A
   UNION ALL SELECT 'c','a',1/8.0 UNION ALL SELECT 'c','b',2/5.0 UNION ALL SELECT 'c','d',2/11.0
   UNION ALL SELECT 'd','a',5/8.0 UNION ALL SELECT 'd','b',-2/5.0 UNION ALL SELECT 'd','c',1/4.0) x
   ON s.item_a = x.a AND s.item_b = x.b WHERE abs(s.weight - x.w) < 1e-6;
--- the table has an index on item_a (for i2i_recommend's WHERE user = ?)
+-- PRIMARY KEY (item_a, item_b): an index for i2i_recommend's WHERE user = ?
 SELECT 'index', name FROM sqlite_schema WHERE tbl_name = 'm_sim' AND type = 'index';
 -- top_n 1: the best weight of each item
 SELECT 'top1', json_extract(ease_train('t', 'm', '{"lambda": 1, "top_n": 1}'), '$.rows');

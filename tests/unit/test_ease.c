@@ -115,7 +115,8 @@ static void random_cases(void **state) {
     double *P = calloc((size_t)nk * nk, sizeof(double));
     for (uint32_t x = 0; x < nk; x++)
       for (uint32_t y = 0; y < nk; y++) {
-        for (uint32_t a = 0; a < nu; a++) P[x * nk + y] += X[(size_t)a * ni + keep[x]] * X[(size_t)a * ni + keep[y]];
+        for (uint32_t a = 0; a < nu; a++)
+          P[x * nk + y] += X[(size_t)a * ni + keep[x]] * X[(size_t)a * ni + keep[y]];
         if (x == y) P[x * nk + y] += lambda;
       }
     gj_inverse(P, nk);
