@@ -109,9 +109,12 @@ static int run(sqlite3 *db, const char *source, const char *table, const opt_val
   pairs_free(&p);
   if (rc == SQLITE_OK) rc = interrupt_init(&ic, db);
   if (rc == SQLITE_OK) {
-    ease_params ep = {opt[O_LAMBDA].set ? opt[O_LAMBDA].num : -EASE_LAMBDA_SCALE, (uint32_t)opt[O_TOP_N].num,
-                      (uint32_t)opt[O_MAX_ITEMS].num, (size_t)opt[O_MAX_MEMORY].num,
-                      opt[O_THREADS].set ? (int)opt[O_THREADS].num : parallel_cores()};
+    ease_params ep = {opt[O_LAMBDA].set ? opt[O_LAMBDA].num : -EASE_LAMBDA_SCALE,
+                      (uint32_t)opt[O_TOP_N].num,
+                      (uint32_t)opt[O_MAX_ITEMS].num,
+                      (size_t)opt[O_MAX_MEMORY].num,
+                      opt[O_THREADS].set ? (int)opt[O_THREADS].num : parallel_cores(),
+                      0};
     progress prog;
     progress_init(&prog, poll_interrupt, &ic);
     double t0 = parallel_now();

@@ -14,10 +14,12 @@
 
 /* LAPACK from OpenBLAS (Fortran symbols; Debian's libopenblas has them). */
 extern void spotrf_(const char *uplo, const int *n, float *a, const int *lda, int *info);
-extern void spotri_(const char *uplo, const int *n, float *a, const int *lda, int *info);
+extern void strtri_(const char *uplo, const char *diag, const int *n, float *a, const int *lda, int *info);
+extern void slauum_(const char *uplo, const int *n, float *a, const int *lda, int *info);
 
-#define GRAM_BLOCK 64 /* rows of G a thread owns at a time (interleaved) */
-#define TILE 64       /* tile of the symmetrizing transpose */
+#define GRAM_BLOCK 64   /* rows of G a thread owns at a time (interleaved) */
+#define TILE 64         /* tile of the symmetrizing transpose */
+#define EASE_BLOCK 1024 /* block columns of the inverse */
 
 size_t ease_physical_memory(void) {
   long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
@@ -219,6 +221,74 @@ static uint32_t fit_items(size_t limit) {
   return (uint32_t)lo;
 }
 
+/* ---- blocked Cholesky inverse ------------------------------------------------
+** LAPACK's blocked spotrf, strtri and slauum (lower, column-major: the upper
+** triangle of our row-major matrix), written out so that the stop flag is
+** checked after every block column; each block calls OpenBLAS (BLAS 3 and
+** the unblocked LAPACK routine on the diagonal block). */
+
+#define CM CblasColMajor
+
+/* A := L, its Cholesky factor (spotrf). */
+static rs_status chol(float *A, int n, int nb, progress *prog) {
+  for (int k = 0; k < n; k += nb) {
+    int b = n - k < nb ? n - k : nb, r = n - k - b, info = 0;
+    float *Akk = A + k + (size_t)k * n, *Ark = Akk + b;
+    spotrf_("L", &b, Akk, &n, &info);
+    if (info) return RS_INVALID;
+    if (r > 0) {
+      cblas_strsm(CM, CblasRight, CblasLower, CblasTrans, CblasNonUnit, r, b, 1.0f, Akk, n, Ark, n);
+      cblas_ssyrk(CM, CblasLower, CblasNoTrans, r, b, -1.0f, Ark, n, 1.0f, Akk + b + (size_t)b * n, n);
+    }
+    if (progress_poll(prog)) return RS_STOPPED;
+  }
+  return RS_OK;
+}
+
+/* L := L⁻¹ (strtri), last block column first. */
+static rs_status tri_inverse(float *A, int n, int nb, progress *prog) {
+  for (int j = ((n - 1) / nb) * nb; j >= 0; j -= nb) {
+    int b = n - j < nb ? n - j : nb, r = n - j - b, info = 0;
+    float *Ajj = A + j + (size_t)j * n, *Arj = Ajj + b;
+    if (r > 0) {
+      cblas_strmm(CM, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, r, b, 1.0f, Arj + (size_t)b * n, n,
+                  Arj, n);
+      cblas_strsm(CM, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, r, b, -1.0f, Ajj, n, Arj, n);
+    }
+    strtri_("L", "N", &b, Ajj, &n, &info);
+    if (info) return RS_INVALID;
+    if (progress_poll(prog)) return RS_STOPPED;
+  }
+  return RS_OK;
+}
+
+/* L := LᵀL in the lower triangle (slauum). */
+static rs_status lower_product(float *A, int n, int nb, progress *prog) {
+  for (int i = 0; i < n; i += nb) {
+    int b = n - i < nb ? n - i : nb, r = n - i - b, info = 0;
+    float *Aii = A + i + (size_t)i * n, *Ai0 = A + i, *Ari = Aii + b, *Ar0 = A + i + b;
+    if (i > 0) cblas_strmm(CM, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, b, i, 1.0f, Aii, n, Ai0, n);
+    slauum_("L", &b, Aii, &n, &info);
+    if (r > 0) {
+      if (i > 0) cblas_sgemm(CM, CblasTrans, CblasNoTrans, b, i, r, 1.0f, Ari, n, Ar0, n, 1.0f, Ai0, n);
+      cblas_ssyrk(CM, CblasLower, CblasTrans, b, r, 1.0f, Ari, n, 1.0f, Aii, n);
+    }
+    if (progress_poll(prog)) return RS_STOPPED;
+  }
+  return RS_OK;
+}
+
+/* G := G⁻¹ for a symmetric positive definite G (its upper triangle, row-major). */
+static rs_status spd_inverse(float *G, uint32_t n, uint32_t block, int threads, progress *prog) {
+  int saved = openblas_get_num_threads(), nb = block ? (int)block : EASE_BLOCK;
+  openblas_set_num_threads(threads);
+  rs_status s = chol(G, (int)n, nb, prog);
+  if (!s) s = tri_inverse(G, (int)n, nb, prog);
+  if (!s) s = lower_product(G, (int)n, nb, prog);
+  openblas_set_num_threads(saved);
+  return s;
+}
+
 /* Steps 2 and 3 on the Gram matrix G of out->n items. */
 static rs_status invert_and_weigh(float *G, const ease_params *p, progress *prog, ease_result *out) {
   uint32_t n = out->n;
@@ -230,13 +300,8 @@ static rs_status invert_and_weigh(float *G, const ease_params *p, progress *prog
   if (!(out->lambda > 0)) out->lambda = 1.0;
   for (size_t i = 0; i < nn; i++) G[i * nn + i] += (float)out->lambda;
   double t0 = parallel_now();
-  int saved = openblas_get_num_threads(), ni = (int)n, info = 0;
-  openblas_set_num_threads(p->threads);
-  spotrf_("L", &ni, G, &ni, &info);
-  if (info == 0 && !progress_poll(prog)) spotri_("L", &ni, G, &ni, &info);
-  openblas_set_num_threads(saved);
-  if (info != 0) return RS_INVALID;
-  if (progress_stopped(prog)) return RS_STOPPED;
+  rs_status s = spd_inverse(G, n, p->block, p->threads, prog);
+  if (s) return s;
   sym_job sj = {G, n, (n + TILE - 1) / TILE, 0};
   parallel_run(p->threads, sym_worker, &sj);
   double t1 = parallel_now();

@@ -15,13 +15,16 @@
 **      G[a][b] for every pair a <= b of its items (Σ_u deg(u)² / 2 additions,
 **      far fewer than a dense ssyrk's users·n² on real data); threads own
 **      interleaved blocks of rows of G, so no two threads write one entry.
-**   2. G + λI, Cholesky factor and inverse with LAPACK spotrf/spotri from
-**      OpenBLAS (the upper triangle of the row-major matrix is LAPACK's
-**      column-major lower triangle), then the lower triangle is filled from
-**      the upper one (tiled transpose).
+**   2. G + λI, Cholesky factor and inverse by LAPACK's blocked algorithms
+**      (spotrf, then strtri and slauum as spotri does), written out block
+**      column by block column over OpenBLAS's BLAS 3 and its unblocked
+**      LAPACK routines (the upper triangle of the row-major matrix is
+**      LAPACK's column-major lower triangle); then the lower triangle is
+**      filled from the upper one (tiled transpose).
 **   3. Row j of B from row j of P and diag(P), top_n by a heap, in parallel.
-** The stop flag of prog is checked between these steps and between rows;
-** a LAPACK call runs to its end once started.
+** The stop flag of prog is checked within the Gram and weight steps and
+** after every block column of step 2 (one block's BLAS calls run to their
+** end once started).
 **
 ** max_items keeps the most popular items (ties by the smaller index); the
 ** others are left out of X entirely. λ < 0 means the default: λ =
@@ -45,6 +48,7 @@ struct ease_params {
   uint32_t max_items; /* 0: every item */
   size_t max_bytes;   /* memory the n x n matrix may take; 0: physical memory */
   int threads;        /* >= 1 */
+  uint32_t block;     /* block columns of the inverse; 0: 1024 */
 };
 
 /* Default scaled λ: ease_params.lambda = -EASE_LAMBDA_SCALE. */

@@ -20,7 +20,7 @@ static double weight(const ease_result *r, uint32_t a, uint32_t b) {
 }
 
 static ease_params params(double lambda, uint32_t top_n, int threads) {
-  ease_params p = {lambda, top_n, 0, 0, threads};
+  ease_params p = {lambda, top_n, 0, 0, threads, 0};
   return p;
 }
 
@@ -42,6 +42,7 @@ static void hand_case(void **state) {
                                  {5.0 / 8, -2.0 / 5, 1.0 / 4, 0}};
   for (int threads = 1; threads <= 3; threads++) {
     ease_params p = params(1.0, 100, threads);
+    p.block = (uint32_t)threads; /* 1, 2, 3 columns per block */
     ease_result r;
     assert_int_equal(ease_train(&ui, 4, &p, NULL, &r), RS_OK);
     assert_int_equal(r.n, 4);
@@ -121,6 +122,7 @@ static void random_cases(void **state) {
       }
     gj_inverse(P, nk);
     ease_params p = params(lambda, ni, 1 + t % 3);
+    p.block = t == 0 ? 0 : (uint32_t)(1 + 3 * t); /* several block columns: 1, 4, 7, ... items each */
     ease_result r;
     assert_int_equal(ease_train(&ui, ni, &p, NULL, &r), RS_OK);
     assert_int_equal(r.n, nk);
