@@ -17,7 +17,8 @@
 ** Before allocating it checks the n x n matrix (n²·4 bytes) against
 ** physical memory (or max_memory) and refuses with SQLITE_TOOBIG, naming
 ** the bytes needed and max_items. It must be called as a bare SELECT (see
-** model_write.c); it honours sqlite3_interrupt between its steps, leaving
+** model_write.c); it honours sqlite3_interrupt within its steps (after every
+** block column of the inverse, see src/ease.h), leaving
 ** the database as it was.
 */
 #include <stdio.h>
