@@ -494,9 +494,12 @@ static int search_layer(hnsw *h, const hq *q, uint32_t ep, float epd, size_t ef,
       }
       todo[nt++] = nb;
     }
+    int32_t raw[2 * 100 + 2];
+    if (h->int8) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, raw);
     for (uint32_t j = 0; j < nt; j++) {
       uint32_t nb = todo[j];
-      float d = dist(h, q, nb);
+      float d =
+          h->int8 ? q8_distance(h->metric, &q->c, raw[j], h->qscale[nb], h->qnorm2[nb]) : dist(h, q, nb);
       if (nr < ef || d < res[0].d) {
         if (nc + 1 > h->cand_cap) {
           if (ensure(&h->cand, &h->cand_cap, nc + 1)) return HNSW_NOMEM;
@@ -787,10 +790,39 @@ static int search_rerank(hnsw *h, const float *q, size_t k, size_t ef, topk *t) 
   return rc;
 }
 
+/* The distance from the float query q (|q|^2 = qn2) to the decoded codes of slot s. */
+static float refine_distance(const hnsw *h, const float *q, float qn2, uint32_t s) {
+  const uint8_t *x = h->codes + (size_t)s * h->stride;
+  float acc = 0.0f;
+  for (size_t i = 0; i < h->dim; i++) acc += q[i] * (float)((int)x[i] - 128);
+  float d = acc * h->qscale[s];
+  return h->metric == KNN_IP ? -d : h->metric == KNN_COSINE ? 1.0f - d : qn2 + h->qnorm2[s] - 2.0f * d;
+}
+
+/* int8 without floats: the best REFINE*k (flat) or ef (graph) candidates of
+** the int8 search, re-scored with the float query against their decoded
+** codes (the error of the stored codes only, not of the query's). */
+#define REFINE 4
+static int search_refine(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
+  int graph = h->graph && h->entry >= 0 && k < h->n_live;
+  size_t kk = graph ? (ef > k ? ef : k) : k * REFINE;
+  if (kk > h->n_live) kk = h->n_live;
+  topk c = {0};
+  if (topk_init(&c, kk)) return HNSW_NOMEM;
+  hq qq = query_of(h, q, h->qa);
+  int rc = search_into(h, &qq, kk, kk, &c);
+  float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
+  size_t m = rc ? 0 : topk_sort(&c);
+  for (size_t i = 0; i < m; i++) topk_push(t, -(double)refine_distance(h, q, qn2, c.id[i]), c.id[i]);
+  topk_free(&c);
+  return rc;
+}
+
 int hnsw_search(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
   if (!h->n_live || !k) return HNSW_OK;
   q = prepare_query(h, q);
   if (h->int8 && h->rerank) return search_rerank(h, q, k, ef, t);
+  if (h->int8 && !h->floats) return search_refine(h, q, k, ef, t);
   hq qq = query_of(h, q, h->qa);
   return search_into(h, &qq, k, ef, t);
 }
@@ -800,9 +832,8 @@ int hnsw_search_slots(hnsw *h, const float *q, const uint32_t *slots, size_t n, 
   if (h->floats) {
     knn_flat_search_rows(h->metric, h->vec, h->dim, q, slots, n, t);
   } else {
-    hq qq = query_of(h, q, h->qa);
-    knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qscale, h->qnorm2};
-    knn_flat_search_rows_q8(h->metric, &x, &qq.c, slots, n, t);
+    float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
+    for (size_t i = 0; i < n; i++) topk_push(t, -(double)refine_distance(h, q, qn2, slots[i]), slots[i]);
   }
   return HNSW_OK;
 }

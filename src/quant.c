@@ -75,7 +75,12 @@ static void dot_rows_scalar(const uint8_t *data, size_t rows, size_t stride, con
   for (size_t r = 0; r < rows; r++) out[r] = dot_scalar(data + r * stride, q, stride);
 }
 
-static const q8_kernels k_scalar = {"scalar", dot_scalar, dot_rows_scalar};
+static void dot_gather_scalar(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
+                              const int8_t *q, int32_t *out) {
+  for (size_t i = 0; i < n; i++) out[i] = dot_scalar(data + (size_t)ids[i] * stride, q, stride);
+}
+
+static const q8_kernels k_scalar = {"scalar", dot_scalar, dot_rows_scalar, dot_gather_scalar};
 
 #ifdef Q8_X86
 /* ---- AVX2: widen to 16 bits, vpmaddwd into 32-bit lanes ---- */
@@ -129,7 +134,12 @@ AVX2 static void dot_rows_avx2(const uint8_t *data, size_t rows, size_t stride, 
   for (; r < rows; r++) out[r] = dot_avx2(data + r * stride, q, stride);
 }
 
-static const q8_kernels k_avx2 = {"avx2", dot_avx2, dot_rows_avx2};
+AVX2 static void dot_gather_avx2(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
+                                 const int8_t *q, int32_t *out) {
+  for (size_t i = 0; i < n; i++) out[i] = dot_avx2(data + (size_t)ids[i] * stride, q, stride);
+}
+
+static const q8_kernels k_avx2 = {"avx2", dot_avx2, dot_rows_avx2, dot_gather_avx2};
 
 /* ---- AVX-512 VNNI: vpdpbusd, 64 unsigned-by-signed byte products per instruction ---- */
 
@@ -163,7 +173,22 @@ VNNI static void dot_rows_vnni(const uint8_t *data, size_t rows, size_t stride, 
   for (; r < rows; r++) out[r] = dot_vnni(data + r * stride, q, stride);
 }
 
-static const q8_kernels k_vnni = {"avx512vnni", dot_vnni, dot_rows_vnni};
+VNNI static void dot_gather_vnni(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
+                                 const int8_t *q, int32_t *out) {
+  if (stride == 64) {
+    /* one 64-byte row per id: one load and one vpdpbusd each */
+    __m512i qv = _mm512_loadu_si512(q);
+    for (size_t i = 0; i < n; i++) {
+      __m512i a =
+          _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512(data + (size_t)ids[i] * 64), qv);
+      out[i] = _mm512_reduce_add_epi32(a);
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; i++) out[i] = dot_vnni(data + (size_t)ids[i] * stride, q, stride);
+}
+
+static const q8_kernels k_vnni = {"avx512vnni", dot_vnni, dot_rows_vnni, dot_gather_vnni};
 #endif
 
 const q8_kernels *q8_kernels_named(const char *name) {

@@ -71,6 +71,10 @@ struct q8_kernels {
   int32_t (*dot)(const uint8_t *x, const int8_t *q, size_t n);
   /* out[r] = dot(data + r * stride, q, stride) for r in [0, rows) */
   void (*dot_rows)(const uint8_t *data, size_t rows, size_t stride, const int8_t *q, int32_t *out);
+  /* out[i] = dot(data + ids[i] * stride, q, stride) for i in [0, n): the
+  ** neighbours of a graph node, in one call */
+  void (*dot_gather)(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n, const int8_t *q,
+                     int32_t *out);
 };
 
 /* The kernels named name, or NULL when this CPU (or compiler) lacks them. */

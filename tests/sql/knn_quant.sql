@@ -33,10 +33,13 @@ SELECT embed_dequantize(x'01000000c07f');
 SELECT embed_dequantize(x'01000080bf');
 
 -- ---- flat int8, inner product, distances by hand
--- q = [1, 0.5, 0]: scale 1/127, codes 127, 64 (63.5 rounds away from zero), 0
--- row 4 [1, 1, 0]: codes 127, 127, 0, scale 1/127: dot = (127*127 + 64*127) / 127^2 = 191/127 = 1.503937
--- row 5 [2, -1, 0.5]: scale 2/127, codes 127, -64, 32: dot = 2 (127*127 - 64*64) / 127^2 = 24066/16129 = 1.492095
--- row 1 [1, 0, 0]: dot = 127*127/127^2 = 1; row 2 [0, 1, 0]: 64/127 = 0.503937; row 3: 0
+-- The search runs on int8 codes (q = [1, 0.5, 0] gets scale 1/127 and codes
+-- 127, 64, 0); the best 4k candidates are re-scored with the float query
+-- against their decoded vectors, which gives the distances:
+-- row 4 [1, 1, 0]: codes 127, 127, 0, scale 1/127, decoded [1, 1, 0]: dot 1.5
+-- row 5 [2, -1, 0.5]: scale 2/127, codes 127, round(-63.5) = -64, round(31.75) = 32,
+--   decoded [2, -128/127, 64/127]: dot = 2 - 0.5 * 128/127 = 1.496063
+-- row 1 [1, 0, 0]: 1; row 2 [0, 1, 0]: 0.5; row 3: 0
 CREATE VIRTUAL TABLE q USING knn_index(dim=3, quantize=int8);
 INSERT INTO q(rowid, embedding) VALUES (1, '[1, 0, 0]'), (2, '[0, 1, 0]'), (3, '[0, 0, 1]'), (4, '[1, 1, 0]'), (5, '[2, -1, 0.5]');
 SELECT 'int8-ip', rowid, round(distance, 6) FROM q WHERE embedding MATCH '[1, 0.5, 0]' AND k = 5;
@@ -45,7 +48,7 @@ SELECT 'int8-stored', rowid, hex(vec), length(vec) FROM q_vectors;
 SELECT 'int8-embedding', rowid, embed_json(embedding) FROM q;
 SELECT 'int8-embedding-match', rowid, embed_json(embedding) FROM q WHERE embedding MATCH '[1, 0.5, 0]' AND k = 1;
 SELECT 'int8-info', key, value FROM q_info WHERE key IN ('format_version', 'quantize', 'rerank', 'verbose') ORDER BY key;
--- rowid IN: exact on the int8 codes
+-- rowid IN: exact, the float query against the decoded vectors
 SELECT 'int8-in', rowid, round(distance, 6) FROM q WHERE embedding MATCH '[1, 0.5, 0]' AND k = 2 AND rowid IN (2, 5);
 -- l2: [3, 4, 0] has scale 4/127, codes round(95.25) = 95, 127, 0; from the zero query
 -- (scale 0) the distance is |decoded x| = (4/127) sqrt(95^2 + 127^2) = 4.995280;
