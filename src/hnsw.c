@@ -42,8 +42,7 @@ struct hnsw {
   uint32_t rerank;
   size_t stride;
   uint8_t *codes; /* cap x stride */
-  float *qscale;  /* slot -> scale */
-  float *qnorm2;  /* slot -> squared norm of the decoded vector */
+  float *qmeta;   /* slot -> (scale, squared norm of the decoded vector): one cache line */
   const q8_kernels *kern;
   int8_t *qa, *qb; /* signed query codes: searches and inserts / neighbour selection */
 
@@ -197,8 +196,7 @@ void hnsw_free(hnsw *h) {
   free(h->work);
   free(h->qbuf);
   free(h->codes);
-  free(h->qscale);
-  free(h->qnorm2);
+  free(h->qmeta);
   free(h->qa);
   free(h->qb);
   free(h);
@@ -236,8 +234,7 @@ static int reserve(hnsw *h, uint32_t need) {
   while (ncap < need) ncap *= 2;
   if (ncap > UINT32_MAX - 1) ncap = UINT32_MAX - 1;
   if (h->floats && grow_array(&h->vec, ncap, h->dim * sizeof(float))) return HNSW_NOMEM;
-  if (h->int8 && (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qscale, ncap, sizeof(float)) ||
-                  grow_array(&h->qnorm2, ncap, sizeof(float))))
+  if (h->int8 && (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, 2 * sizeof(float))))
     return HNSW_NOMEM;
   if (grow_array(&h->key, ncap, sizeof(int64_t)) || grow_array(&h->deleted, ncap, 1) ||
       grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1) ||
@@ -285,8 +282,8 @@ static void put_codes(hnsw *h, uint32_t slot, const int8_t *c, float s) {
     n2 += (int64_t)c[i] * c[i];
   }
   memset(x + h->dim, 128, h->stride - h->dim);
-  h->qscale[slot] = s;
-  h->qnorm2[slot] = (float)((double)s * s * (double)n2);
+  h->qmeta[2 * (size_t)slot] = s;
+  h->qmeta[2 * (size_t)slot + 1] = (float)((double)s * s * (double)n2);
 }
 
 void hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
@@ -349,7 +346,7 @@ static inline uint32_t *links(const hnsw *h, uint32_t s, int l) {
 static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
   if (!h->int8) return knn_distance(h->metric, q->f, h->vec + (size_t)s * h->dim, h->dim);
   int32_t raw = h->kern->dot(h->codes + (size_t)s * h->stride, q->c.c, h->stride);
-  return q8_distance(h->metric, &q->c, raw, h->qscale[s], h->qnorm2[s]);
+  return q8_distance(h->metric, &q->c, raw, h->qmeta[2 * (size_t)s], h->qmeta[2 * (size_t)s + 1]);
 }
 
 /* The query of a float vector (already normalized for cosine), codes in buf. */
@@ -370,9 +367,9 @@ static hq query_of_slot(const hnsw *h, uint32_t s, int8_t *buf) {
       sum += buf[i];
     }
     q.c.c = buf;
-    q.c.s = h->qscale[s];
+    q.c.s = h->qmeta[2 * (size_t)s];
     q.c.off = 128 * sum;
-    q.c.n2 = h->qnorm2[s];
+    q.c.n2 = h->qmeta[2 * (size_t)s + 1];
   }
   return q;
 }
@@ -488,6 +485,7 @@ static int search_layer(hnsw *h, const hq *q, uint32_t ep, float epd, size_t ef,
       if (any_deleted && h->deleted[nb]) continue;
       if (h->int8) {
         __builtin_prefetch(h->codes + (size_t)nb * h->stride);
+        __builtin_prefetch(h->qmeta + 2 * (size_t)nb);
       } else {
         const float *x = h->vec + (size_t)nb * dim;
         for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
@@ -498,8 +496,9 @@ static int search_layer(hnsw *h, const hq *q, uint32_t ep, float epd, size_t ef,
     if (h->int8) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, raw);
     for (uint32_t j = 0; j < nt; j++) {
       uint32_t nb = todo[j];
-      float d =
-          h->int8 ? q8_distance(h->metric, &q->c, raw[j], h->qscale[nb], h->qnorm2[nb]) : dist(h, q, nb);
+      float d = h->int8 ? q8_distance(h->metric, &q->c, raw[j], h->qmeta[2 * (size_t)nb],
+                                      h->qmeta[2 * (size_t)nb + 1])
+                        : dist(h, q, nb);
       if (nr < ef || d < res[0].d) {
         if (nc + 1 > h->cand_cap) {
           if (ensure(&h->cand, &h->cand_cap, nc + 1)) return HNSW_NOMEM;
@@ -752,22 +751,26 @@ static const float *prepare_query(hnsw *h, const float *q) {
 }
 
 /* The candidates of a search: every live slot (exact) or the graph's ef. */
+/* The graph search: the ef nearest found, in h->res (*n of them). */
+static int search_graph(hnsw *h, const hq *q, size_t ef, size_t *n) {
+  uint32_t cur = (uint32_t)h->entry;
+  float curd = dist(h, q, cur);
+  for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &cur, &curd);
+  return search_layer(h, q, cur, curd, ef, 0, n);
+}
+
 static int search_into(hnsw *h, const hq *q, size_t k, size_t ef, topk *t) {
   if (!h->graph || k >= h->n_live || h->entry < 0) {
     if (!h->int8) {
       knn_flat_search(h->metric, h->vec, h->n, h->dim, q->f, h->deleted, t);
     } else {
-      knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qscale, h->qnorm2};
+      knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qmeta};
       knn_flat_search_q8(h->metric, &x, &q->c, h->deleted, t);
     }
     return HNSW_OK;
   }
-  if (ef < k) ef = k;
-  uint32_t cur = (uint32_t)h->entry;
-  float curd = dist(h, q, cur);
-  for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &cur, &curd);
   size_t n;
-  if (search_layer(h, q, cur, curd, ef, 0, &n)) return HNSW_NOMEM;
+  if (search_graph(h, q, ef < k ? k : ef, &n)) return HNSW_NOMEM;
   dn *res = h->res;
   for (size_t i = 0; i < n; i++) topk_push(t, -(double)res[i].d, res[i].id);
   return HNSW_OK;
@@ -795,8 +798,10 @@ static float refine_distance(const hnsw *h, const float *q, float qn2, uint32_t 
   const uint8_t *x = h->codes + (size_t)s * h->stride;
   float acc = 0.0f;
   for (size_t i = 0; i < h->dim; i++) acc += q[i] * (float)((int)x[i] - 128);
-  float d = acc * h->qscale[s];
-  return h->metric == KNN_IP ? -d : h->metric == KNN_COSINE ? 1.0f - d : qn2 + h->qnorm2[s] - 2.0f * d;
+  float d = acc * h->qmeta[2 * (size_t)s];
+  return h->metric == KNN_IP       ? -d
+         : h->metric == KNN_COSINE ? 1.0f - d
+                                   : qn2 + h->qmeta[2 * (size_t)s + 1] - 2.0f * d;
 }
 
 /* int8 without floats: the best REFINE*k (flat) or ef (graph) candidates of
@@ -804,14 +809,20 @@ static float refine_distance(const hnsw *h, const float *q, float qn2, uint32_t 
 ** codes (the error of the stored codes only, not of the query's). */
 #define REFINE 4
 static int search_refine(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
-  int graph = h->graph && h->entry >= 0 && k < h->n_live;
-  size_t kk = graph ? (ef > k ? ef : k) : k * REFINE;
-  if (kk > h->n_live) kk = h->n_live;
+  hq qq = query_of(h, q, h->qa);
+  float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
+  if (h->graph && h->entry >= 0 && k < h->n_live) {
+    size_t n;
+    if (search_graph(h, &qq, ef > k ? ef : k, &n)) return HNSW_NOMEM;
+    dn *res = h->res;
+    for (size_t i = 0; i < n; i++) topk_push(t, -(double)refine_distance(h, q, qn2, res[i].id), res[i].id);
+    return HNSW_OK;
+  }
+  size_t kk = k * REFINE;
+  if (kk / REFINE != k || kk > h->n_live) kk = h->n_live;
   topk c = {0};
   if (topk_init(&c, kk)) return HNSW_NOMEM;
-  hq qq = query_of(h, q, h->qa);
   int rc = search_into(h, &qq, kk, kk, &c);
-  float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
   size_t m = rc ? 0 : topk_sort(&c);
   for (size_t i = 0; i < m; i++) topk_push(t, -(double)refine_distance(h, q, qn2, c.id[i]), c.id[i]);
   topk_free(&c);

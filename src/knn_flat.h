@@ -52,7 +52,7 @@ struct knn_q8_rows {
   const q8_kernels *kern;
   const uint8_t *codes;
   size_t n, stride;
-  const float *scale, *norm2;
+  const float *meta; /* per row: scale, squared norm of the decoded row */
 };
 
 /* knn_flat_search over int8 rows. Returns 0. */
