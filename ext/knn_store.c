@@ -304,8 +304,77 @@ static int load_vectors(knn_store *s, hnsw *h, int64_t *max_rowid, char **err) {
   return rc;
 }
 
+/* ---- compact neighbour lists (int8 tables) ---- */
+
+/* 1 when x_graph holds varint lists (quantize=int8 tables of version 2). */
+static int packed_graph(const knn_store *s) { return s->meta.format >= 2 && s->meta.quant == KNN_Q_INT8; }
+
+static size_t put_uvarint(uint8_t *out, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    out[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = (uint8_t)v;
+  return n;
+}
+
+/* Reads a varint at b[*p, nb); -1 when truncated or longer than 64 bits. */
+static int get_uvarint(const uint8_t *b, size_t nb, size_t *p, uint64_t *v) {
+  uint64_t x = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*p >= nb) return -1;
+    uint8_t c = b[(*p)++];
+    if (shift == 63 && c > 1) return -1;
+    x |= (uint64_t)(c & 0x7f) << shift;
+    if (!(c & 0x80)) {
+      *v = x;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* Packs hnsw_node_encode's words (for levels 0..level): per level a varint
+** count, then each neighbour as the zigzag varint of its difference from the
+** previous rowid (the node's own rowid first). Returns the bytes written
+** (at most 10 per word). */
+static size_t graph_pack(const int64_t *w, size_t nw, int level, int64_t self, uint8_t *out) {
+  size_t p = 0, o = 0;
+  uint64_t prev = (uint64_t)self;
+  for (int l = 0; l <= level && p < nw; l++) {
+    uint64_t c = (uint64_t)w[p++];
+    o += put_uvarint(out + o, c);
+    for (uint64_t j = 0; j < c && p < nw; j++) {
+      uint64_t d = (uint64_t)w[p] - prev;
+      prev = (uint64_t)w[p++];
+      o += put_uvarint(out + o, (d << 1) ^ (0 - (d >> 63)));
+    }
+  }
+  return o;
+}
+
+/* The inverse of graph_pack into w (at most maxw words); -1 when b does not
+** parse (hnsw_node_decode then checks the counts and the rowids). */
+static int graph_unpack(const uint8_t *b, size_t nb, int level, int64_t self, int64_t *w, size_t maxw,
+                        size_t *nw) {
+  size_t p = 0, o = 0;
+  uint64_t prev = (uint64_t)self, v;
+  for (int l = 0; l <= level; l++) {
+    if (o >= maxw || get_uvarint(b, nb, &p, &v) || v > maxw - o - 1) return -1;
+    w[o++] = (int64_t)v;
+    for (uint64_t j = 0, c = v; j < c; j++) {
+      if (get_uvarint(b, nb, &p, &v)) return -1;
+      prev += (v >> 1) ^ (0 - (v & 1));
+      w[o++] = (int64_t)prev;
+    }
+  }
+  *nw = o;
+  return p == nb ? 0 : -1;
+}
+
 /* One x_graph row into h; a message in *what when it does not fit. */
-static int load_node(hnsw *h, sqlite3_stmt *st, uint8_t *seen, int64_t *words, size_t maxw,
+static int load_node(hnsw *h, sqlite3_stmt *st, uint8_t *seen, int64_t *words, size_t maxw, int packed,
                      const char **what) {
   sqlite3_int64 row = sqlite3_column_int64(st, 0);
   int64_t slot = hnsw_find(h, row);
@@ -317,11 +386,16 @@ static int load_node(hnsw *h, sqlite3_stmt *st, uint8_t *seen, int64_t *words, s
     *what = "a repeated node";
   else if (sqlite3_column_type(st, 1) != SQLITE_INTEGER || level < 0 || level > HNSW_MAX_LEVEL)
     *what = "bad level";
-  else if (sqlite3_column_type(st, 2) != SQLITE_BLOB || nb % 8 || nb / 8 > maxw)
+  else if (sqlite3_column_type(st, 2) != SQLITE_BLOB || (!packed && (nb % 8 || nb / 8 > maxw)))
     *what = "bad neighbors BLOB length";
   if (*what) return SQLITE_CORRUPT_VTAB;
-  if (nb) memcpy(words, sqlite3_column_blob(st, 2), nb);
-  int r = hnsw_node_decode(h, (uint32_t)slot, (int)level, words, nb / 8);
+  size_t nw = nb / 8;
+  if (packed && graph_unpack(sqlite3_column_blob(st, 2), nb, (int)level, row, words, maxw, &nw)) {
+    *what = "bad neighbor list (a count out of range, an unknown rowid or a wrong length)";
+    return SQLITE_CORRUPT_VTAB;
+  }
+  if (!packed && nb) memcpy(words, sqlite3_column_blob(st, 2), nb);
+  int r = hnsw_node_decode(h, (uint32_t)slot, (int)level, words, nw);
   if (r == HNSW_NOMEM) return SQLITE_NOMEM;
   if (r) {
     *what = "bad neighbor list (a count out of range, an unknown rowid or a wrong length)";
@@ -342,7 +416,7 @@ static int load_graph(knn_store *s, hnsw *h, char **err) {
   sqlite3_free(sql);
   while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *what = NULL;
-    rc = load_node(h, st, seen, words, maxw, &what);
+    rc = load_node(h, st, seen, words, maxw, packed_graph(s), &what);
     if (what) *err = corrupt(s, "graph", sqlite3_column_int64(st, 0), what);
     nodes++;
   }
@@ -419,7 +493,12 @@ int knn_store_flush(knn_store *s, hnsw *h) {
   if (s->meta.index == KNN_IDX_HNSW) {
     size_t maxw = (HNSW_MAX_LEVEL + 1) * (size_t)(2 * s->meta.m + 1);
     int64_t *w = malloc(maxw * sizeof *w);
-    if (!w) return SQLITE_NOMEM;
+    uint8_t *packed = packed_graph(s) ? malloc(maxw * 10) : NULL;
+    if (!w || (packed_graph(s) && !packed)) {
+      free(w);
+      free(packed);
+      return SQLITE_NOMEM;
+    }
     rc = prep(s, &s->st_put_graph,
               "INSERT OR REPLACE INTO \"%w\".\"%w_graph\"(rowid, level, neighbors) VALUES (?1, ?2, ?3)");
     for (size_t i = 0; i < nd && rc == SQLITE_OK; i++) {
@@ -428,10 +507,16 @@ int knn_store_flush(knn_store *s, hnsw *h) {
       size_t nw = hnsw_node_encode(h, slot, w);
       sqlite3_bind_int64(s->st_put_graph, 1, hnsw_key(h, slot));
       sqlite3_bind_int(s->st_put_graph, 2, hnsw_level(h, slot));
-      sqlite3_bind_blob(s->st_put_graph, 3, w, (int)(nw * 8), SQLITE_STATIC);
+      if (packed)
+        sqlite3_bind_blob(s->st_put_graph, 3, packed,
+                          (int)graph_pack(w, nw, hnsw_level(h, slot), hnsw_key(h, slot), packed),
+                          SQLITE_STATIC);
+      else
+        sqlite3_bind_blob(s->st_put_graph, 3, w, (int)(nw * 8), SQLITE_STATIC);
       rc = step_done(s->st_put_graph);
     }
     free(w);
+    free(packed);
     int64_t ek = 0;
     int el = -1, has = hnsw_entry(h, &ek, &el);
     if (rc == SQLITE_OK) rc = put_info(s, "entry_point", ek, !has);

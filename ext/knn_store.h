@@ -22,6 +22,11 @@
 **       hnsw only, one row per node (same rowid as x_vectors): its top level L
 **       and, for each level 0..L, an int64 LE count c followed by c int64 LE
 **       rowids of its neighbours (c <= 2m at level 0, <= m above).
+**       quantize=int8 tables (whose graph would otherwise outweigh their
+**       vectors) pack the same lists: for each level a varint count c, then
+**       c zigzag varints, each neighbour's rowid minus the previous one (the
+**       node's own rowid before the first). Varints are LEB128 (7 bits a byte,
+**       low first, high bit = more), zigzag maps d to 2d (d >= 0) or -2d - 1.
 **   Anything else (a wrong blob length, a non-finite value, an unknown
 **   neighbour, a missing node) is reported as a corrupt shadow table.
 **

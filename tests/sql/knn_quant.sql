@@ -175,6 +175,47 @@ SELECT 'repaired', count(*) FROM probe;
 DROP VIEW probe;
 DETACH f;
 
+-- ---- int8 HNSW tables pack their neighbour lists: per level a varint count,
+-- then zigzag varints of each rowid minus the previous (the node's own first)
+ATTACH 'packed.db' AS p;
+CREATE VIRTUAL TABLE p.g USING knn_index(dim=2, index=hnsw, m=2, ef_construction=4, quantize=int8);
+INSERT INTO p.g(rowid, embedding) VALUES (1, '[1, 0]'), (2, '[0, 1]'), (3, '[1, 1]'), (10, '[-1, 0]');
+-- node 1 (level 1): 2 neighbours at level 0: 2 (+1 -> 02), 3 (+1 -> 02); none at level 1
+-- node 2: 3 neighbours: 1 (-1 -> 01), 3 (+2 -> 04), 10 (+7 -> 0E); node 10: 2 (-8 -> 0F)
+SELECT 'packed', rowid, level, hex(neighbors) FROM p.g_graph ORDER BY rowid;
+CREATE TEMP VIEW gprobe AS SELECT count(*) FROM p.g WHERE embedding MATCH '[1, 0]' AND k = 2;
+-- damaged lists: a truncated varint, a count beyond 2m, trailing bytes, a
+-- varint longer than 64 bits, an unknown neighbour (1 + 12344)
+CREATE TEMP TABLE bad(b);
+INSERT INTO bad VALUES (x'82'), (x'0902020202020202020200'), (x'0202020000'), (x'01ffffffffffffffffff7f00'), (x'01f0c00100');
+CREATE TEMP TABLE good_g AS SELECT * FROM p.g_graph WHERE rowid = 1;
+UPDATE p.g_graph SET neighbors = (SELECT b FROM bad WHERE rowid = 1) WHERE rowid = 1;
+DETACH p;
+ATTACH 'packed.db' AS p;
+SELECT * FROM gprobe;
+UPDATE p.g_graph SET neighbors = (SELECT b FROM bad WHERE rowid = 2) WHERE rowid = 1;
+DETACH p;
+ATTACH 'packed.db' AS p;
+SELECT * FROM gprobe;
+UPDATE p.g_graph SET neighbors = (SELECT b FROM bad WHERE rowid = 3) WHERE rowid = 1;
+DETACH p;
+ATTACH 'packed.db' AS p;
+SELECT * FROM gprobe;
+UPDATE p.g_graph SET neighbors = (SELECT b FROM bad WHERE rowid = 4) WHERE rowid = 1;
+DETACH p;
+ATTACH 'packed.db' AS p;
+SELECT * FROM gprobe;
+UPDATE p.g_graph SET neighbors = (SELECT b FROM bad WHERE rowid = 5) WHERE rowid = 1;
+DETACH p;
+ATTACH 'packed.db' AS p;
+SELECT * FROM gprobe;
+REPLACE INTO p.g_graph SELECT * FROM good_g;
+DETACH p;
+ATTACH 'packed.db' AS p;
+SELECT 'packed-repaired', * FROM gprobe;
+DROP VIEW gprobe;
+DETACH p;
+
 -- ---- a database of storage format version 1 (tests/data/knn_v1.sql made it
 -- with the build of that version): read as it is, the same answers as that
 -- build gave (listed in knn_v1.sql's comment), then written and reopened
