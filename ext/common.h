@@ -40,6 +40,7 @@ int recsql_register_recommend(sqlite3 *db);
 int recsql_register_swing_sim(sqlite3 *db);
 int recsql_register_itemcf_sim(sqlite3 *db);
 int recsql_register_knn_index(sqlite3 *db);
+int recsql_register_embed_quant(sqlite3 *db);
 int recsql_register_i2i_recommend(sqlite3 *db);
 int recsql_register_ease_train(sqlite3 *db);
 int recsql_register_help(sqlite3 *db);

@@ -1,6 +1,7 @@
 /*
 ** knn_index: a persistent vector index as a virtual table, exact (flat) or
-** approximate (HNSW), stored in the database file in shadow tables.
+** approximate (HNSW), with float32 or int8 vectors, stored in the database
+** file in shadow tables (ext/knn_store.c: their format and version).
 **
 **   CREATE VIRTUAL TABLE item_idx USING knn_index(dim=64, metric=ip, index=hnsw,
 **                                                 m=16, ef_construction=200);
@@ -20,6 +21,11 @@
 **                    at least 2*m
 **   ef_search        hnsw: default candidate list of queries, default 40, in [1, 10000];
 **                    a query may set its own with AND ef_search = N
+**   quantize         none (default) or int8: vectors kept and searched as int8 codes
+**   rerank           with quantize=int8: 0 (default, off) or a factor in [1, 100]:
+**                    rerank*k int8 candidates re-ranked by the exact float
+**                    distance (the float vectors are then kept)
+**   verbose          0 (default) or 1: progress of long INSERTs on stderr
 **
 ** Columns: embedding (float32 BLOB, or JSON array text on input), and hidden
 ** distance, k, ef_search. Rows of a MATCH query come back by ascending
@@ -28,54 +34,34 @@
 ** there is no cap on k. rowid = ? / rowid IN (...) restricts a MATCH query to
 ** those rows, searched exactly. Without MATCH the table scans (rowid, embedding).
 **
-** Storage format (format version 1). For a table x in schema s:
-**   s.x_info(key TEXT PRIMARY KEY, value)
-**       format_version 1, dim, metric ('ip'|'cosine'|'l2'), index
-**       ('flat'|'hnsw'), m, ef_construction, ef_search, entry_point (rowid of
-**       the HNSW entry node, NULL when empty), max_level (its level, -1 when
-**       empty), generation (change counter, +1 per committed write transaction)
-**   s.x_vectors(rowid INTEGER PRIMARY KEY, vec BLOB)
-**       one row per indexed vector: 4*dim bytes, float32 little-endian, as
-**       inserted (cosine vectors are normalized in memory only)
-**   s.x_graph(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB)
-**       hnsw only, one row per node (same rowid as x_vectors): its top level L
-**       and, for each level 0..L, an int64 LE count c followed by c int64 LE
-**       rowids of its neighbours (c <= 2m at level 0, <= m above).
-**   Anything else (a wrong blob length, a non-finite value, an unknown
-**   neighbour, a missing node) is reported as a corrupt shadow table.
-**
-** How it works. Each connection keeps the whole index in memory (one
-** contiguous float array, plus the graph: src/hnsw.c), loaded from the shadow
-** tables on first use. x_vectors is written at once by INSERT/UPDATE/DELETE;
-** graph nodes changed by a write are marked dirty and written to x_graph by
-** xSync (before COMMIT) and xSavepoint (before a statement or SAVEPOINT
-** starts), so a bulk INSERT writes each node once. The cache is dropped on
-** xRollback and xRollbackTo (and reloaded from the rolled-back tables). A
-** transaction that writes to the table bumps x_info 'generation' in xSync;
-** when the database file's data version (SQLITE_FCNTL_DATA_VERSION) differs
-** from the one seen at load or at our own last COMMIT, the generation is read:
-** if another connection changed the table, the next query reloads it (a
-** commit that touched other tables only costs that one lookup). Direct
-** writes to the shadow tables are not seen until the table is opened again.
+** How it works. Each connection keeps the whole index in memory (src/hnsw.h),
+** loaded from the shadow tables on first use. x_vectors is written at once
+** by INSERT/UPDATE/DELETE; graph nodes changed by a write are marked dirty
+** and written to x_graph by xSync (before COMMIT) and xSavepoint (before a
+** statement or SAVEPOINT starts), so a bulk INSERT writes each node once.
+** The cache is dropped on xRollback and xRollbackTo (and reloaded from the
+** rolled-back tables). A transaction that writes to the table bumps x_info
+** 'generation' in xSync; when the database file's data version
+** (SQLITE_FCNTL_DATA_VERSION) differs from the one seen at load or at our
+** own last COMMIT, the generation is read: if another connection changed the
+** table, the next query reloads it (a commit that touched other tables only
+** costs that one lookup). Direct writes to the shadow tables are not seen
+** until the table is opened again.
 */
-#include <math.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../src/hnsw.h"
 #include "../src/knn_flat.h"
-#include "../src/vec.h"
 #include "common.h"
+#include "knn_store.h"
 
 #define KNN_COL_EMBEDDING 0
 #define KNN_COL_DISTANCE 1
 #define KNN_COL_K 2
 #define KNN_COL_EF 3
-
-#define KNN_FORMAT 1
-#define KNN_EF_MAX 10000     /* pgvector stops at 1000; 200k Gaussian IP needs ~800 for recall 0.95 */
-#define KNN_SEED 0x6b6e6eull /* levels of keys: fixed, so a rebuilt graph is the same */
 
 /* idxNum bits; argv holds the present ones in this order */
 #define KNN_MATCH 1
@@ -84,23 +70,27 @@
 #define KNN_ROWID 8     /* rowid = ? */
 #define KNN_ROWID_IN 16 /* rowid IN (...), all values at once (with KNN_ROWID) */
 
-enum { IDX_FLAT = 0, IDX_HNSW = 1 };
-static const char *const metric_names[] = {"ip", "cosine", "l2", NULL};
-static const char *const index_names[] = {"flat", "hnsw", NULL};
+#define KNN_PROGRESS_SECONDS 1.0 /* verbose: a line at most this often */
+
+/* verbose=1: rows inserted by the current transaction */
+typedef struct knn_progress knn_progress;
+struct knn_progress {
+  int64_t rows;
+  double t0, last; /* start and last report, seconds */
+  int reported;
+};
 
 typedef struct knn_vtab knn_vtab;
 struct knn_vtab {
   sqlite3_vtab base;
-  sqlite3 *db;
-  char *schema, *name;
-  int dim, metric, index, m, ef_construction, ef_search;
+  knn_store st;             /* shadow tables and the table's parameters */
   hnsw *h;                  /* the in-memory index, NULL until loaded */
   unsigned data_version;    /* of the database file when h was known current */
   sqlite3_int64 generation; /* x_info 'generation' that h reflects */
   int changed;              /* this transaction wrote to the table */
   int64_t max_rowid;
   char *broken; /* why x_info could not be read: every use but DROP fails with it */
-  sqlite3_stmt *st_get, *st_ins, *st_del_vec, *st_del_graph, *st_put_graph, *st_put_info;
+  knn_progress progress;
 };
 
 typedef struct knn_cursor knn_cursor;
@@ -115,19 +105,14 @@ struct knn_cursor {
   int eof;
 };
 
+static int vt_error(knn_vtab *vt, int rc, char *msg) { return knn_store_error(&vt->st, rc, msg); }
+
 /* ---- options -------------------------------------------------------------------- */
 
-typedef struct knn_opts knn_opts;
-struct knn_opts {
-  int dim, metric, index, m, ef_construction, ef_search;
-  int set_m, set_efc, set_efs;
-};
-
-static int choice(const char *const *names, const char *s) {
-  for (int k = 0; names[k]; k++)
-    if (sqlite3_stricmp(names[k], s) == 0) return k;
-  return -1;
-}
+#define KNN_OPTION_NAMES "dim, metric, index, m, ef_construction, ef_search, quantize, rerank, verbose"
+static const char *const option_keys[] = {"dim",       "metric",   "index",  "m",       "ef_construction",
+                                          "ef_search", "quantize", "rerank", "verbose", NULL};
+enum { OPT_DIM, OPT_METRIC, OPT_INDEX, OPT_M, OPT_EFC, OPT_EFS, OPT_QUANT, OPT_RERANK, OPT_VERBOSE, OPT_N };
 
 /* Option errors are messages; when even the message cannot be allocated,
 ** this sentinel stands for "out of memory" (a NULL would read as "valid"). */
@@ -145,178 +130,107 @@ static char *int_option(const char *key, const char *val, int lo, int hi, int *o
   return NULL;
 }
 
-/* Parses the CREATE VIRTUAL TABLE arguments "key=value" (argv[3..]). */
-static char *parse_options(int argc, const char *const *argv, knn_opts *o) {
-  static const char *const keys[] = {"dim", "metric", "index", "m", "ef_construction", "ef_search", NULL};
-  int seen[6] = {0};
-  memset(o, 0, sizeof *o);
-  o->metric = KNN_IP;
-  o->index = IDX_FLAT;
-  o->m = 16;
-  o->ef_construction = 64;
-  o->ef_search = 40;
-  for (int i = 3; i < argc; i++) {
-    char key[32], val[64];
-    const char *a = argv[i], *eq = strchr(a, '=');
-    if (!eq)
-      return msg_or_oom(
-          sqlite3_mprintf("knn_index: expected key=value, got '%s' (options: dim, metric, index, m, "
-                          "ef_construction, ef_search)",
-                          a));
-    const char *ks = a, *ke = eq, *vs = eq + 1, *ve = a + strlen(a);
-    while (ks < ke && (*ks == ' ' || *ks == '\t' || *ks == '\n')) ks++;
-    while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t' || ke[-1] == '\n')) ke--;
-    while (vs < ve && (*vs == ' ' || *vs == '\t' || *vs == '\n')) vs++;
-    while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\n')) ve--;
-    if (ve - vs >= 2 && (*vs == '\'' || *vs == '"') && ve[-1] == *vs) vs++, ve--;
-    if ((size_t)(ke - ks) >= sizeof key || (size_t)(ve - vs) >= sizeof val)
-      return msg_or_oom(sqlite3_mprintf("knn_index: option too long: '%s'", a));
-    memcpy(key, ks, (size_t)(ke - ks));
-    key[ke - ks] = 0;
-    memcpy(val, vs, (size_t)(ve - vs));
-    val[ve - vs] = 0;
-    int k = choice(keys, key);
-    if (k < 0)
-      return msg_or_oom(
-          sqlite3_mprintf("knn_index: unknown option \"%s\" (valid options: dim, metric, index, m, "
-                          "ef_construction, ef_search)",
-                          key));
-    if (seen[k]) return msg_or_oom(sqlite3_mprintf("knn_index: option %s is given twice", keys[k]));
-    seen[k] = 1;
-    char *err = NULL;
-    switch (k) {
-      case 0: err = int_option(key, val, 1, 65536, &o->dim); break;
-      case 1:
-        o->metric = choice(metric_names, val);
-        if (o->metric < 0)
-          err =
-              msg_or_oom(sqlite3_mprintf("knn_index: option metric must be ip, cosine or l2, got '%s'", val));
-        break;
-      case 2:
-        o->index = choice(index_names, val);
-        if (o->index < 0)
-          err = msg_or_oom(sqlite3_mprintf("knn_index: option index must be flat or hnsw, got '%s'", val));
-        break;
-      case 3: err = int_option(key, val, 2, 100, &o->m), o->set_m = 1; break;
-      case 4: err = int_option(key, val, 4, 1000, &o->ef_construction), o->set_efc = 1; break;
-      default: err = int_option(key, val, 1, KNN_EF_MAX, &o->ef_search), o->set_efs = 1; break;
-    }
-    if (err) return err;
-  }
-  if (!seen[0])
-    return msg_or_oom(sqlite3_mprintf("knn_index: option dim is required, e.g. knn_index(dim=64)"));
-  if (o->index == IDX_FLAT && (o->set_m || o->set_efc || o->set_efs))
+static char *choice_option(const char *key, const char *val, const char *const *names, const char *valid,
+                           int *out) {
+  *out = knn_choice(names, val);
+  if (*out >= 0) return NULL;
+  return msg_or_oom(sqlite3_mprintf("knn_index: option %s must be %s, got '%s'", key, valid, val));
+}
+
+/* Splits "key = value" (quotes around the value dropped) into key and val. */
+static char *split_option(const char *a, char *key, size_t nkey, char *val, size_t nval) {
+  const char *eq = strchr(a, '=');
+  if (!eq)
     return msg_or_oom(
-        sqlite3_mprintf("knn_index: option %s applies to index=hnsw only", o->set_m     ? "m"
-                                                                           : o->set_efc ? "ef_construction"
-                                                                                        : "ef_search"));
-  if (o->ef_construction < 2 * o->m)
-    return msg_or_oom(sqlite3_mprintf("knn_index: ef_construction must be at least 2*m = %d, got %d",
-                                      2 * o->m, o->ef_construction));
+        sqlite3_mprintf("knn_index: expected key=value, got '%s' (options: " KNN_OPTION_NAMES ")", a));
+  const char *ks = a, *ke = eq, *vs = eq + 1, *ve = a + strlen(a);
+  while (ks < ke && (*ks == ' ' || *ks == '\t' || *ks == '\n')) ks++;
+  while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t' || ke[-1] == '\n')) ke--;
+  while (vs < ve && (*vs == ' ' || *vs == '\t' || *vs == '\n')) vs++;
+  while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\n')) ve--;
+  if (ve - vs >= 2 && (*vs == '\'' || *vs == '"') && ve[-1] == *vs) vs++, ve--;
+  if ((size_t)(ke - ks) >= nkey || (size_t)(ve - vs) >= nval)
+    return msg_or_oom(sqlite3_mprintf("knn_index: option too long: '%s'", a));
+  memcpy(key, ks, (size_t)(ke - ks));
+  key[ke - ks] = 0;
+  memcpy(val, vs, (size_t)(ve - vs));
+  val[ve - vs] = 0;
   return NULL;
 }
 
-/* ---- shadow tables ---------------------------------------------------------------- */
-
-static int vt_error(knn_vtab *vt, int rc, char *msg) {
-  sqlite3_free(vt->base.zErrMsg);
-  vt->base.zErrMsg = msg;
-  return msg || rc != SQLITE_ERROR ? rc : SQLITE_NOMEM;
-}
-
-static int exec_fmt(sqlite3 *db, char **err, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *sql = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  if (!sql) return SQLITE_NOMEM;
-  char *e = NULL;
-  int rc = sqlite3_exec(db, sql, NULL, NULL, &e);
-  sqlite3_free(sql);
-  if (rc && err) *err = sqlite3_mprintf("knn_index: %s", e ? e : sqlite3_errstr(rc));
-  sqlite3_free(e);
-  return rc;
-}
-
-/* Prepares *st once (a statement on a shadow table); table names come from vt. */
-static int prep(knn_vtab *vt, sqlite3_stmt **st, const char *fmt) {
-  if (*st) {
-    sqlite3_reset(*st);
-    sqlite3_clear_bindings(*st);
-    return SQLITE_OK;
-  }
-  char *sql = sqlite3_mprintf(fmt, vt->schema, vt->name);
-  if (!sql) return SQLITE_NOMEM;
-  int rc = sqlite3_prepare_v3(vt->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-  sqlite3_free(sql);
-  if (rc) vt_error(vt, rc, sqlite3_mprintf("knn_index: %s", sqlite3_errmsg(vt->db)));
-  return rc;
-}
-
-static void finalize_all(knn_vtab *vt) {
-  sqlite3_stmt **all[] = {&vt->st_get,       &vt->st_ins,       &vt->st_del_vec,
-                          &vt->st_del_graph, &vt->st_put_graph, &vt->st_put_info};
-  for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
-    sqlite3_finalize(*all[i]);
-    *all[i] = NULL;
+/* One option k with value val into o. */
+static char *set_option(int k, const char *key, const char *val, knn_meta *o) {
+  switch (k) {
+    case OPT_DIM: return int_option(key, val, 1, 65536, &o->dim);
+    case OPT_METRIC: return choice_option(key, val, knn_metric_names, "ip, cosine or l2", &o->metric);
+    case OPT_INDEX: return choice_option(key, val, knn_index_names, "flat or hnsw", &o->index);
+    case OPT_M: return int_option(key, val, 2, 100, &o->m);
+    case OPT_EFC: return int_option(key, val, 4, 1000, &o->ef_construction);
+    case OPT_EFS: return int_option(key, val, 1, KNN_EF_MAX, &o->ef_search);
+    case OPT_QUANT: return choice_option(key, val, knn_quant_names, "none or int8", &o->quant);
+    case OPT_RERANK: return int_option(key, val, 0, KNN_RERANK_MAX, &o->rerank);
+    default: return int_option(key, val, 0, 1, &o->verbose);
   }
 }
+
+/* Checks the options together. */
+static char *check_options(const int *seen, const knn_meta *o) {
+  if (!seen[OPT_DIM])
+    return msg_or_oom(sqlite3_mprintf("knn_index: option dim is required, e.g. knn_index(dim=64)"));
+  if (o->index == KNN_IDX_FLAT && (seen[OPT_M] || seen[OPT_EFC] || seen[OPT_EFS]))
+    return msg_or_oom(
+        sqlite3_mprintf("knn_index: option %s applies to index=hnsw only", seen[OPT_M]     ? "m"
+                                                                           : seen[OPT_EFC] ? "ef_construction"
+                                                                                           : "ef_search"));
+  if (o->ef_construction < 2 * o->m)
+    return msg_or_oom(sqlite3_mprintf("knn_index: ef_construction must be at least 2*m = %d, got %d",
+                                      2 * o->m, o->ef_construction));
+  if (seen[OPT_RERANK] && o->quant != KNN_Q_INT8)
+    return msg_or_oom(sqlite3_mprintf(
+        "knn_index: option rerank applies to quantize=int8 only (float vectors are searched exactly)"));
+  return NULL;
+}
+
+/* Parses the CREATE VIRTUAL TABLE arguments "key=value" (argv[3..]). */
+static char *parse_options(int argc, const char *const *argv, knn_meta *o) {
+  int seen[OPT_N] = {0};
+  memset(o, 0, sizeof *o);
+  o->format = KNN_FORMAT;
+  o->metric = KNN_IP;
+  o->index = KNN_IDX_FLAT;
+  o->m = 16;
+  o->ef_construction = 64;
+  o->ef_search = 40;
+  o->quant = KNN_Q_NONE;
+  for (int i = 3; i < argc; i++) {
+    char key[32], val[64];
+    char *err = split_option(argv[i], key, sizeof key, val, sizeof val);
+    if (err) return err;
+    int k = knn_choice(option_keys, key);
+    if (k < 0)
+      return msg_or_oom(
+          sqlite3_mprintf("knn_index: unknown option \"%s\" (valid options: " KNN_OPTION_NAMES ")", key));
+    if (seen[k]) return msg_or_oom(sqlite3_mprintf("knn_index: option %s is given twice", option_keys[k]));
+    seen[k] = 1;
+    if ((err = set_option(k, key, val, o))) return err;
+  }
+  return check_options(seen, o);
+}
+
+/* ---- the in-memory index ------------------------------------------------------------ */
 
 static void drop_cache(knn_vtab *vt) {
   hnsw_free(vt->h);
   vt->h = NULL;
 }
 
-static unsigned data_version(knn_vtab *vt) {
-  unsigned v = 0;
-  if (sqlite3_file_control(vt->db, vt->schema, SQLITE_FCNTL_DATA_VERSION, &v) != SQLITE_OK) v = 0;
-  return v;
-}
-
-static int put_info(knn_vtab *vt, const char *key, sqlite3_int64 v, int is_null) {
-  int rc =
-      prep(vt, &vt->st_put_info, "INSERT OR REPLACE INTO \"%w\".\"%w_info\"(key, value) VALUES (?1, ?2)");
-  if (rc) return rc;
-  sqlite3_bind_text(vt->st_put_info, 1, key, -1, SQLITE_STATIC);
-  if (!is_null) sqlite3_bind_int64(vt->st_put_info, 2, v);
-  rc = sqlite3_step(vt->st_put_info);
-  sqlite3_reset(vt->st_put_info);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-/* The table's change counter: x_info 'generation', bumped by every committed
-** transaction that wrote to the table (0 when absent). */
-static int read_generation(knn_vtab *vt, sqlite3_int64 *gen) {
-  sqlite3_stmt *st = NULL;
-  char *sql =
-      sqlite3_mprintf("SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'generation'", vt->schema, vt->name);
-  if (!sql) return SQLITE_NOMEM;
-  int rc = sqlite3_prepare_v2(vt->db, sql, -1, &st, NULL);
-  sqlite3_free(sql);
-  *gen = 0;
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *gen = sqlite3_column_int64(st, 0);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-  }
-  sqlite3_finalize(st);
-  if (rc && rc != SQLITE_NOMEM)
-    vt_error(vt, rc, sqlite3_mprintf("knn_index: reading \"%s_info\": %s", vt->name, sqlite3_errmsg(vt->db)));
-  return rc;
-}
-
-static char *corrupt(knn_vtab *vt, const char *table, sqlite3_int64 row, const char *what) {
-  return sqlite3_mprintf("knn_index: corrupt shadow table \"%s_%s\": row %lld: %s", vt->name, table, row,
-                         what);
-}
-
 /* Loads the index from the shadow tables unless the cache is current. */
 static int load(knn_vtab *vt) {
   if (vt->broken) return vt_error(vt, SQLITE_CORRUPT_VTAB, sqlite3_mprintf("%s", vt->broken));
-  unsigned dv = data_version(vt);
+  unsigned dv = knn_store_data_version(&vt->st);
   if (vt->h && dv == vt->data_version) return SQLITE_OK;
   sqlite3_int64 gen;
-  int rc = read_generation(vt, &gen);
+  int rc = knn_store_generation(&vt->st, &gen);
   if (rc) return rc;
   if (vt->h && gen == vt->generation) {
     /* the file changed, but not this table */
@@ -324,281 +238,72 @@ static int load(knn_vtab *vt) {
     return SQLITE_OK;
   }
   drop_cache(vt);
-  hnsw *h = hnsw_new((size_t)vt->dim, vt->metric, vt->index == IDX_HNSW, (uint32_t)vt->m,
-                     (uint32_t)vt->ef_construction, KNN_SEED);
-  if (!h) return SQLITE_NOMEM;
-  sqlite3_stmt *st = NULL;
-  char *err = NULL, *sql = NULL;
-  uint8_t *seen = NULL;
-  int64_t *words = NULL;
-  vt->max_rowid = 0;
-
-  sql = sqlite3_mprintf("SELECT rowid, vec FROM \"%w\".\"%w_vectors\"", vt->schema, vt->name);
-  if (!sql) goto nomem;
-  rc = sqlite3_prepare_v2(vt->db, sql, -1, &st, NULL);
-  sqlite3_free(sql);
-  if (rc) goto sqlerr;
-  const int bytes = vt->dim * 4;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    sqlite3_int64 row = sqlite3_column_int64(st, 0);
-    const void *b = sqlite3_column_blob(st, 1);
-    int nb = sqlite3_column_bytes(st, 1);
-    if (sqlite3_column_type(st, 1) != SQLITE_BLOB || nb != bytes) {
-      char what[96];
-      if (sqlite3_column_type(st, 1) != SQLITE_BLOB)
-        sqlite3_snprintf(sizeof what, what, "expected a BLOB of %d bytes, got %s", bytes,
-                         value_type_name(sqlite3_column_type(st, 1)));
-      else
-        sqlite3_snprintf(sizeof what, what, "expected a BLOB of %d bytes, got %d bytes", bytes, nb);
-      err = corrupt(vt, "vectors", row, what);
-      rc = SQLITE_CORRUPT_VTAB;
-      goto fail;
-    }
-    float *v = malloc((size_t)bytes);
-    if (!v) goto nomem;
-    memcpy(v, b, (size_t)bytes);
-    size_t first;
-    if (vec_count_nonfinite(v, (size_t)vt->dim, &first)) {
-      free(v);
-      err = corrupt(vt, "vectors", row, "non-finite value");
-      rc = SQLITE_CORRUPT_VTAB;
-      goto fail;
-    }
-    int r = hnsw_load_vector(h, row, v);
-    free(v);
-    if (r) goto nomem;
-    if (row > vt->max_rowid) vt->max_rowid = row;
-  }
-  if (rc != SQLITE_DONE) goto sqlerr;
-  sqlite3_finalize(st);
-  st = NULL;
-
-  if (vt->index == IDX_HNSW) {
-    seen = calloc(h->n ? h->n : 1, 1);
-    size_t maxw = (HNSW_MAX_LEVEL + 1) * (size_t)(2 * vt->m + 1);
-    words = malloc(maxw * sizeof *words);
-    if (!seen || !words) goto nomem;
-    sql = sqlite3_mprintf("SELECT rowid, level, neighbors FROM \"%w\".\"%w_graph\"", vt->schema, vt->name);
-    if (!sql) goto nomem;
-    rc = sqlite3_prepare_v2(vt->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc) goto sqlerr;
-    size_t nodes = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      sqlite3_int64 row = sqlite3_column_int64(st, 0);
-      int64_t s = hnsw_find(h, row);
-      sqlite3_int64 level = sqlite3_column_int64(st, 1);
-      const void *b = sqlite3_column_blob(st, 2);
-      size_t nb = (size_t)sqlite3_column_bytes(st, 2);
-      const char *what = NULL;
-      if (s < 0)
-        what = "a graph node without a vector in x_vectors";
-      else if (seen[s])
-        what = "a repeated node";
-      else if (sqlite3_column_type(st, 1) != SQLITE_INTEGER || level < 0 || level > HNSW_MAX_LEVEL)
-        what = "bad level";
-      else if (sqlite3_column_type(st, 2) != SQLITE_BLOB || nb % 8 || nb / 8 > maxw)
-        what = "bad neighbors BLOB length";
-      if (!what) {
-        memcpy(words, b, nb);
-        int r = hnsw_node_decode(h, (uint32_t)s, (int)level, words, nb / 8);
-        if (r == HNSW_NOMEM) goto nomem;
-        if (r) what = "bad neighbor list (a count out of range, an unknown rowid or a wrong length)";
-      }
-      if (what) {
-        err = corrupt(vt, "graph", row, what);
-        rc = SQLITE_CORRUPT_VTAB;
-        goto fail;
-      }
-      seen[s] = 1;
-      nodes++;
-    }
-    if (rc != SQLITE_DONE) goto sqlerr;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (nodes == h->n && hnsw_validate(h)) {
-      err = sqlite3_mprintf(
-          "knn_index: corrupt shadow table \"%s_graph\": a link at level l to a node below l", vt->name);
-      rc = SQLITE_CORRUPT_VTAB;
-      goto fail;
-    }
-    if (nodes != h->n) {
-      uint32_t s = 0;
-      while (s < h->n && seen[s]) s++;
-      err = corrupt(vt, "vectors", h->key[s], "no node in the graph table");
-      rc = SQLITE_CORRUPT_VTAB;
-      goto fail;
-    }
-    sql = sqlite3_mprintf(
-        "SELECT (SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'entry_point'),"
-        "       (SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'max_level')",
-        vt->schema, vt->name, vt->schema, vt->name);
-    if (!sql) goto nomem;
-    rc = sqlite3_prepare_v2(vt->db, sql, -1, &st, NULL);
-    sqlite3_free(sql);
-    if (rc) goto sqlerr;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) goto sqlerr;
-    if (hnsw_set_entry(h, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1))) {
-      err = sqlite3_mprintf("knn_index: corrupt shadow table \"%s_info\": bad entry_point or max_level",
-                            vt->name);
-      rc = SQLITE_CORRUPT_VTAB;
-      goto fail;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-  }
-  free(seen);
-  free(words);
-  hnsw_dirty_clear(h);
-  vt->h = h;
+  rc = knn_store_load(&vt->st, &vt->h, &vt->max_rowid);
+  if (rc) return rc;
   vt->data_version = dv;
   vt->generation = gen;
   return SQLITE_OK;
+}
 
-nomem:
-  rc = SQLITE_NOMEM;
-  goto fail;
-sqlerr:
-  if (rc != SQLITE_NOMEM) {
-    err = sqlite3_mprintf("knn_index: reading \"%s\" shadow tables: %s", vt->name, sqlite3_errmsg(vt->db));
-    rc = SQLITE_ERROR;
-  }
-fail:
-  sqlite3_finalize(st);
-  free(seen);
-  free(words);
-  hnsw_free(h);
-  if (err || rc != SQLITE_NOMEM) vt_error(vt, rc, err);
+/* Writes the changed graph nodes; out of memory drops the cache. */
+static int flush(knn_vtab *vt) {
+  if (!vt->h) return SQLITE_OK;
+  int rc = knn_store_flush(&vt->st, vt->h);
+  if (rc == SQLITE_NOMEM) drop_cache(vt);
   return rc;
 }
 
-/* Writes the graph nodes changed since the last flush and the entry point. */
-static int flush(knn_vtab *vt) {
-  if (!vt->h) return SQLITE_OK;
-  hnsw *h = vt->h;
-  if (hnsw_purge(h)) {
-    drop_cache(vt);
-    return SQLITE_NOMEM;
-  }
-  size_t nd;
-  const uint32_t *dl = hnsw_dirty(h, &nd);
-  if (!nd) return SQLITE_OK;
-  int rc = SQLITE_OK;
-  if (vt->index == IDX_HNSW) {
-    size_t maxw = (HNSW_MAX_LEVEL + 1) * (size_t)(2 * vt->m + 1);
-    int64_t *w = malloc(maxw * sizeof *w);
-    if (!w) return SQLITE_NOMEM;
-    rc = prep(vt, &vt->st_put_graph,
-              "INSERT OR REPLACE INTO \"%w\".\"%w_graph\"(rowid, level, neighbors) VALUES (?1, ?2, ?3)");
-    for (size_t i = 0; i < nd && rc == SQLITE_OK; i++) {
-      uint32_t s = dl[i];
-      if (h->deleted[s]) continue;
-      size_t nw = hnsw_node_encode(h, s, w);
-      sqlite3_bind_int64(vt->st_put_graph, 1, h->key[s]);
-      sqlite3_bind_int(vt->st_put_graph, 2, h->level[s]);
-      sqlite3_bind_blob(vt->st_put_graph, 3, w, (int)(nw * 8), SQLITE_STATIC);
-      rc = sqlite3_step(vt->st_put_graph);
-      sqlite3_reset(vt->st_put_graph);
-      rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
-    free(w);
-    if (rc == SQLITE_OK) rc = put_info(vt, "entry_point", h->entry >= 0 ? h->key[h->entry] : 0, h->entry < 0);
-    if (rc == SQLITE_OK) rc = put_info(vt, "max_level", h->max_level, 0);
-  }
-  if (rc == SQLITE_OK)
-    hnsw_dirty_clear(h);
-  else
-    vt_error(vt, rc, sqlite3_mprintf("knn_index: writing the graph: %s", sqlite3_errmsg(vt->db)));
-  return rc;
+/* ---- verbose progress ------------------------------------------------------------------ */
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void progress_line(knn_vtab *vt, const char *what, double t) {
+  knn_progress *p = &vt->progress;
+  double el = t - p->t0;
+  fprintf(stderr, "knn_index %s: %s%lld rows inserted, %.0f rows/s, %.1f s\n", vt->st.name, what,
+          (long long)p->rows, el > 0 ? (double)p->rows / el : 0.0, el);
+  fflush(stderr);
+}
+
+/* One more row inserted: a line when KNN_PROGRESS_SECONDS passed since the last. */
+static void progress_row(knn_vtab *vt) {
+  knn_progress *p = &vt->progress;
+  if (!vt->st.meta.verbose) return;
+  double t = now_seconds();
+  if (p->rows++ == 0) p->t0 = p->last = t;
+  if (t - p->last < KNN_PROGRESS_SECONDS) return;
+  p->last = t;
+  p->reported = 1;
+  progress_line(vt, "", t);
+}
+
+/* End of a transaction: a last line when the inserts were reported. */
+static void progress_end(knn_vtab *vt, int committed) {
+  knn_progress *p = &vt->progress;
+  if (p->reported) progress_line(vt, committed ? "committed: " : "rolled back: ", now_seconds());
+  memset(p, 0, sizeof *p);
 }
 
 /* ---- create, connect, destroy ------------------------------------------------------- */
 
 static void vt_free(knn_vtab *vt) {
   if (!vt) return;
-  finalize_all(vt);
+  knn_store_finalize(&vt->st);
   drop_cache(vt);
-  sqlite3_free(vt->schema);
-  sqlite3_free(vt->name);
+  sqlite3_free(vt->st.schema);
+  sqlite3_free(vt->st.name);
   sqlite3_free(vt->broken);
   sqlite3_free(vt);
-}
-
-/* A read_info message; out of memory (no message) sets *nomem, so that an
-** allocation failure is not taken for a damaged or a valid x_info. */
-static char *info_msg(int *nomem, char *msg) {
-  if (!msg) *nomem = 1;
-  return msg;
-}
-
-/* Reads x_info into o, checking the format version and every value; a
-** message when it cannot. *nomem is set when out of memory. */
-static char *read_info(sqlite3 *db, const char *schema, const char *name, knn_opts *o, int *nomem) {
-  sqlite3_stmt *st = NULL;
-  char *sql = sqlite3_mprintf("SELECT key, value FROM \"%w\".\"%w_info\"", schema, name);
-  if (!sql) {
-    *nomem = 1;
-    return NULL;
-  }
-  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-  sqlite3_free(sql);
-  if ((rc & 0xff) == SQLITE_NOMEM) {
-    *nomem = 1;
-    return NULL;
-  }
-  if (rc)
-    return info_msg(nomem,
-                    sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db)));
-  int version = -1;
-  knn_opts r = *o;
-  r.dim = r.metric = r.index = -1;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const char *k = (const char *)sqlite3_column_text(st, 0);
-    const char *t = (const char *)sqlite3_column_text(st, 1);
-    sqlite3_int64 v = sqlite3_column_int64(st, 1);
-    if (!k) continue;
-    if (!strcmp(k, "format_version"))
-      version = (int)v;
-    else if (!strcmp(k, "dim"))
-      r.dim = v >= 1 && v <= 65536 ? (int)v : -1;
-    else if (!strcmp(k, "metric"))
-      r.metric = t ? choice(metric_names, t) : -1;
-    else if (!strcmp(k, "index"))
-      r.index = t ? choice(index_names, t) : -1;
-    else if (!strcmp(k, "m"))
-      r.m = v >= 2 && v <= 100 ? (int)v : -1;
-    else if (!strcmp(k, "ef_construction"))
-      r.ef_construction = v >= 4 && v <= 1000 ? (int)v : -1;
-    else if (!strcmp(k, "ef_search"))
-      r.ef_search = v >= 1 && v <= KNN_EF_MAX ? (int)v : -1;
-  }
-  rc = sqlite3_finalize(st);
-  if ((rc & 0xff) == SQLITE_NOMEM) {
-    *nomem = 1;
-    return NULL;
-  }
-  if (rc)
-    return info_msg(nomem,
-                    sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db)));
-  if (version != KNN_FORMAT)
-    return info_msg(
-        nomem,
-        sqlite3_mprintf("knn_index: \"%s_info\": format version %d is not supported (this build reads %d)",
-                        name, version, KNN_FORMAT));
-  if (r.dim < 0 || r.metric < 0 || r.index < 0 || r.m < 0 || r.ef_construction < 0 || r.ef_search < 0)
-    return info_msg(
-        nomem,
-        sqlite3_mprintf("knn_index: corrupt shadow table \"%s_info\": bad dim, metric, index or parameters",
-                        name));
-  *o = r;
-  return NULL;
 }
 
 static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
                     char **pzErr, int create) {
   (void)aux;
-  knn_opts o;
+  knn_meta o;
   char *err = parse_options(argc, argv, &o);
   if (err == knn_oom) return SQLITE_NOMEM;
   if (err) {
@@ -608,26 +313,17 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
   knn_vtab *vt = sqlite3_malloc(sizeof *vt);
   if (!vt) return SQLITE_NOMEM;
   memset(vt, 0, sizeof *vt);
-  vt->db = db;
-  vt->schema = sqlite3_mprintf("%s", argv[1]);
-  vt->name = sqlite3_mprintf("%s", argv[2]);
-  if (!vt->schema || !vt->name) {
+  vt->st.db = db;
+  vt->st.vtab = &vt->base;
+  vt->st.schema = sqlite3_mprintf("%s", argv[1]);
+  vt->st.name = sqlite3_mprintf("%s", argv[2]);
+  if (!vt->st.schema || !vt->st.name) {
     vt_free(vt);
     return SQLITE_NOMEM;
   }
   int rc;
   if (create) {
-    const char *s = argv[1], *n = argv[2];
-    rc =
-        exec_fmt(db, pzErr,
-                 "CREATE TABLE \"%w\".\"%w_info\"(key TEXT PRIMARY KEY, value);"
-                 "CREATE TABLE \"%w\".\"%w_vectors\"(rowid INTEGER PRIMARY KEY, vec BLOB);"
-                 "CREATE TABLE \"%w\".\"%w_graph\"(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB);"
-                 "INSERT INTO \"%w\".\"%w_info\"(key, value) VALUES ('format_version', %d), ('dim', %d),"
-                 " ('metric', %Q), ('index', %Q), ('m', %d), ('ef_construction', %d), ('ef_search', %d),"
-                 " ('entry_point', NULL), ('max_level', -1), ('generation', 0);",
-                 s, n, s, n, s, n, s, n, KNN_FORMAT, o.dim, metric_names[o.metric], index_names[o.index], o.m,
-                 o.ef_construction, o.ef_search);
+    rc = knn_store_create(db, argv[1], argv[2], &o, pzErr);
     if (rc) {
       vt_free(vt);
       return rc;
@@ -636,18 +332,13 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
     /* An unreadable x_info still connects, so that DROP TABLE works; every
     ** query and write then fails with the reason. */
     int nomem = 0;
-    vt->broken = read_info(db, argv[1], argv[2], &o, &nomem);
+    vt->broken = knn_store_read_info(db, argv[1], argv[2], &o, &nomem);
     if (nomem) {
       vt_free(vt);
       return SQLITE_NOMEM;
     }
   }
-  vt->dim = o.dim;
-  vt->metric = o.metric;
-  vt->index = o.index;
-  vt->m = o.m;
-  vt->ef_construction = o.ef_construction;
-  vt->ef_search = o.ef_search;
+  vt->st.meta = o;
   rc = sqlite3_declare_vtab(db, "CREATE TABLE x(embedding, distance HIDDEN, k HIDDEN, ef_search HIDDEN)");
   if (rc) {
     vt_free(vt);
@@ -678,39 +369,17 @@ static int knn_disconnect(sqlite3_vtab *base) {
 
 static int knn_destroy(sqlite3_vtab *base) {
   knn_vtab *vt = (knn_vtab *)base;
-  finalize_all(vt);
-  char *err = NULL;
-  int rc = exec_fmt(vt->db, &err,
-                    "DROP TABLE IF EXISTS \"%w\".\"%w_info\"; DROP TABLE IF EXISTS \"%w\".\"%w_vectors\";"
-                    "DROP TABLE IF EXISTS \"%w\".\"%w_graph\";",
-                    vt->schema, vt->name, vt->schema, vt->name, vt->schema, vt->name);
-  if (rc) return vt_error(vt, rc, err);
+  int rc = knn_store_drop(&vt->st);
+  if (rc) return rc;
   vt_free(vt);
   return SQLITE_OK;
 }
 
 static int knn_rename(sqlite3_vtab *base, const char *new_name) {
-  knn_vtab *vt = (knn_vtab *)base;
-  finalize_all(vt);
-  char *err = NULL;
-  int rc = exec_fmt(vt->db, &err,
-                    "ALTER TABLE \"%w\".\"%w_info\" RENAME TO \"%w_info\";"
-                    "ALTER TABLE \"%w\".\"%w_vectors\" RENAME TO \"%w_vectors\";"
-                    "ALTER TABLE \"%w\".\"%w_graph\" RENAME TO \"%w_graph\";",
-                    vt->schema, vt->name, new_name, vt->schema, vt->name, new_name, vt->schema, vt->name,
-                    new_name);
-  if (rc) return vt_error(vt, rc, err);
-  char *n = sqlite3_mprintf("%s", new_name);
-  if (!n) return SQLITE_NOMEM;
-  sqlite3_free(vt->name);
-  vt->name = n;
-  return SQLITE_OK;
+  return knn_store_rename(&((knn_vtab *)base)->st, new_name);
 }
 
-static int knn_shadow_name(const char *suffix) {
-  return !sqlite3_stricmp(suffix, "info") || !sqlite3_stricmp(suffix, "vectors") ||
-         !sqlite3_stricmp(suffix, "graph");
-}
+static int knn_shadow_name(const char *suffix) { return knn_store_shadow_name(suffix); }
 
 /* ---- transactions ---------------------------------------------------------------------- */
 
@@ -724,13 +393,9 @@ static int knn_sync(sqlite3_vtab *base) {
   knn_vtab *vt = (knn_vtab *)base;
   int rc = flush(vt);
   if (rc || !vt->changed) return rc;
-  char *err = NULL;
-  rc = exec_fmt(vt->db, &err,
-                "INSERT OR REPLACE INTO \"%w\".\"%w_info\"(key, value) VALUES ('generation', "
-                "coalesce((SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'generation'), 0) + 1)",
-                vt->schema, vt->name, vt->schema, vt->name);
-  if (rc) return vt_error(vt, rc, err);
-  if (vt->h && (rc = read_generation(vt, &vt->generation)) != SQLITE_OK) return rc;
+  rc = knn_store_bump_generation(&vt->st);
+  if (rc) return rc;
+  if (vt->h && (rc = knn_store_generation(&vt->st, &vt->generation)) != SQLITE_OK) return rc;
   vt->changed = 0;
   return SQLITE_OK;
 }
@@ -738,8 +403,9 @@ static int knn_sync(sqlite3_vtab *base) {
 static int knn_commit(sqlite3_vtab *base) {
   knn_vtab *vt = (knn_vtab *)base;
   /* our own commit changed the data version: the cache stays current */
-  if (vt->h) vt->data_version = data_version(vt);
+  if (vt->h) vt->data_version = knn_store_data_version(&vt->st);
   vt->changed = 0;
+  progress_end(vt, 1);
   return SQLITE_OK;
 }
 
@@ -747,6 +413,7 @@ static int knn_rollback(sqlite3_vtab *base) {
   knn_vtab *vt = (knn_vtab *)base;
   drop_cache(vt);
   vt->changed = 0;
+  progress_end(vt, 0);
   return SQLITE_OK;
 }
 
@@ -771,22 +438,9 @@ static int knn_rollback_to(sqlite3_vtab *base, int i) {
 
 /* Removes rowid from the shadow tables and the cache (absent is fine). */
 static int remove_row(knn_vtab *vt, sqlite3_int64 rowid) {
-  int rc = prep(vt, &vt->st_del_vec, "DELETE FROM \"%w\".\"%w_vectors\" WHERE rowid = ?1");
+  int rc = knn_store_remove(&vt->st, rowid);
   if (rc) return rc;
-  sqlite3_bind_int64(vt->st_del_vec, 1, rowid);
-  rc = sqlite3_step(vt->st_del_vec);
-  sqlite3_reset(vt->st_del_vec);
-  if (rc != SQLITE_DONE) return rc;
-  if (vt->index == IDX_HNSW) {
-    rc = prep(vt, &vt->st_del_graph, "DELETE FROM \"%w\".\"%w_graph\" WHERE rowid = ?1");
-    if (rc) return rc;
-    sqlite3_bind_int64(vt->st_del_graph, 1, rowid);
-    rc = sqlite3_step(vt->st_del_graph);
-    sqlite3_reset(vt->st_del_graph);
-    if (rc != SQLITE_DONE) return rc;
-  }
-  int r = hnsw_remove(vt->h, rowid);
-  if (r == HNSW_NOMEM) {
+  if (hnsw_remove(vt->h, rowid) == HNSW_NOMEM) {
     drop_cache(vt);
     return SQLITE_NOMEM;
   }
@@ -794,32 +448,45 @@ static int remove_row(knn_vtab *vt, sqlite3_int64 rowid) {
 }
 
 static int add_row(knn_vtab *vt, sqlite3_int64 rowid, const float *v) {
-  int rc = prep(vt, &vt->st_ins, "INSERT INTO \"%w\".\"%w_vectors\"(rowid, vec) VALUES (?1, ?2)");
+  int rc = knn_store_add(&vt->st, vt->h, rowid, v);
+  if (rc == SQLITE_NOMEM) drop_cache(vt);
   if (rc) return rc;
-  sqlite3_bind_int64(vt->st_ins, 1, rowid);
-  sqlite3_bind_blob(vt->st_ins, 2, v, vt->dim * 4, SQLITE_STATIC);
-  rc = sqlite3_step(vt->st_ins);
-  sqlite3_reset(vt->st_ins);
-  if (rc != SQLITE_DONE) return rc;
-  int r = hnsw_add(vt->h, rowid, v);
-  if (r) {
-    drop_cache(vt);
-    return SQLITE_NOMEM;
-  }
   if (rowid > vt->max_rowid) vt->max_rowid = rowid;
+  progress_row(vt);
   return SQLITE_OK;
 }
 
-/* INSERT (argv[0] NULL), UPDATE (argv[0] = old rowid) or DELETE (argc == 1). */
-static int knn_update(sqlite3_vtab *base, int argc, sqlite3_value **argv, sqlite3_int64 *out_rowid) {
-  knn_vtab *vt = (knn_vtab *)base;
-  int rc = load(vt);
-  if (rc) return rc;
-  vt->changed = 1;
-  if (argc == 1) {
-    rc = remove_row(vt, sqlite3_value_int64(argv[0]));
-    goto done;
+/* The rowid of an INSERT or UPDATE: argv[1], or the largest + 1. */
+static int new_rowid(knn_vtab *vt, sqlite3_value *arg, sqlite3_int64 *rowid) {
+  if (sqlite3_value_type(arg) == SQLITE_NULL) {
+    if (vt->max_rowid == INT64_MAX)
+      return vt_error(vt, SQLITE_FULL,
+                      sqlite3_mprintf("knn_index: no rowid left; give the rowid explicitly"));
+    *rowid = vt->max_rowid + 1;
+    return SQLITE_OK;
   }
+  if (sqlite3_value_type(arg) == SQLITE_INTEGER) {
+    *rowid = sqlite3_value_int64(arg);
+    return SQLITE_OK;
+  }
+  return vt_error(vt, SQLITE_MISMATCH,
+                  sqlite3_mprintf("knn_index: rowid must be an integer, got %s",
+                                  value_type_name(sqlite3_value_type(arg))));
+}
+
+/* Replaces or inserts the row (rowid, v): old is the UPDATE's old rowid
+** (-1 for an INSERT), replacing says that rowid is taken and may go. */
+static int write_row(knn_vtab *vt, sqlite3_value *old, sqlite3_int64 rowid, int replacing, const float *v) {
+  int rc = SQLITE_OK, insert = old == NULL;
+  if (!insert) rc = remove_row(vt, sqlite3_value_int64(old));
+  if (rc == SQLITE_OK && replacing && (insert || sqlite3_value_int64(old) != rowid))
+    rc = remove_row(vt, rowid);
+  if (rc == SQLITE_OK) rc = add_row(vt, rowid, v);
+  return rc;
+}
+
+/* INSERT or UPDATE of argv (argc > 1). */
+static int upsert(knn_vtab *vt, sqlite3_value **argv, sqlite3_int64 *out_rowid) {
   int insert = sqlite3_value_type(argv[0]) == SQLITE_NULL;
   if (insert) {
     static const char *const hidden[] = {"distance", "k", "ef_search"};
@@ -830,61 +497,51 @@ static int knn_update(sqlite3_vtab *base, int argc, sqlite3_value **argv, sqlite
                                         "insert (rowid, embedding) only",
                                         hidden[c]));
   }
-  sqlite3_int64 rowid;
-  if (sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-    if (vt->max_rowid == INT64_MAX)
-      return vt_error(vt, SQLITE_FULL,
-                      sqlite3_mprintf("knn_index: no rowid left; give the rowid explicitly"));
-    rowid = vt->max_rowid + 1;
-  } else if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER) {
-    rowid = sqlite3_value_int64(argv[1]);
-  } else {
-    return vt_error(vt, SQLITE_MISMATCH,
-                    sqlite3_mprintf("knn_index: rowid must be an integer, got %s",
-                                    value_type_name(sqlite3_value_type(argv[1]))));
-  }
+  sqlite3_int64 rowid = 0;
+  int rc = new_rowid(vt, argv[1], &rowid);
+  if (rc) return rc;
   if (sqlite3_value_type(argv[2]) == SQLITE_NULL)
     return vt_error(vt, SQLITE_CONSTRAINT,
                     sqlite3_mprintf("knn_index: embedding must not be NULL (rowid %lld)", rowid));
   vecarg a;
   char *err = NULL;
-  rc = vecarg_get(argv[2], "knn_index", "embedding", (size_t)vt->dim, &a, &err);
+  rc = vecarg_get(argv[2], "knn_index", "embedding", (size_t)vt->st.meta.dim, &a, &err);
   if (rc) return vt_error(vt, rc, err);
-  float *copy = NULL;
-  const float *v = a.v;
   int replacing = !insert && sqlite3_value_int64(argv[0]) == rowid;
   if (!replacing && hnsw_find(vt->h, rowid) >= 0) {
-    int mode = sqlite3_vtab_on_conflict(vt->db);
-    if (mode == SQLITE_IGNORE) {
-      vecarg_free(&a);
-      return SQLITE_OK;
-    }
+    int mode = sqlite3_vtab_on_conflict(vt->st.db);
+    if (mode != SQLITE_IGNORE && mode != SQLITE_REPLACE)
+      rc =
+          vt_error(vt, SQLITE_CONSTRAINT, sqlite3_mprintf("UNIQUE constraint failed: %s.rowid", vt->st.name));
     if (mode != SQLITE_REPLACE) {
       vecarg_free(&a);
-      return vt_error(vt, SQLITE_CONSTRAINT, sqlite3_mprintf("UNIQUE constraint failed: %s.rowid", vt->name));
+      return rc;
     }
     replacing = 1;
   }
-  if (!a.owned) {
-    /* a.v points into argv[2], which a write may invalidate: copy */
-    copy = sqlite3_malloc64((sqlite3_uint64)vt->dim * 4);
-    if (!copy) {
-      vecarg_free(&a);
-      return SQLITE_NOMEM;
-    }
-    memcpy(copy, a.v, (size_t)vt->dim * 4);
-    v = copy;
+  /* a.v may point into argv[2], which a write may invalidate: copy */
+  float *copy = sqlite3_malloc64((sqlite3_uint64)vt->st.meta.dim * 4);
+  if (copy) {
+    memcpy(copy, a.v, (size_t)vt->st.meta.dim * 4);
+    rc = write_row(vt, insert ? NULL : argv[0], rowid, replacing, copy);
   }
-  if (!insert) rc = remove_row(vt, sqlite3_value_int64(argv[0]));
-  if (rc == SQLITE_OK && replacing && (insert || sqlite3_value_int64(argv[0]) != rowid))
-    rc = remove_row(vt, rowid);
-  if (rc == SQLITE_OK) rc = add_row(vt, rowid, v);
   sqlite3_free(copy);
   vecarg_free(&a);
+  if (!copy) return SQLITE_NOMEM;
   if (rc == SQLITE_OK) *out_rowid = rowid;
-done:
+  return rc;
+}
+
+/* INSERT (argv[0] NULL), UPDATE (argv[0] = old rowid) or DELETE (argc == 1). */
+static int knn_update(sqlite3_vtab *base, int argc, sqlite3_value **argv, sqlite3_int64 *out_rowid) {
+  knn_vtab *vt = (knn_vtab *)base;
+  int rc = load(vt);
+  if (rc) return rc;
+  vt->changed = 1;
+  rc = argc == 1 ? remove_row(vt, sqlite3_value_int64(argv[0])) : upsert(vt, argv, out_rowid);
   if (rc && rc != SQLITE_NOMEM && !vt->base.zErrMsg)
-    vt_error(vt, rc, sqlite3_mprintf("knn_index: writing \"%s\": %s", vt->name, sqlite3_errmsg(vt->db)));
+    vt_error(vt, rc,
+             sqlite3_mprintf("knn_index: writing \"%s\": %s", vt->st.name, sqlite3_errmsg(vt->st.db)));
   return rc;
 }
 
@@ -1051,6 +708,51 @@ static int int_arg(sqlite3_vtab_cursor *cur, sqlite3_value *v, const char *name,
 
 static int knn_next(sqlite3_vtab_cursor *cur);
 
+/* The scan without MATCH: every row by rowid, or rowid = arg. */
+static int start_scan(knn_cursor *c, knn_vtab *vt, int idx, sqlite3_value *arg) {
+  if (idx & (KNN_K | KNN_EF))
+    return cur_error(&c->base, SQLITE_ERROR,
+                     sqlite3_mprintf("knn_index: %s needs a query vector: add embedding MATCH ?",
+                                     idx & KNN_K ? "k" : "ef_search"));
+  if (vt->broken) return vt_error(vt, SQLITE_CORRUPT_VTAB, sqlite3_mprintf("%s", vt->broken));
+  int rc = knn_store_scan(&vt->st, (idx & KNN_ROWID) != 0, &c->scan);
+  if (rc) return rc;
+  if (idx & KNN_ROWID) sqlite3_bind_value(c->scan, 1, arg);
+  c->eof = 0;
+  return knn_next(&c->base);
+}
+
+/* Searches h for q into the cursor's rows: the k nearest, or among the
+** slots of the rowid constraint when rowids is not NULL. */
+static int search(knn_cursor *c, hnsw *h, const float *q, knn_vtab *vt, sqlite3_value *rowids, int is_in) {
+  uint32_t *slots = NULL;
+  size_t nslots = 0;
+  int rc = SQLITE_OK;
+  if (rowids) rc = rowid_slots(vt, rowids, is_in, &slots, &nslots);
+  size_t limit = rowids ? nslots : hnsw_count(h);
+  size_t k = (size_t)c->k < limit ? (size_t)c->k : limit;
+  topk t = {0};
+  if (rc == SQLITE_OK && k && topk_init(&t, k)) rc = SQLITE_NOMEM;
+  if (rc == SQLITE_OK && k) {
+    int r = rowids ? hnsw_search_slots(h, q, slots, nslots, &t) : hnsw_search(h, q, k, (size_t)c->ef, &t);
+    if (r) rc = SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK && k) {
+    size_t m = topk_sort(&t);
+    c->rowid = sqlite3_malloc64(m * sizeof *c->rowid);
+    c->dist = sqlite3_malloc64(m * sizeof *c->dist);
+    if (!c->rowid || !c->dist) rc = SQLITE_NOMEM;
+    for (size_t i = 0; rc == SQLITE_OK && i < m; i++) {
+      c->rowid[i] = hnsw_key(h, t.id[i]);
+      c->dist[i] = hnsw_user_distance(h, -t.score[i]);
+    }
+    if (rc == SQLITE_OK) c->n = m;
+  }
+  topk_free(&t);
+  sqlite3_free(slots);
+  return rc;
+}
+
 static int knn_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxStr, int argc, sqlite3_value **argv) {
   (void)idxStr;
   knn_cursor *c = (knn_cursor *)cur;
@@ -1060,67 +762,24 @@ static int knn_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxStr, int
   int a = 0;
   for (int s = 0; s < 4; s++)
     if ((idx & (1 << s)) && a < argc) arg[s] = argv[a++];
-  if (!(idx & KNN_MATCH)) {
-    if (idx & (KNN_K | KNN_EF))
-      return cur_error(cur, SQLITE_ERROR,
-                       sqlite3_mprintf("knn_index: %s needs a query vector: add embedding MATCH ?",
-                                       idx & KNN_K ? "k" : "ef_search"));
-    if (vt->broken) return vt_error(vt, SQLITE_CORRUPT_VTAB, sqlite3_mprintf("%s", vt->broken));
-    char *sql = sqlite3_mprintf("SELECT rowid, vec FROM \"%w\".\"%w_vectors\"%s", vt->schema, vt->name,
-                                idx & KNN_ROWID ? " WHERE rowid = ?1" : " ORDER BY rowid");
-    if (!sql) return SQLITE_NOMEM;
-    int rc = sqlite3_prepare_v2(vt->db, sql, -1, &c->scan, NULL);
-    sqlite3_free(sql);
-    if (rc) return cur_error(cur, rc, sqlite3_mprintf("knn_index: %s", sqlite3_errmsg(vt->db)));
-    if (idx & KNN_ROWID) sqlite3_bind_value(c->scan, 1, arg[3]);
-    c->eof = 0;
-    return knn_next(cur);
-  }
+  if (!(idx & KNN_MATCH)) return start_scan(c, vt, idx, arg[3]);
   if (!(idx & KNN_K))
     return cur_error(
         cur, SQLITE_ERROR,
         sqlite3_mprintf("knn_index: a MATCH query needs k: add AND k = 10 (the number of rows)"));
   int rc = int_arg(cur, arg[1], "k", 1, INT64_MAX, &c->k);
   if (rc) return rc;
-  c->ef = vt->ef_search;
+  c->ef = vt->st.meta.ef_search;
   if ((idx & KNN_EF) && (rc = int_arg(cur, arg[2], "ef_search", 1, KNN_EF_MAX, &c->ef))) return rc;
   c->match = 1;
   if (sqlite3_value_type(arg[0]) == SQLITE_NULL) return SQLITE_OK; /* no query, no rows */
   vecarg q;
   char *err = NULL;
-  rc = vecarg_get(arg[0], "knn_index", "MATCH query", (size_t)vt->dim, &q, &err);
+  rc = vecarg_get(arg[0], "knn_index", "MATCH query", (size_t)vt->st.meta.dim, &q, &err);
   if (rc) return cur_error(cur, rc, err);
   rc = load(vt);
-  if (rc) {
-    vecarg_free(&q);
-    return rc;
-  }
-  hnsw *h = vt->h;
-  uint32_t *slots = NULL;
-  size_t nslots = 0;
-  if (idx & KNN_ROWID) rc = rowid_slots(vt, arg[3], (idx & KNN_ROWID_IN) != 0, &slots, &nslots);
-  size_t limit = (idx & KNN_ROWID) ? nslots : h->n_live;
-  size_t k = (size_t)c->k < limit ? (size_t)c->k : limit;
-  topk t = {0};
-  if (rc == SQLITE_OK && k && topk_init(&t, k)) rc = SQLITE_NOMEM;
-  if (rc == SQLITE_OK && k) {
-    int r = (idx & KNN_ROWID) ? hnsw_search_slots(h, q.v, slots, nslots, &t)
-                              : hnsw_search(h, q.v, k, (size_t)c->ef, &t);
-    if (r) rc = SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK && k) {
-    size_t m = topk_sort(&t);
-    c->rowid = sqlite3_malloc64(m * sizeof *c->rowid);
-    c->dist = sqlite3_malloc64(m * sizeof *c->dist);
-    if (!c->rowid || !c->dist) rc = SQLITE_NOMEM;
-    for (size_t i = 0; rc == SQLITE_OK && i < m; i++) {
-      c->rowid[i] = h->key[t.id[i]];
-      c->dist[i] = hnsw_user_distance(h, -t.score[i]);
-    }
-    if (rc == SQLITE_OK) c->n = m;
-  }
-  topk_free(&t);
-  sqlite3_free(slots);
+  if (rc == SQLITE_OK)
+    rc = search(c, vt->h, q.v, vt, (idx & KNN_ROWID) ? arg[3] : NULL, (idx & KNN_ROWID_IN) != 0);
   vecarg_free(&q);
   if (rc) {
     cursor_reset(c);
@@ -1140,7 +799,8 @@ static int knn_next(sqlite3_vtab_cursor *cur) {
   if (rc == SQLITE_ROW) return SQLITE_OK;
   c->eof = 1;
   if (rc == SQLITE_DONE) return SQLITE_OK;
-  return cur_error(cur, rc, sqlite3_mprintf("knn_index: %s", sqlite3_errmsg(((knn_vtab *)cur->pVtab)->db)));
+  return cur_error(cur, rc,
+                   sqlite3_mprintf("knn_index: %s", sqlite3_errmsg(((knn_vtab *)cur->pVtab)->st.db)));
 }
 
 static int knn_eof(sqlite3_vtab_cursor *cur) { return ((knn_cursor *)cur)->eof; }
@@ -1154,21 +814,11 @@ static int knn_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *out) {
 static int knn_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   knn_cursor *c = (knn_cursor *)cur;
   knn_vtab *vt = (knn_vtab *)cur->pVtab;
-  if (!c->match) {
-    if (col == KNN_COL_EMBEDDING) sqlite3_result_value(ctx, sqlite3_column_value(c->scan, 1));
-    return SQLITE_OK;
-  }
+  if (!c->match)
+    return col == KNN_COL_EMBEDDING ? knn_store_result(&vt->st, ctx, sqlite3_column_value(c->scan, 1))
+                                    : SQLITE_OK;
   switch (col) {
-    case KNN_COL_EMBEDDING: {
-      int rc = prep(vt, &vt->st_get, "SELECT vec FROM \"%w\".\"%w_vectors\" WHERE rowid = ?1");
-      if (rc) return rc;
-      sqlite3_bind_int64(vt->st_get, 1, c->rowid[c->pos]);
-      rc = sqlite3_step(vt->st_get);
-      if (rc == SQLITE_ROW) sqlite3_result_value(ctx, sqlite3_column_value(vt->st_get, 0));
-      sqlite3_reset(vt->st_get);
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
-      break;
-    }
+    case KNN_COL_EMBEDDING: return knn_store_result_rowid(&vt->st, ctx, c->rowid[c->pos]);
     case KNN_COL_DISTANCE: sqlite3_result_double(ctx, c->dist[c->pos]); break;
     case KNN_COL_K: sqlite3_result_int64(ctx, c->k); break;
     case KNN_COL_EF: sqlite3_result_int64(ctx, c->ef); break;

@@ -14,8 +14,63 @@
 #include <string.h>
 
 #include "knn_flat.h"
+#include "quant.h"
 #include "rng.h"
 #include "vec.h"
+
+struct hnsw {
+  size_t dim;
+  int metric; /* KNN_IP, KNN_COSINE, KNN_L2 */
+  int graph;  /* 0: store only (exact search) */
+  uint32_t m, m0, ef_construction;
+  uint64_t seed;
+  double level_mult;
+
+  uint32_t n, cap; /* slots used / allocated */
+  uint32_t n_live;
+  float *vec;       /* cap x dim, NULL when int8 without floats */
+  int64_t *key;     /* slot -> key */
+  uint8_t *deleted; /* slot -> 1 when removed */
+  uint8_t *level;   /* slot -> level */
+  uint32_t *links0; /* cap x (m0 + 1): count, then slots */
+  uint32_t **upper; /* slot -> level x (m + 1), NULL for level 0 */
+  int64_t entry;    /* entry point slot, -1 when empty */
+  int max_level;
+
+  /* int8 (hnsw_set_int8): codes as unsigned bytes c + 128, rows of stride bytes */
+  int int8, floats; /* floats: vec is kept */
+  uint32_t rerank;
+  size_t stride;
+  uint8_t *codes; /* cap x stride */
+  float *qmeta;   /* slot -> (scale, squared norm of the decoded vector): one cache line */
+  const q8_kernels *kern;
+  int8_t *qa, *qb; /* signed query codes: searches and inserts / neighbour selection */
+
+  /* key -> slot, open addressing with linear probing */
+  int64_t *map_key;
+  uint32_t *map_val; /* UINT32_MAX = empty */
+  size_t map_cap, map_n;
+
+  uint32_t n_unpurged; /* removals since the last hnsw_purge */
+
+  /* nodes changed since hnsw_dirty_clear */
+  uint8_t *dirty;
+  uint32_t *dirty_list;
+  size_t n_dirty, dirty_cap;
+
+  /* search scratch */
+  uint32_t *visited, visit_tag;
+  void *cand, *res, *work; /* heaps and a work array of (distance, slot) */
+  size_t cand_cap, res_cap, work_cap;
+  float *qbuf;
+};
+
+/* A query prepared for the store: the float vector, or int8 codes. */
+typedef struct hq hq;
+struct hq {
+  const float *f;
+  q8_query c;
+};
 
 typedef struct dn dn;
 struct dn {
@@ -112,6 +167,7 @@ hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_constr
   h->level_mult = 1.0 / log((double)h->m);
   h->entry = -1;
   h->max_level = -1;
+  h->floats = 1;
   h->qbuf = malloc(dim * sizeof *h->qbuf);
   if (!h->qbuf) {
     free(h);
@@ -139,8 +195,29 @@ void hnsw_free(hnsw *h) {
   free(h->res);
   free(h->work);
   free(h->qbuf);
+  free(h->codes);
+  free(h->qmeta);
+  free(h->qa);
+  free(h->qb);
   free(h);
 }
+
+int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank) {
+  if (h->n || (rerank && !keep_float)) return HNSW_INVALID;
+  h->stride = q8_stride(h->dim);
+  free(h->qa);
+  free(h->qb);
+  h->qa = calloc(h->stride, 1);
+  h->qb = calloc(h->stride, 1);
+  if (!h->qa || !h->qb) return HNSW_NOMEM;
+  h->int8 = 1;
+  h->floats = keep_float;
+  h->rerank = rerank;
+  h->kern = q8_kernels_best();
+  return HNSW_OK;
+}
+
+int hnsw_is_int8(const hnsw *h) { return h->int8; }
 
 /* realloc that leaves *p alone on failure. */
 static int grow_array(void *pp, size_t n, size_t size) {
@@ -156,8 +233,11 @@ static int reserve(hnsw *h, uint32_t need) {
   size_t ncap = h->cap ? (size_t)h->cap * 2 : 1024;
   while (ncap < need) ncap *= 2;
   if (ncap > UINT32_MAX - 1) ncap = UINT32_MAX - 1;
-  if (grow_array(&h->vec, ncap, h->dim * sizeof(float)) || grow_array(&h->key, ncap, sizeof(int64_t)) ||
-      grow_array(&h->deleted, ncap, 1) || grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1) ||
+  if (h->floats && grow_array(&h->vec, ncap, h->dim * sizeof(float))) return HNSW_NOMEM;
+  if (h->int8 && (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, 2 * sizeof(float))))
+    return HNSW_NOMEM;
+  if (grow_array(&h->key, ncap, sizeof(int64_t)) || grow_array(&h->deleted, ncap, 1) ||
+      grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1) ||
       grow_array(&h->visited, ncap, sizeof(uint32_t)))
     return HNSW_NOMEM;
   if (h->graph && (grow_array(&h->links0, ncap, (h->m0 + 1) * sizeof(uint32_t)) ||
@@ -193,8 +273,33 @@ void hnsw_dirty_clear(hnsw *h) {
   h->n_dirty = 0;
 }
 
-/* Appends a slot for key with vector v (normalized for cosine). */
-static int64_t new_slot(hnsw *h, int64_t key, const float *v, int level) {
+/* Stores codes c (signed, dim of them) and scale s in slot. */
+static void put_codes(hnsw *h, uint32_t slot, const int8_t *c, float s) {
+  uint8_t *x = h->codes + (size_t)slot * h->stride;
+  int64_t n2 = 0;
+  for (size_t i = 0; i < h->dim; i++) {
+    x[i] = (uint8_t)(c[i] + 128);
+    n2 += (int64_t)c[i] * c[i];
+  }
+  memset(x + h->dim, 128, h->stride - h->dim);
+  h->qmeta[2 * (size_t)slot] = s;
+  h->qmeta[2 * (size_t)slot + 1] = (float)((double)s * s * (double)n2);
+}
+
+void hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
+  const float *x = v;
+  if (h->metric == KNN_COSINE) {
+    memcpy(h->qbuf, v, h->dim * sizeof *v);
+    knn_normalize(h->qbuf, h->dim);
+    x = h->qbuf;
+  }
+  *scale = q8_scale(x, h->dim);
+  q8_encode(x, h->dim, *scale, codes);
+}
+
+/* Appends a slot for key with vector v (normalized for cosine), or codes c
+** and scale cs when v is NULL. */
+static int64_t new_slot(hnsw *h, int64_t key, const float *v, const int8_t *c, float cs, int level) {
   if (hnsw_find(h, key) >= 0) return HNSW_EXISTS;
   if (h->n >= UINT32_MAX - 2) return HNSW_NOMEM;
   if (reserve(h, h->n + 1)) return HNSW_NOMEM;
@@ -209,9 +314,19 @@ static int64_t new_slot(hnsw *h, int64_t key, const float *v, int level) {
     if (h->graph) free(h->upper[s]);
     return HNSW_NOMEM;
   }
-  float *x = h->vec + (size_t)s * h->dim;
-  memcpy(x, v, h->dim * sizeof *x);
-  if (h->metric == KNN_COSINE) knn_normalize(x, h->dim);
+  if (v && h->floats) {
+    float *x = h->vec + (size_t)s * h->dim;
+    memcpy(x, v, h->dim * sizeof *x);
+    if (h->metric == KNN_COSINE) knn_normalize(x, h->dim);
+  }
+  if (v && h->int8) {
+    int8_t *tmp = (int8_t *)h->qb; /* stride >= dim bytes */
+    float sc;
+    hnsw_quantize(h, v, tmp, &sc);
+    put_codes(h, s, tmp, sc);
+  } else if (!v) {
+    put_codes(h, s, c, cs);
+  }
   h->key[s] = key;
   h->deleted[s] = 0;
   h->level[s] = (uint8_t)level;
@@ -227,13 +342,36 @@ static inline uint32_t *links(const hnsw *h, uint32_t s, int l) {
   return h->upper[s] + (size_t)(l - 1) * (h->m + 1);
 }
 
-static inline float dist(const hnsw *h, const float *q, uint32_t s) {
-  const float *x = h->vec + (size_t)s * h->dim;
-  switch (h->metric) {
-    case KNN_IP: return -vec_dot(q, x, h->dim);
-    case KNN_COSINE: return 1.0f - vec_dot(q, x, h->dim);
-    default: return vec_l2sq(q, x, h->dim);
+/* Distance from a prepared query to slot s: on floats, or on int8 codes. */
+static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
+  if (!h->int8) return knn_distance(h->metric, q->f, h->vec + (size_t)s * h->dim, h->dim);
+  int32_t raw = h->kern->dot(h->codes + (size_t)s * h->stride, q->c.c, h->stride);
+  return q8_distance(h->metric, &q->c, raw, h->qmeta[2 * (size_t)s], h->qmeta[2 * (size_t)s + 1]);
+}
+
+/* The query of a float vector (already normalized for cosine), codes in buf. */
+static hq query_of(const hnsw *h, const float *v, int8_t *buf) {
+  hq q = {v, {0}};
+  if (h->int8) q8_query_make(v, h->dim, h->stride, buf, &q.c);
+  return q;
+}
+
+/* The query of a stored vector, codes in buf. */
+static hq query_of_slot(const hnsw *h, uint32_t s, int8_t *buf) {
+  hq q = {h->floats ? h->vec + (size_t)s * h->dim : NULL, {0}};
+  if (h->int8) {
+    const uint8_t *x = h->codes + (size_t)s * h->stride;
+    int64_t sum = 0;
+    for (size_t i = 0; i < h->stride; i++) {
+      buf[i] = (int8_t)(x[i] - 128);
+      sum += buf[i];
+    }
+    q.c.c = buf;
+    q.c.s = h->qmeta[2 * (size_t)s];
+    q.c.off = 128 * sum;
+    q.c.n2 = h->qmeta[2 * (size_t)s + 1];
   }
+  return q;
 }
 
 double hnsw_user_distance(const hnsw *h, double internal) {
@@ -296,7 +434,7 @@ static uint32_t next_tag(hnsw *h) {
 }
 
 /* Greedy descent at level l from *cur (distance *curd). */
-static void greedy(const hnsw *h, const float *q, int l, uint32_t *cur, float *curd) {
+static void greedy(const hnsw *h, const hq *q, int l, uint32_t *cur, float *curd) {
   int changed = 1;
   while (changed) {
     changed = 0;
@@ -317,7 +455,7 @@ static void greedy(const hnsw *h, const float *q, int l, uint32_t *cur, float *c
 
 /* The ef nearest to q found from ep at level l: into h->res as a max-heap of
 ** *nres entries. Returns HNSW_OK or HNSW_NOMEM. */
-static int search_layer(hnsw *h, const float *q, uint32_t ep, float epd, size_t ef, int l, size_t *nres) {
+static int search_layer(hnsw *h, const hq *q, uint32_t ep, float epd, size_t ef, int l, size_t *nres) {
   if (ensure(&h->res, &h->res_cap, ef + 1) || ensure(&h->cand, &h->cand_cap, ef + 1)) return HNSW_NOMEM;
   dn *res = h->res, *cand = h->cand;
   size_t nr = 0, nc = 0;
@@ -345,13 +483,22 @@ static int search_layer(hnsw *h, const float *q, uint32_t ep, float epd, size_t 
       if (h->visited[nb] == tag) continue;
       h->visited[nb] = tag;
       if (any_deleted && h->deleted[nb]) continue;
-      const float *x = h->vec + (size_t)nb * dim;
-      for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
+      if (h->int8) {
+        __builtin_prefetch(h->codes + (size_t)nb * h->stride);
+        __builtin_prefetch(h->qmeta + 2 * (size_t)nb);
+      } else {
+        const float *x = h->vec + (size_t)nb * dim;
+        for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
+      }
       todo[nt++] = nb;
     }
+    int32_t raw[2 * 100 + 2];
+    if (h->int8) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, raw);
     for (uint32_t j = 0; j < nt; j++) {
       uint32_t nb = todo[j];
-      float d = dist(h, q, nb);
+      float d = h->int8 ? q8_distance(h->metric, &q->c, raw[j], h->qmeta[2 * (size_t)nb],
+                                      h->qmeta[2 * (size_t)nb + 1])
+                        : dist(h, q, nb);
       if (nr < ef || d < res[0].d) {
         if (nc + 1 > h->cand_cap) {
           if (ensure(&h->cand, &h->cand_cap, nc + 1)) return HNSW_NOMEM;
@@ -371,14 +518,14 @@ static int search_layer(hnsw *h, const float *q, uint32_t ep, float epd, size_t 
 /* Keeps of cands[0, n) (sorted by distance to the base node) at most mmax by
 ** the heuristic: a candidate is dropped when it is nearer to an already kept
 ** one than to the base. Kept entries are moved to the front; returns their count. */
-static size_t select_heuristic(const hnsw *h, dn *cands, size_t n, size_t mmax) {
+static size_t select_heuristic(hnsw *h, dn *cands, size_t n, size_t mmax) {
   if (n <= mmax) return n;
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < mmax; i++) {
-    const float *x = h->vec + (size_t)cands[i].id * h->dim;
+    hq x = query_of_slot(h, cands[i].id, h->qb);
     int good = 1;
     for (size_t j = 0; j < kept; j++) {
-      if (dist(h, x, cands[j].id) < cands[i].d) {
+      if (dist(h, &x, cands[j].id) < cands[i].d) {
         good = 0;
         break;
       }
@@ -402,14 +549,14 @@ static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
   }
   if (ensure(&h->work, &h->work_cap, (size_t)cnt + 1)) return HNSW_NOMEM;
   dn *w = h->work;
-  const float *x = h->vec + (size_t)s * h->dim;
+  hq x = query_of_slot(h, s, h->qb);
   size_t n = 0;
   for (uint32_t j = 1; j <= cnt; j++) {
     if (h->deleted[ls[j]]) continue;
-    w[n].d = dist(h, x, ls[j]);
+    w[n].d = dist(h, &x, ls[j]);
     w[n++].id = ls[j];
   }
-  w[n].d = dist(h, x, nb);
+  w[n].d = dist(h, &x, nb);
   w[n++].id = nb;
   qsort(w, n, sizeof *w, dn_cmp);
   size_t kept = select_heuristic(h, w, n, mmax);
@@ -435,14 +582,14 @@ static int link_node(hnsw *h, uint32_t s) {
     h->max_level = L;
     return mark_dirty(h, s);
   }
-  const float *q = h->vec + (size_t)s * h->dim;
+  hq q = query_of_slot(h, s, h->qa);
   uint32_t cur = (uint32_t)h->entry;
-  float curd = dist(h, q, cur);
-  for (int l = h->max_level; l > L; l--) greedy(h, q, l, &cur, &curd);
+  float curd = dist(h, &q, cur);
+  for (int l = h->max_level; l > L; l--) greedy(h, &q, l, &cur, &curd);
   if (mark_dirty(h, s)) return HNSW_NOMEM;
   for (int l = (L < h->max_level ? L : h->max_level); l >= 0; l--) {
     size_t n;
-    if (search_layer(h, q, cur, curd, h->ef_construction, l, &n) || drain_sorted(h, n)) return HNSW_NOMEM;
+    if (search_layer(h, &q, cur, curd, h->ef_construction, l, &n) || drain_sorted(h, n)) return HNSW_NOMEM;
     dn *w = h->work;
     cur = w[0].id;
     curd = w[0].d;
@@ -472,18 +619,27 @@ static int link_node(hnsw *h, uint32_t s) {
   return HNSW_OK;
 }
 
-int hnsw_add(hnsw *h, int64_t key, const float *v) {
+static int add(hnsw *h, int64_t key, const float *v, const int8_t *c, float cs, int link) {
   int level = h->graph ? hnsw_key_level(h, key) : 0;
-  int64_t s = new_slot(h, key, v, level);
+  int64_t s = new_slot(h, key, v, c, cs, level);
   if (s < 0) return (int)s;
+  if (!link) return HNSW_OK;
   if (!h->graph) return mark_dirty(h, (uint32_t)s);
   return link_node(h, (uint32_t)s);
 }
 
-int hnsw_load_vector(hnsw *h, int64_t key, const float *v) {
-  int level = h->graph ? hnsw_key_level(h, key) : 0;
-  int64_t s = new_slot(h, key, v, level);
-  return s < 0 ? (int)s : HNSW_OK;
+int hnsw_add(hnsw *h, int64_t key, const float *v) { return add(h, key, v, NULL, 0, 1); }
+
+int hnsw_load_vector(hnsw *h, int64_t key, const float *v) { return add(h, key, v, NULL, 0, 0); }
+
+int hnsw_add_int8(hnsw *h, int64_t key, const int8_t *codes, float scale) {
+  if (!h->int8 || h->floats) return HNSW_INVALID;
+  return add(h, key, NULL, codes, scale, 1);
+}
+
+int hnsw_load_int8(hnsw *h, int64_t key, const int8_t *codes, float scale) {
+  if (!h->int8 || h->floats) return HNSW_INVALID;
+  return add(h, key, NULL, codes, scale, 0);
 }
 
 /* Reconnects u at level l after d was removed from its list. */
@@ -493,7 +649,7 @@ static int repair(hnsw *h, uint32_t u, uint32_t d, int l) {
   uint32_t mmax = l == 0 ? h->m0 : h->m;
   if (ensure(&h->work, &h->work_cap, (size_t)lu[0] + ld[0] + 1)) return HNSW_NOMEM;
   dn *w = h->work;
-  const float *x = h->vec + (size_t)u * h->dim;
+  hq x = query_of_slot(h, u, h->qb);
   size_t n = 0;
   uint32_t tag = next_tag(h);
   h->visited[u] = tag;
@@ -504,7 +660,7 @@ static int repair(hnsw *h, uint32_t u, uint32_t d, int l) {
       uint32_t v = ls[j];
       if (h->visited[v] == tag || h->deleted[v]) continue;
       h->visited[v] = tag;
-      w[n].d = dist(h, x, v);
+      w[n].d = dist(h, &x, v);
       w[n++].id = v;
     }
   }
@@ -594,27 +750,102 @@ static const float *prepare_query(hnsw *h, const float *q) {
   return h->qbuf;
 }
 
-int hnsw_search(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
-  if (!h->n_live || !k) return HNSW_OK;
-  q = prepare_query(h, q);
-  if (!h->graph || k >= h->n_live || h->entry < 0) {
-    knn_flat_search(h->metric, h->vec, h->n, h->dim, q, h->deleted, t);
-    return HNSW_OK;
-  }
-  if (ef < k) ef = k;
+/* The candidates of a search: every live slot (exact) or the graph's ef. */
+/* The graph search: the ef nearest found, in h->res (*n of them). */
+static int search_graph(hnsw *h, const hq *q, size_t ef, size_t *n) {
   uint32_t cur = (uint32_t)h->entry;
   float curd = dist(h, q, cur);
   for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &cur, &curd);
+  return search_layer(h, q, cur, curd, ef, 0, n);
+}
+
+static int search_into(hnsw *h, const hq *q, size_t k, size_t ef, topk *t) {
+  if (!h->graph || k >= h->n_live || h->entry < 0) {
+    if (!h->int8) {
+      knn_flat_search(h->metric, h->vec, h->n, h->dim, q->f, h->deleted, t);
+    } else {
+      knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qmeta};
+      knn_flat_search_q8(h->metric, &x, &q->c, h->deleted, t);
+    }
+    return HNSW_OK;
+  }
   size_t n;
-  if (search_layer(h, q, cur, curd, ef, 0, &n)) return HNSW_NOMEM;
+  if (search_graph(h, q, ef < k ? k : ef, &n)) return HNSW_NOMEM;
   dn *res = h->res;
   for (size_t i = 0; i < n; i++) topk_push(t, -(double)res[i].d, res[i].id);
   return HNSW_OK;
 }
 
+/* The best rerank*k int8 candidates, re-scored with the float vectors into t. */
+static int search_rerank(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
+  size_t kk = k * (size_t)h->rerank;
+  if (kk / h->rerank != k || kk > h->n_live) kk = h->n_live;
+  topk c = {0};
+  if (topk_init(&c, kk)) return HNSW_NOMEM;
+  hq qq = query_of(h, q, h->qa);
+  int rc = search_into(h, &qq, kk, ef > kk ? ef : kk, &c);
+  size_t m = rc ? 0 : topk_sort(&c);
+  for (size_t i = 0; i < m; i++) {
+    uint32_t s = c.id[i];
+    topk_push(t, -(double)knn_distance(h->metric, q, h->vec + (size_t)s * h->dim, h->dim), s);
+  }
+  topk_free(&c);
+  return rc;
+}
+
+/* The distance from the float query q (|q|^2 = qn2) to the decoded codes of slot s. */
+static float refine_distance(const hnsw *h, const float *q, float qn2, uint32_t s) {
+  const uint8_t *x = h->codes + (size_t)s * h->stride;
+  float acc = 0.0f;
+  for (size_t i = 0; i < h->dim; i++) acc += q[i] * (float)((int)x[i] - 128);
+  float d = acc * h->qmeta[2 * (size_t)s];
+  return h->metric == KNN_IP       ? -d
+         : h->metric == KNN_COSINE ? 1.0f - d
+                                   : qn2 + h->qmeta[2 * (size_t)s + 1] - 2.0f * d;
+}
+
+/* int8 without floats: the best REFINE*k (flat) or ef (graph) candidates of
+** the int8 search, re-scored with the float query against their decoded
+** codes (the error of the stored codes only, not of the query's). */
+#define REFINE 4
+static int search_refine(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
+  hq qq = query_of(h, q, h->qa);
+  float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
+  if (h->graph && h->entry >= 0 && k < h->n_live) {
+    size_t n;
+    if (search_graph(h, &qq, ef > k ? ef : k, &n)) return HNSW_NOMEM;
+    dn *res = h->res;
+    for (size_t i = 0; i < n; i++) topk_push(t, -(double)refine_distance(h, q, qn2, res[i].id), res[i].id);
+    return HNSW_OK;
+  }
+  size_t kk = k * REFINE;
+  if (kk / REFINE != k || kk > h->n_live) kk = h->n_live;
+  topk c = {0};
+  if (topk_init(&c, kk)) return HNSW_NOMEM;
+  int rc = search_into(h, &qq, kk, kk, &c);
+  size_t m = rc ? 0 : topk_sort(&c);
+  for (size_t i = 0; i < m; i++) topk_push(t, -(double)refine_distance(h, q, qn2, c.id[i]), c.id[i]);
+  topk_free(&c);
+  return rc;
+}
+
+int hnsw_search(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
+  if (!h->n_live || !k) return HNSW_OK;
+  q = prepare_query(h, q);
+  if (h->int8 && h->rerank) return search_rerank(h, q, k, ef, t);
+  if (h->int8 && !h->floats) return search_refine(h, q, k, ef, t);
+  hq qq = query_of(h, q, h->qa);
+  return search_into(h, &qq, k, ef, t);
+}
+
 int hnsw_search_slots(hnsw *h, const float *q, const uint32_t *slots, size_t n, topk *t) {
   q = prepare_query(h, q);
-  knn_flat_search_rows(h->metric, h->vec, h->dim, q, slots, n, t);
+  if (h->floats) {
+    knn_flat_search_rows(h->metric, h->vec, h->dim, q, slots, n, t);
+  } else {
+    float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
+    for (size_t i = 0; i < n; i++) topk_push(t, -(double)refine_distance(h, q, qn2, slots[i]), slots[i]);
+  }
   return HNSW_OK;
 }
 
@@ -699,4 +930,31 @@ int hnsw_set_entry(hnsw *h, int64_t entry_key, int max_level) {
   h->entry = s;
   h->max_level = max_level;
   return HNSW_OK;
+}
+
+/* ---- accessors -------------------------------------------------------------- */
+
+const uint32_t *hnsw_dirty(const hnsw *h, size_t *n) {
+  *n = h->n_dirty;
+  return h->dirty_list;
+}
+
+size_t hnsw_count(const hnsw *h) { return h->n_live; }
+uint32_t hnsw_slots(const hnsw *h) { return h->n; }
+int64_t hnsw_key(const hnsw *h, uint32_t slot) { return h->key[slot]; }
+int hnsw_removed(const hnsw *h, uint32_t slot) { return h->deleted[slot]; }
+int hnsw_level(const hnsw *h, uint32_t slot) { return h->level[slot]; }
+
+int hnsw_entry(const hnsw *h, int64_t *key, int *level) {
+  if (h->entry < 0) return 0;
+  *key = h->key[h->entry];
+  *level = h->max_level;
+  return 1;
+}
+int hnsw_metric(const hnsw *h) { return h->metric; }
+
+const uint32_t *hnsw_neighbors(const hnsw *h, uint32_t slot, int level, uint32_t *n) {
+  const uint32_t *ls = links(h, slot, level);
+  *n = ls[0];
+  return ls + 1;
 }

@@ -23,7 +23,11 @@
 ** batch of removals.
 **
 ** Metrics are those of knn_flat.h; for KNN_COSINE the store keeps unit
-** vectors. Persisting is the caller's: nodes changed since the last
+** vectors. With hnsw_set_int8 the store keeps int8 codes (src/quant.h, one
+** scale per vector) and computes every distance of the graph and of the
+** exact scan on them with the quantized query; it may also keep the float
+** vectors, which then re-rank the best rerank*k int8 candidates exactly. Persisting is the caller's: nodes
+*changed since the last
 ** hnsw_dirty_clear are listed by hnsw_dirty, and hnsw_node_encode /
 ** hnsw_node_decode turn a node's neighbour lists into keys and back.
 */
@@ -35,49 +39,18 @@
 
 #include "topk.h"
 
-enum { HNSW_OK = 0, HNSW_NOMEM = -1, HNSW_EXISTS = -2, HNSW_NOTFOUND = -3, HNSW_CORRUPT = -4 };
+enum {
+  HNSW_OK = 0,
+  HNSW_NOMEM = -1,
+  HNSW_EXISTS = -2,
+  HNSW_NOTFOUND = -3,
+  HNSW_CORRUPT = -4,
+  HNSW_INVALID = -5
+};
 
 #define HNSW_MAX_LEVEL 32
 
 typedef struct hnsw hnsw;
-struct hnsw {
-  size_t dim;
-  int metric; /* KNN_IP, KNN_COSINE, KNN_L2 */
-  int graph;  /* 0: store only (exact search) */
-  uint32_t m, m0, ef_construction;
-  uint64_t seed;
-  double level_mult;
-
-  uint32_t n, cap; /* slots used / allocated */
-  uint32_t n_live;
-  float *vec;       /* cap x dim */
-  int64_t *key;     /* slot -> key */
-  uint8_t *deleted; /* slot -> 1 when removed */
-  uint8_t *level;   /* slot -> level */
-  uint32_t *links0; /* cap x (m0 + 1): count, then slots */
-  uint32_t **upper; /* slot -> level x (m + 1), NULL for level 0 */
-  int64_t entry;    /* entry point slot, -1 when empty */
-  int max_level;
-
-  /* key -> slot, open addressing with linear probing */
-  int64_t *map_key;
-  uint32_t *map_val; /* UINT32_MAX = empty */
-  size_t map_cap, map_n;
-
-  uint32_t n_unpurged; /* removals since the last hnsw_purge */
-
-  /* nodes changed since hnsw_dirty_clear */
-  uint8_t *dirty;
-  uint32_t *dirty_list;
-  size_t n_dirty, dirty_cap;
-
-  /* search scratch */
-  uint32_t *visited, visit_tag;
-  void *cand, *res, *work; /* heaps and a work array of (distance, slot) */
-  size_t cand_cap, res_cap, work_cap;
-  float *qbuf;
-};
-
 /* A new empty store; NULL when out of memory. graph = 0 for exact search only. */
 hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_construction, uint64_t seed);
 void hnsw_free(hnsw *h);
@@ -136,10 +109,44 @@ int hnsw_set_entry(hnsw *h, int64_t entry_key, int max_level);
 int hnsw_purge(hnsw *h);
 
 /* Nodes changed since the last clear (slots; may include deleted ones). */
-static inline const uint32_t *hnsw_dirty(const hnsw *h, size_t *n) {
-  *n = h->n_dirty;
-  return h->dirty_list;
-}
+const uint32_t *hnsw_dirty(const hnsw *h, size_t *n);
 void hnsw_dirty_clear(hnsw *h);
+
+/* ---- int8 vectors ---- */
+
+/* Makes an empty store keep int8 codes. keep_float: also keep the float
+** vectors (for re-ranking and exact rowid-restricted searches); rerank:
+** with keep_float, searches take rerank*k int8 candidates and return the k
+** best by the float distance (0: no re-ranking). HNSW_INVALID when the store
+** is not empty or rerank is given without keep_float. */
+int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank);
+/* 1 when the store keeps int8 codes. */
+int hnsw_is_int8(const hnsw *h);
+/* The codes and scale the store would keep for v (normalized first for
+** cosine): what a caller persists when the store keeps no float vectors. */
+void hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale);
+/* Adds (and links) a vector given by its codes and scale; a store without
+** float vectors only. Same returns as hnsw_add. */
+int hnsw_add_int8(hnsw *h, int64_t key, const int8_t *codes, float scale);
+/* Same without linking (loading a stored graph). */
+int hnsw_load_int8(hnsw *h, int64_t key, const int8_t *codes, float scale);
+
+/* ---- what callers may read ---- */
+
+/* Number of live vectors. */
+size_t hnsw_count(const hnsw *h);
+/* Number of slots (live and removed); slots are 0 .. hnsw_slots - 1. */
+uint32_t hnsw_slots(const hnsw *h);
+/* Key of a slot (also of a removed one); hnsw_removed: 1 when it was removed. */
+int64_t hnsw_key(const hnsw *h, uint32_t slot);
+int hnsw_removed(const hnsw *h, uint32_t slot);
+/* Level of a slot in the graph (0 without graph). */
+int hnsw_level(const hnsw *h, uint32_t slot);
+/* The metric given to hnsw_new. */
+int hnsw_metric(const hnsw *h);
+/* The neighbour list of slot at level (<= its level): *n slots. */
+const uint32_t *hnsw_neighbors(const hnsw *h, uint32_t slot, int level, uint32_t *n);
+/* Key and level of the entry point; 0 when the graph is empty. */
+int hnsw_entry(const hnsw *h, int64_t *key, int *level);
 
 #endif

@@ -136,6 +136,33 @@ void knn_flat_search_rows(int metric, const float *data, size_t dim, const float
   }
 }
 
+int knn_flat_search_q8(int metric, const knn_q8_rows *x, const q8_query *q, const uint8_t *skip, topk *t) {
+  int32_t raw[KNN_BLOCK];
+  for (size_t b = 0; b < x->n; b += KNN_BLOCK) {
+    size_t m = x->n - b < KNN_BLOCK ? x->n - b : KNN_BLOCK;
+    x->kern->dot_rows(x->codes + b * x->stride, m, x->stride, q->c, raw);
+    double th = topk_threshold(t);
+    float lim = th == -INFINITY ? INFINITY : (float)-th;
+    for (size_t i = 0; i < m; i++) {
+      float d = q8_distance(metric, q, raw[i], x->meta[2 * (b + i)], x->meta[2 * (b + i) + 1]);
+      if (d > lim || (skip && skip[b + i])) continue;
+      topk_push(t, -(double)d, (uint32_t)(b + i));
+      th = topk_threshold(t);
+      lim = th == -INFINITY ? INFINITY : (float)-th;
+    }
+  }
+  return 0;
+}
+
+void knn_flat_search_rows_q8(int metric, const knn_q8_rows *x, const q8_query *q, const uint32_t *rows,
+                             size_t nrows, topk *t) {
+  for (size_t i = 0; i < nrows; i++) {
+    uint32_t r = rows[i];
+    int32_t raw = x->kern->dot(x->codes + (size_t)r * x->stride, q->c, x->stride);
+    topk_push(t, -(double)q8_distance(metric, q, raw, x->meta[2 * (size_t)r], x->meta[2 * (size_t)r + 1]), r);
+  }
+}
+
 void knn_normalize(float *x, size_t dim) {
   double s = vec_normsq_d(x, dim);
   if (s > 0) vec_scale((float)(1.0 / sqrt(s)), x, dim);

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quant.h"
 #include "topk.h"
 
 enum { KNN_IP = 0, KNN_COSINE = 1, KNN_L2 = 2 };
@@ -36,6 +37,30 @@ int knn_flat_search(int metric, const float *data, size_t n, size_t dim, const f
 /* Same, over the rows listed in rows[0, nrows) only (any order, no repeats). */
 void knn_flat_search_rows(int metric, const float *data, size_t dim, const float *q, const uint32_t *rows,
                           size_t nrows, topk *t);
+
+/* ---- int8 rows (src/quant.h): codes as unsigned bytes c + 128, rows of
+** stride bytes, a scale and a decoded squared norm per row ---- */
+
+/* The distance under metric from a kernel's sum raw of q with a row. */
+static inline float q8_distance(int metric, const q8_query *q, int32_t raw, float xs, float xn2) {
+  float d = q8_dot_of(q, raw, xs);
+  return metric == KNN_IP ? -d : metric == KNN_COSINE ? 1.0f - d : q->n2 + xn2 - 2.0f * d;
+}
+
+typedef struct knn_q8_rows knn_q8_rows;
+struct knn_q8_rows {
+  const q8_kernels *kern;
+  const uint8_t *codes;
+  size_t n, stride;
+  const float *meta; /* per row: scale, squared norm of the decoded row */
+};
+
+/* knn_flat_search over int8 rows. Returns 0. */
+int knn_flat_search_q8(int metric, const knn_q8_rows *x, const q8_query *q, const uint8_t *skip, topk *t);
+
+/* knn_flat_search_rows over int8 rows. */
+void knn_flat_search_rows_q8(int metric, const knn_q8_rows *x, const q8_query *q, const uint32_t *rows,
+                             size_t nrows, topk *t);
 
 /* Scales x to unit length in place (a zero vector stays zero). */
 void knn_normalize(float *x, size_t dim);

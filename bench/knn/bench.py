@@ -93,11 +93,13 @@ def sql_runner(con, sql, qb):
 
 
 # ---- builds: each returns (build seconds, size bytes, {ef or None: runner}) ----------------
-def build_recsql(index):
-    path = f"{OUT}/recsql_{index}.db"
+def build_recsql(index, quant=None, rerank=0):
+    tag = index + (f"_{quant}" if quant else "") + (f"_rerank{rerank}" if rerank else "")
+    path = f"{OUT}/recsql_{tag}.db"
     fresh(path)
     con = connect(path, [LIB])
     opts = f"dim={dim}, metric=ip, index={index}" + (f", m={M}, ef_construction={EFC}" if index == "hnsw" else "")
+    opts += (f", quantize={quant}" if quant else "") + (f", rerank={rerank}" if rerank else "")
     t = time.perf_counter()
     con.execute("BEGIN")
     con.execute(f"CREATE VIRTUAL TABLE x USING knn_index({opts})")
@@ -109,7 +111,7 @@ def build_recsql(index):
     con = connect(path, [LIB])
     t = time.perf_counter()
     con.execute("SELECT rowid FROM x WHERE embedding MATCH ? AND k = 1", (Q[0].tobytes(),)).fetchall()
-    print(f"  recsql knn_index {index}: built and persisted in {build:.2f} s; "
+    print(f"  recsql knn_index {tag}: built and persisted in {build:.2f} s; "
           f"a new connection loads it in {time.perf_counter() - t:.2f} s", flush=True)
     qb = [Q[i].tobytes() for i in range(len(Q))]
     if index == "flat":
@@ -136,6 +138,32 @@ def build_sqlite_vec():
     print(f"  sqlite-vec: built in {build:.2f} s", flush=True)
     qb = [np.append(Q[i], np.float32(0)).astype(np.float32).tobytes() for i in range(len(Q))]
     return build, os.path.getsize(path), {None: sql_runner(con, "SELECT rowid FROM v WHERE embedding MATCH ? AND k = 10", qb)}
+
+
+def build_sqlite_vec_int8():
+    """vec0 int8[dim + 1]: the inner-product augmentation as for float, then
+    one global scale 127 / max|x| for the data (vec_int8 takes the codes);
+    each query scaled on its own (L2 ranking of [q, 0] does not depend on
+    the scale of q)."""
+    path = f"{OUT}/sqlite_vec_int8.db"
+    fresh(path)
+    norms = np.linalg.norm(X, axis=1)
+    big = norms.max()
+    xa = np.hstack([X, np.sqrt(np.maximum(big * big - norms * norms, 0))[:, None]])
+    xc = np.clip(np.round(xa * (127 / np.abs(xa).max())), -127, 127).astype(np.int8)
+    con = connect(path, [VEC0])
+    t = time.perf_counter()
+    con.execute("BEGIN")
+    con.execute(f"CREATE VIRTUAL TABLE v USING vec0(embedding int8[{dim + 1}])")
+    con.executemany("INSERT INTO v(rowid, embedding) VALUES (?, vec_int8(?))", ((i, xc[i].tobytes()) for i in range(n)))
+    con.execute("COMMIT")
+    build = time.perf_counter() - t
+    print(f"  sqlite-vec int8: built in {build:.2f} s", flush=True)
+    qb = []
+    for i in range(len(Q)):
+        qa = np.append(Q[i], 0.0)
+        qb.append(np.clip(np.round(qa * (127 / np.abs(qa).max())), -127, 127).astype(np.int8).tobytes())
+    return build, os.path.getsize(path), {None: sql_runner(con, "SELECT rowid FROM v WHERE embedding MATCH vec_int8(?) AND k = 10", qb)}
 
 
 def build_faiss_flat():
@@ -226,8 +254,14 @@ print("--- exact search (builds, then interleaved queries)")
 flat = {}
 if "recsql_flat" in which:
     flat["recsql knn_index flat"] = build_recsql("flat")
+if "recsql_flat_int8" in which:
+    flat["recsql knn_index flat int8"] = build_recsql("flat", "int8")
+if "recsql_flat_int8_rerank" in which:
+    flat["recsql knn_index flat int8 rerank=4"] = build_recsql("flat", "int8", 4)
 if "sqlite_vec" in which:
     flat["sqlite-vec 0.1.9 vec0"] = build_sqlite_vec()
+if "sqlite_vec_int8" in which:
+    flat["sqlite-vec 0.1.9 vec0 int8"] = build_sqlite_vec_int8()
 if "faiss_flat" in which:
     flat["faiss IndexFlatIP"] = build_faiss_flat()
 fl = compare(flat, None, NQ_SLOW) if flat else {}
@@ -236,12 +270,23 @@ for peer in ("sqlite-vec 0.1.9 vec0", "faiss IndexFlatIP"):
     if a in flat and peer in flat:
         print(f"  recsql flat / {peer}: QPS x{fl[a][0] / fl[peer][0]:.2f}, build x{flat[a][0] / max(flat[peer][0], 1e-9):.2f}, "
               f"size x{flat[a][1] / flat[peer][1]:.2f}")
+for a, peer in (("recsql knn_index flat int8", "recsql knn_index flat"),
+                ("recsql knn_index flat int8 rerank=4", "recsql knn_index flat"),
+                ("recsql knn_index flat int8", "sqlite-vec 0.1.9 vec0 int8"),
+                ("sqlite-vec 0.1.9 vec0 int8", "sqlite-vec 0.1.9 vec0")):
+    if a in flat and peer in flat:
+        print(f"  {a} / {peer}: size x{flat[a][1] / flat[peer][1]:.3f}, QPS x{fl[a][0] / fl[peer][0]:.2f}, "
+              f"recall {fl[a][1]:.4f} / {fl[peer][1]:.4f} = x{fl[a][1] / fl[peer][1]:.4f}")
 flat.clear()
 
 print(f"--- HNSW, m={M}, ef_construction={EFC} (builds, then interleaved queries per ef_search)")
 hn = {}
 if "recsql_hnsw" in which:
     hn["recsql knn_index hnsw"] = build_recsql("hnsw")
+if "recsql_hnsw_int8" in which:
+    hn["recsql knn_index hnsw int8"] = build_recsql("hnsw", "int8")
+if "recsql_hnsw_int8_rerank" in which:
+    hn["recsql knn_index hnsw int8 rerank=4"] = build_recsql("hnsw", "int8", 4)
 if "hnswlib" in which:
     hn["hnswlib"] = build_hnswlib()
 if "faiss_hnsw" in which:
@@ -254,3 +299,9 @@ for peer in ("hnswlib", "faiss IndexHNSWFlat"):
         for ef in EFS:
             (qa, ra), (qp, rp) = per_ef[ef][a], per_ef[ef][peer]
             print(f"    ef={ef}: recall {ra:.4f} vs {rp:.4f}, QPS {qa:.0f} vs {qp:.0f} (x{qa / qp:.2f})")
+for b in ("recsql knn_index hnsw int8", "recsql knn_index hnsw int8 rerank=4"):
+    if a in hn and b in hn:
+        print(f"  {b} / {a}: size x{hn[b][1] / hn[a][1]:.3f}, build x{hn[b][0] / hn[a][0]:.2f}")
+        for ef in EFS:
+            (qa, ra), (qb, rb) = per_ef[ef][a], per_ef[ef][b]
+            print(f"    ef={ef}: recall {rb:.4f} vs {ra:.4f} (x{rb / ra:.4f}), QPS {qb:.0f} vs {qa:.0f} (x{qb / qa:.2f})")

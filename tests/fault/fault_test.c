@@ -57,6 +57,14 @@ static const char knn_fixture[] =
     "  (6,'[0.5,0.5,0.5]'),(7,'[-1,0,2]'),(8,'[3,1,1]');"
     "INSERT INTO kf(rowid, embedding) SELECT rowid, embedding FROM kh;";
 
+/* knn_index int8 cases: kq (hnsw, int8) and kr (flat, int8, rerank) hold 8 vectors */
+static const char knn_q8_fixture[] =
+    "CREATE VIRTUAL TABLE kq USING knn_index(dim=3, index=hnsw, m=2, ef_construction=4, quantize=int8);"
+    "CREATE VIRTUAL TABLE kr USING knn_index(dim=3, metric=l2, quantize=int8, rerank=2);"
+    "INSERT INTO kq(rowid, embedding) VALUES (1,'[1,0,0]'),(2,'[0,1,0]'),(3,'[0,0,1]'),(4,'[1,1,0]'),(5,'[2,-1,0.5]'),"
+    "  (6,'[0.5,0.5,0.5]'),(7,'[-1,0,2]'),(8,'[3,1,1]');"
+    "INSERT INTO kr(rowid, embedding) SELECT rowid, embedding FROM kq;";
+
 typedef struct fault_case fault_case;
 struct fault_case {
   const char *name;
@@ -152,6 +160,13 @@ static const fault_case cases[] = {
     {"knn_index delete hnsw", "DELETE FROM kh WHERE rowid IN (1, 4, 8)", knn_fixture},
     {"knn_index update", "UPDATE kh SET embedding = '[9,9,9]' WHERE rowid = 2", knn_fixture},
     {"knn_index delete flat", "DELETE FROM kf WHERE rowid > 3", knn_fixture},
+    {"knn_index int8 create", "CREATE VIRTUAL TABLE kn USING knn_index(dim=4, quantize=int8, rerank=3)", knn_q8_fixture},
+    {"knn_index int8 insert", "INSERT INTO kq(rowid, embedding) SELECT rowid + 10, embedding FROM kr", knn_q8_fixture},
+    {"knn_index int8 query", "SELECT rowid, distance, embedding FROM kq WHERE embedding MATCH '[1,0.5,0]' AND k = 4", knn_q8_fixture},
+    {"knn_index int8 rerank", "SELECT rowid, distance FROM kr WHERE embedding MATCH '[1,0.5,0]' AND k = 3", knn_q8_fixture},
+    {"knn_index int8 scan", "SELECT rowid, embedding FROM kq", knn_q8_fixture},
+    {"knn_index int8 delete", "DELETE FROM kq WHERE rowid IN (1, 4, 8)", knn_q8_fixture},
+    {"embed_quantize_int8", "SELECT embed_dequantize(embed_quantize_int8('[1,-2,3]')), embed_quantize_int8('[1,2]', 0.1)", NULL},
 };
 
 /* ---- helpers -------------------------------------------------------------- */

@@ -33,7 +33,8 @@ static const fz_stmt edits[] = {
 static const fz_stmt queries[] = {
     {"knn_index", "SELECT rowid, distance FROM x WHERE embedding MATCH ?1 AND k = ?2"},
     {"knn_index", "SELECT rowid, distance FROM x WHERE embedding MATCH ?3 AND k = 5 AND ef_search = ?4"},
-    {"knn_index", "SELECT rowid, distance FROM x WHERE embedding MATCH ?1 AND k = ?2 AND rowid IN (?3, ?4, 1, 2, 3)"},
+    {"knn_index",
+     "SELECT rowid, distance FROM x WHERE embedding MATCH ?1 AND k = ?2 AND rowid IN (?3, ?4, 1, 2, 3)"},
     {"knn_index", "SELECT rowid, distance FROM x WHERE embedding MATCH ?1 AND k = 1000"},
     {"knn_index", "SELECT count(*), sum(length(embedding)) FROM x"},
     {"knn_index", "SELECT embedding FROM x WHERE rowid = ?1"},
@@ -65,20 +66,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 4096) return 0;
   fz_begin();
   fz_reader r = {data, size};
-  int b_dim = fz_byte(&r), b_metric = fz_byte(&r), b_index = fz_byte(&r), b_m = fz_byte(&r), b_ef = fz_byte(&r),
-      b_efs = fz_byte(&r);
+  int b_dim = fz_byte(&r), b_metric = fz_byte(&r), b_index = fz_byte(&r), b_m = fz_byte(&r),
+      b_ef = fz_byte(&r), b_efs = fz_byte(&r);
   char create[256];
   int hnsw = b_index % 3 != 0;
   int dim = b_dim < 250 ? 1 + b_dim % 8 : b_dim * 300; /* a few are out of range */
   char efs[32] = "";
   if (b_efs & 1) snprintf(efs, sizeof efs, ", ef_search=%d", b_efs * 41 % 12000);
+  /* int8 vectors, with or without re-ranking (bits 1-2 of the same byte) */
+  char quant[48] = "";
+  int qmode = (b_efs >> 1) & 3;
+  if (qmode == 1) snprintf(quant, sizeof quant, ", quantize=int8");
+  if (qmode == 2) snprintf(quant, sizeof quant, ", quantize=int8, rerank=%d", b_m % 5);
   if (hnsw)
-    snprintf(create, sizeof create,
-             "CREATE VIRTUAL TABLE x USING knn_index(dim=%d, metric=%s, index=hnsw, m=%d, ef_construction=%d%s)", dim,
-             metrics[b_metric % 4], b_m % 12, b_ef, efs);
+    snprintf(
+        create, sizeof create,
+        "CREATE VIRTUAL TABLE x USING knn_index(dim=%d, metric=%s, index=hnsw, m=%d, ef_construction=%d%s%s)",
+        dim, metrics[b_metric % 4], b_m % 12, b_ef, efs, quant);
   else
-    snprintf(create, sizeof create, "CREATE VIRTUAL TABLE x USING knn_index(dim=%d, metric=%s, index=flat%s)", dim,
-             metrics[b_metric % 4], b_efs % 5 == 1 ? efs : "");
+    snprintf(create, sizeof create,
+             "CREATE VIRTUAL TABLE x USING knn_index(dim=%d, metric=%s, index=flat%s%s)", dim,
+             metrics[b_metric % 4], b_efs % 5 == 1 ? efs : "", quant);
   /* some option bytes give invalid options: then the create must fail cleanly */
   sqlite3 *db = fz_open_uri(URI, NULL);
   fz_stmt mk = {"knn_index", create};

@@ -268,7 +268,7 @@ ATTACH 'knn.db' AS f;
 SELECT 'repaired-again', count(*) FROM probe;
 DROP VIEW probe;
 -- a format version from the future: every use fails, DROP works
-UPDATE f.h_info SET value = 2 WHERE key = 'format_version';
+UPDATE f.h_info SET value = 99 WHERE key = 'format_version';
 DETACH f;
 ATTACH 'knn.db' AS f;
 SELECT rowid FROM f.h LIMIT 1;

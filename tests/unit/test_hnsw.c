@@ -37,6 +37,20 @@ static void brute(int metric, const float *x, size_t n, const uint8_t *alive, co
   topk_free(&t);
 }
 
+static int64_t entry_key(const hnsw *h) {
+  int64_t k = -1;
+  int l;
+  assert_true(hnsw_entry(h, &k, &l));
+  return k;
+}
+
+static int entry_level(const hnsw *h) {
+  int64_t k;
+  int l = -1;
+  assert_true(hnsw_entry(h, &k, &l));
+  return l;
+}
+
 /* recall@K of h against brute force over NQ queries */
 static double recall(hnsw *h, const float *x, size_t n, const uint8_t *alive, const float *qs, size_t ef) {
   size_t hit = 0, total = 0;
@@ -45,7 +59,7 @@ static double recall(hnsw *h, const float *x, size_t n, const uint8_t *alive, co
   for (size_t qi = 0; qi < NQ; qi++) {
     const float *q = qs + qi * DIM;
     int64_t want[K];
-    brute(h->metric, x, n, alive, q, want);
+    brute(hnsw_metric(h), x, n, alive, q, want);
     topk_reset(&t);
     assert_int_equal(hnsw_search(h, q, K, ef, &t), HNSW_OK);
     size_t m = topk_sort(&t);
@@ -53,7 +67,7 @@ static double recall(hnsw *h, const float *x, size_t n, const uint8_t *alive, co
       if (want[i] < 0) continue;
       total++;
       for (size_t j = 0; j < m; j++)
-        if (h->key[t.id[j]] == want[i]) hit++;
+        if (hnsw_key(h, t.id[j]) == want[i]) hit++;
     }
   }
   topk_free(&t);
@@ -116,7 +130,7 @@ static void graph_recall(void **state) {
     print_message("metric %d after inserts: recall@10 %.3f\n", metric, r);
     assert_true(r >= 0.95);
     /* deletes: a third of the rows, the entry point among them */
-    assert_int_equal(hnsw_remove(h, h->key[h->entry]), HNSW_OK);
+    assert_int_equal(hnsw_remove(h, entry_key(h)), HNSW_OK);
     for (int i = 0; i < N; i++)
       if (alive[i] && hnsw_find(h, i) < 0) alive[i] = 0;
     for (int i = 0; i < N; i += 3)
@@ -124,7 +138,9 @@ static void graph_recall(void **state) {
         assert_int_equal(hnsw_remove(h, i), HNSW_OK);
         alive[i] = 0;
       }
-    assert_true(h->entry >= 0 && !h->deleted[h->entry]);
+    int64_t ek;
+    int el;
+    assert_true(hnsw_entry(h, &ek, &el) && hnsw_find(h, ek) >= 0);
     r = recall(h, x, N, alive, qs, 64);
     print_message("metric %d after deletes: recall@10 %.3f\n", metric, r);
     assert_true(r >= 0.95);
@@ -132,7 +148,7 @@ static void graph_recall(void **state) {
     topk t;
     assert_int_equal(topk_init(&t, N), 0);
     assert_int_equal(hnsw_search(h, qs, N, 10, &t), HNSW_OK);
-    assert_int_equal(topk_sort(&t), h->n_live);
+    assert_int_equal(topk_sort(&t), hnsw_count(h));
     topk_free(&t);
     hnsw_free(h);
   }
@@ -161,15 +177,15 @@ static void encode_roundtrip(void **state) {
     if (i != 3) assert_int_equal(hnsw_load_vector(b, 1000 + i, x + (size_t)i * DIM), HNSW_OK);
   int64_t *w = malloc((HNSW_MAX_LEVEL + 1) * (2 * 8 + 1) * sizeof *w);
   assert_non_null(w);
-  for (uint32_t s = 0; s < a->n; s++) {
-    if (a->deleted[s]) continue;
+  for (uint32_t s = 0; s < hnsw_slots(a); s++) {
+    if (hnsw_removed(a, s)) continue;
     size_t nw = hnsw_node_encode(a, s, w);
     assert_true(nw <= hnsw_node_words(a, s));
-    int64_t bs = hnsw_find(b, a->key[s]);
+    int64_t bs = hnsw_find(b, hnsw_key(a, s));
     assert_true(bs >= 0);
-    assert_int_equal(hnsw_node_decode(b, (uint32_t)bs, a->level[s], w, nw), HNSW_OK);
+    assert_int_equal(hnsw_node_decode(b, (uint32_t)bs, hnsw_level(a, s), w, nw), HNSW_OK);
   }
-  assert_int_equal(hnsw_set_entry(b, a->key[a->entry], a->max_level), HNSW_OK);
+  assert_int_equal(hnsw_set_entry(b, entry_key(a), entry_level(a)), HNSW_OK);
   for (int qi = 0; qi < NQ; qi++) {
     topk ta, tb;
     assert_int_equal(topk_init(&ta, K), 0);
@@ -177,7 +193,7 @@ static void encode_roundtrip(void **state) {
     hnsw_search(a, qs + qi * DIM, K, 20, &ta);
     hnsw_search(b, qs + qi * DIM, K, 20, &tb);
     assert_int_equal(topk_sort(&ta), topk_sort(&tb));
-    for (int i = 0; i < K; i++) assert_true(a->key[ta.id[i]] == b->key[tb.id[i]]);
+    for (int i = 0; i < K; i++) assert_true(hnsw_key(a, ta.id[i]) == hnsw_key(b, tb.id[i]));
     topk_free(&ta);
     topk_free(&tb);
   }
@@ -198,8 +214,8 @@ static void encode_roundtrip(void **state) {
   /* a level-1 list naming a node of level 0 */
   assert_int_equal(hnsw_validate(b), HNSW_OK);
   int64_t low = -1;
-  for (uint32_t s = 0; s < b->n && low < 0; s++)
-    if (b->level[s] == 0 && b->key[s] != 1000) low = b->key[s];
+  for (uint32_t s = 0; s < hnsw_slots(b) && low < 0; s++)
+    if (hnsw_level(b, s) == 0 && hnsw_key(b, s) != 1000) low = hnsw_key(b, s);
   int64_t up[] = {0, 1, low};
   assert_int_equal(hnsw_node_decode(b, (uint32_t)s0, 1, up, 3), HNSW_OK);
   assert_int_equal(hnsw_validate(b), HNSW_CORRUPT);
@@ -226,15 +242,15 @@ static void purge_removed_links(void **state) {
   assert_int_equal(hnsw_purge(h), HNSW_OK);
   int64_t *w = malloc((HNSW_MAX_LEVEL + 1) * (2 * 6 + 1) * sizeof *w);
   assert_non_null(w);
-  for (uint32_t s = 0; s < h->n; s++) {
-    if (h->deleted[s]) continue;
+  for (uint32_t s = 0; s < hnsw_slots(h); s++) {
+    if (hnsw_removed(h, s)) continue;
     size_t nw = hnsw_node_encode(h, s, w);
     assert_true(nw >= 1);
     /* links in memory: none to a removed slot */
-    for (int l = 0; l <= h->level[s]; l++) {
-      const uint32_t *ls =
-          l == 0 ? h->links0 + (size_t)s * (h->m0 + 1) : h->upper[s] + (size_t)(l - 1) * (h->m + 1);
-      for (uint32_t j = 1; j <= ls[0]; j++) assert_false(h->deleted[ls[j]]);
+    for (int l = 0; l <= hnsw_level(h, s); l++) {
+      uint32_t nl;
+      const uint32_t *ls = hnsw_neighbors(h, s, l, &nl);
+      for (uint32_t j = 0; j < nl; j++) assert_false(hnsw_removed(h, ls[j]));
     }
     assert_true(w[0] >= 1);
   }

@@ -1,0 +1,125 @@
+/*
+** knn_store: the storage of knn_index (ext/knn_index.c, the virtual table):
+** its shadow tables, their on-disk format, loading them into an in-memory
+** index (src/hnsw.h) and writing changes back. No SQL object of its own.
+**
+** Storage format, version 2 (KNN_FORMAT). For a table x in schema s:
+**   s.x_info(key TEXT PRIMARY KEY, value)
+**       format_version 2, dim, metric ('ip'|'cosine'|'l2'), index
+**       ('flat'|'hnsw'), m, ef_construction, ef_search, quantize
+**       ('none'|'int8'), rerank (0 = off, else the factor), verbose (0|1),
+**       entry_point (rowid of the HNSW entry node, NULL when empty),
+**       max_level (its level, -1 when empty), generation (change counter,
+**       +1 per committed write transaction)
+**   s.x_vectors(rowid INTEGER PRIMARY KEY, vec BLOB)
+**       one row per indexed vector. quantize=none, or int8 with rerank > 0
+**       (the float vectors are kept): 4*dim bytes, float32 little-endian, as
+**       inserted (the int8 codes are computed again when loading).
+**       quantize=int8 with rerank = 0: dim + 4 bytes, the int8 codes then
+**       the float32 LE scale (src/quant.h; embed_quantize_int8's layout) of
+**       the vector as inserted (cosine: of the unit vector).
+**   s.x_graph(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB)
+**       hnsw only, one row per node (same rowid as x_vectors): its top level L
+**       and, for each level 0..L, an int64 LE count c followed by c int64 LE
+**       rowids of its neighbours (c <= 2m at level 0, <= m above).
+**       quantize=int8 tables (whose graph would otherwise outweigh their
+**       vectors) pack the same lists: for each level a varint count c, then
+**       c zigzag varints, each neighbour's rowid minus the previous one (the
+**       node's own rowid before the first). Varints are LEB128 (7 bits a byte,
+**       low first, high bit = more), zigzag maps d to 2d (d >= 0) or -2d - 1.
+**   Anything else (a wrong blob length, a non-finite value, an unknown
+**   neighbour, a missing node) is reported as a corrupt shadow table.
+**
+** Version 1 (recsql before quantization) is the same without the keys
+** quantize, rerank and verbose (read as none, 0, 0); it is read and written
+** as version 1 (it can hold float vectors only), so older builds can still
+** open it. Other versions are refused with a message naming both.
+*/
+#ifndef RECSQL_KNN_STORE_H
+#define RECSQL_KNN_STORE_H
+
+#include "../src/hnsw.h"
+#include "common.h"
+
+#define KNN_FORMAT 2
+#define KNN_EF_MAX 10000 /* pgvector stops at 1000; 200k Gaussian IP needs ~800 for recall 0.95 */
+#define KNN_RERANK_MAX 100
+
+enum { KNN_IDX_FLAT = 0, KNN_IDX_HNSW = 1 };
+enum { KNN_Q_NONE = 0, KNN_Q_INT8 = 1 };
+
+extern const char *const knn_metric_names[];
+extern const char *const knn_index_names[];
+extern const char *const knn_quant_names[];
+/* Index of s in names (case-insensitive), or -1. */
+int knn_choice(const char *const *names, const char *s);
+
+/* A table's parameters, as given to CREATE and kept in x_info. */
+typedef struct knn_meta knn_meta;
+struct knn_meta {
+  int format, dim, metric, index, m, ef_construction, ef_search, quant, rerank, verbose;
+};
+
+/* 1 when x_vectors holds int8 codes (quantize=int8 without rerank). */
+static inline int knn_meta_codes(const knn_meta *m) { return m->quant == KNN_Q_INT8 && !m->rerank; }
+
+typedef struct knn_store knn_store;
+struct knn_store {
+  sqlite3 *db;
+  sqlite3_vtab *vtab; /* error messages go to its zErrMsg */
+  char *schema, *name;
+  knn_meta meta;
+  sqlite3_stmt *st_get, *st_ins, *st_del_vec, *st_del_graph, *st_put_graph, *st_put_info;
+};
+
+/* Sets the vtab's error message (taking msg) and returns rc (SQLITE_NOMEM
+** when rc is SQLITE_ERROR and msg is NULL: the message could not be made). */
+int knn_store_error(knn_store *s, int rc, char *msg);
+
+/* Creates the shadow tables of a new table and its x_info rows. */
+int knn_store_create(sqlite3 *db, const char *schema, const char *name, const knn_meta *m, char **err);
+
+/* Reads x_info into m, checking the format version and every value; a
+** message when it cannot. *nomem is set when out of memory. */
+char *knn_store_read_info(sqlite3 *db, const char *schema, const char *name, knn_meta *m, int *nomem);
+
+/* A new empty in-memory index with the table's parameters; NULL: no memory. */
+hnsw *knn_store_new_index(const knn_meta *m);
+
+/* Loads the shadow tables into a new index (*out) and the largest rowid. */
+int knn_store_load(knn_store *s, hnsw **out, int64_t *max_rowid);
+
+/* Writes the graph nodes changed since the last flush and the entry point.
+** SQLITE_NOMEM leaves h unusable (drop it). */
+int knn_store_flush(knn_store *s, hnsw *h);
+
+/* Writes the row (rowid, v) to x_vectors in the table's layout and adds it
+** to h. SQLITE_NOMEM leaves h unusable (drop it). */
+int knn_store_add(knn_store *s, hnsw *h, int64_t rowid, const float *v);
+
+/* Deletes rowid's shadow rows (absent is fine). */
+int knn_store_remove(knn_store *s, int64_t rowid);
+
+/* The embedding column from a stored vec value: the float32 BLOB, or the
+** decoded codes as one. */
+int knn_store_result(knn_store *s, sqlite3_context *ctx, sqlite3_value *vec);
+
+/* The embedding column of rowid. */
+int knn_store_result_rowid(knn_store *s, sqlite3_context *ctx, int64_t rowid);
+
+/* A statement scanning (rowid, vec) in rowid order, or of rowid ?1. */
+int knn_store_scan(knn_store *s, int one_rowid, sqlite3_stmt **out);
+
+/* x_info 'generation' (0 when absent); bumping it by one. */
+int knn_store_generation(knn_store *s, sqlite3_int64 *gen);
+int knn_store_bump_generation(knn_store *s);
+
+/* The database file's data version (SQLITE_FCNTL_DATA_VERSION). */
+unsigned knn_store_data_version(knn_store *s);
+
+int knn_store_drop(knn_store *s);
+int knn_store_rename(knn_store *s, const char *new_name);
+void knn_store_finalize(knn_store *s);
+int knn_store_shadow_name(const char *suffix);
+
+#endif

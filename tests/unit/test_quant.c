@@ -1,0 +1,224 @@
+/* quant: codes by hand; every int8 kernel this CPU runs against the scalar
+** reference on random data (all dimensions up to 300, extreme bytes);
+** int8 stores of src/hnsw (flat and graph, every metric): recall against
+** exact float search, re-ranking, codes given directly. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/hnsw.h"
+#include "../../src/knn_flat.h"
+#include "../../src/quant.h"
+#include "../../src/rng.h"
+#include "unit.h"
+
+static void codes_by_hand(void **state) {
+  (void)state;
+  /* max |x| = 1: scale 1/127; -0.5 * 127 = -63.5 rounds away from zero to -64 */
+  const float x[3] = {1.0f, -0.5f, 0.25f};
+  float s = q8_scale(x, 3);
+  assert_float_equal(s, 1.0f / 127.0f, 1e-9);
+  int8_t c[3];
+  assert_int_equal(q8_encode(x, 3, s, c), 0);
+  assert_int_equal(c[0], 127);
+  assert_int_equal(c[1], -64);
+  assert_int_equal(c[2], 32);
+  float y[3];
+  q8_decode(c, 3, s, y);
+  assert_float_equal(y[1], -64.0f / 127.0f, 1e-7);
+  /* a given scale clamps: 1 / 0.005 = 200 -> 127, counted */
+  assert_int_equal(q8_encode(x, 3, 0.005f, c), 1);
+  assert_int_equal(c[0], 127);
+  assert_int_equal(c[1], -100);
+  assert_int_equal(c[2], 50);
+  /* zero vector: scale 0, codes 0 */
+  const float z[2] = {0.0f, -0.0f};
+  assert_float_equal(q8_scale(z, 2), 0.0f, 0);
+  c[0] = c[1] = 9;
+  q8_encode(z, 2, 0.0f, c);
+  assert_int_equal(c[0], 0);
+  assert_int_equal(c[1], 0);
+  assert_int_equal(q8_stride(1), 64);
+  assert_int_equal(q8_stride(64), 64);
+  assert_int_equal(q8_stride(65), 128);
+}
+
+static void query_offsets(void **state) {
+  (void)state;
+  const float x[3] = {2.0f, -1.0f, 0.0f};
+  int8_t buf[64];
+  memset(buf, 7, sizeof buf);
+  q8_query q;
+  q8_query_make(x, 3, 64, buf, &q);
+  /* codes 127, round(-63.5) = -64, 0: sum 63, off 128 * 63; padding zeroed */
+  assert_int_equal(buf[0], 127);
+  assert_int_equal(buf[1], -64);
+  assert_int_equal(buf[63], 0);
+  assert_int_equal(q.off, 128 * 63);
+  assert_float_equal(q.n2, (127.0 * 127 + 64 * 64) * (2.0 / 127) * (2.0 / 127), 1e-5);
+}
+
+static const char *const isas[] = {"scalar", "avx2", "avx512vnni"};
+
+static void kernels_match_scalar(void **state) {
+  (void)state;
+  const q8_kernels *ref = q8_kernels_named("scalar");
+  assert_non_null(ref);
+  assert_non_null(q8_kernels_best());
+  rng g;
+  rng_seed(&g, 11, 0);
+  enum { ROWS = 37, MAXS = 320 };
+  uint8_t *x = malloc(ROWS * MAXS);
+  int8_t q[MAXS];
+  int32_t want[ROWS], got[ROWS];
+  assert_non_null(x);
+  int tested = 0;
+  for (size_t ki = 0; ki < sizeof isas / sizeof *isas; ki++) {
+    const q8_kernels *k = q8_kernels_named(isas[ki]);
+    if (!k) {
+      print_message("kernel %s: not on this CPU\n", isas[ki]);
+      continue;
+    }
+    tested++;
+    for (size_t dim = 1; dim <= 300; dim += 7) {
+      size_t st = q8_stride(dim);
+      for (int trial = 0; trial < 3; trial++) {
+        for (size_t i = 0; i < ROWS * st; i++) {
+          uint32_t r = rng_below(&g, 256);
+          /* trial 2: extremes only */
+          x[i] = (uint8_t)(trial == 2 ? (r & 1 ? 255 : 1) : r);
+        }
+        for (size_t i = 0; i < st; i++) {
+          int v = (int)rng_below(&g, 255) - 127;
+          q[i] = (int8_t)(trial == 2 ? (v < 0 ? -127 : 127) : v);
+        }
+        for (size_t r = 0; r < ROWS; r++) {
+          want[r] = ref->dot(x + r * st, q, st);
+          assert_int_equal(k->dot(x + r * st, q, st), want[r]);
+        }
+        k->dot_rows(x, ROWS, st, q, got);
+        for (size_t r = 0; r < ROWS; r++) assert_int_equal(got[r], want[r]);
+        uint32_t ids[ROWS];
+        for (size_t r = 0; r < ROWS; r++) ids[r] = rng_below(&g, ROWS);
+        k->dot_gather(x, st, ids, ROWS, q, got);
+        for (size_t r = 0; r < ROWS; r++) assert_int_equal(got[r], want[ids[r]]);
+      }
+    }
+  }
+  print_message("int8 kernels tested: %d (best: %s)\n", tested, q8_kernels_best()->name);
+  free(x);
+}
+
+enum { DIM = 48, N = 4000, NQ = 50, K = 10 };
+
+static float *gaussian(rng *g, size_t n) {
+  float *x = malloc(n * sizeof *x);
+  assert_non_null(x);
+  for (size_t i = 0; i < n; i++) x[i] = (float)rng_normal(g);
+  return x;
+}
+
+/* recall@K of h against exact float search (a float store) */
+static double recall(hnsw *h, hnsw *exact, const float *qs, size_t ef) {
+  size_t hit = 0;
+  topk a, b;
+  assert_int_equal(topk_init(&a, K), 0);
+  assert_int_equal(topk_init(&b, K), 0);
+  for (size_t qi = 0; qi < NQ; qi++) {
+    topk_reset(&a);
+    topk_reset(&b);
+    assert_int_equal(hnsw_search(h, qs + qi * DIM, K, ef, &a), HNSW_OK);
+    assert_int_equal(hnsw_search(exact, qs + qi * DIM, K, ef, &b), HNSW_OK);
+    size_t ma = topk_sort(&a), mb = topk_sort(&b);
+    for (size_t i = 0; i < mb; i++)
+      for (size_t j = 0; j < ma; j++)
+        if (hnsw_key(exact, b.id[i]) == hnsw_key(h, a.id[j])) hit++;
+  }
+  topk_free(&a);
+  topk_free(&b);
+  return (double)hit / (NQ * K);
+}
+
+static void int8_store_recall(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 12, 0);
+  float *x = gaussian(&g, (size_t)N * DIM), *qs = gaussian(&g, (size_t)NQ * DIM);
+  for (int metric = 0; metric < 3; metric++) {
+    hnsw *exact = hnsw_new(DIM, metric, 0, 16, 64, 1);
+    hnsw *flat = hnsw_new(DIM, metric, 0, 16, 64, 1), *graph = hnsw_new(DIM, metric, 1, 16, 64, 1);
+    hnsw *rr = hnsw_new(DIM, metric, 0, 16, 64, 1);
+    assert_true(exact && flat && graph && rr);
+    assert_int_equal(hnsw_set_int8(flat, 0, 0), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(graph, 0, 0), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(rr, 1, 10), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(exact, 0, 3), HNSW_INVALID); /* rerank without floats */
+    for (int i = 0; i < N; i++) {
+      const float *v = x + (size_t)i * DIM;
+      assert_int_equal(hnsw_add(exact, i, v), HNSW_OK);
+      assert_int_equal(hnsw_add(graph, i, v), HNSW_OK);
+      assert_int_equal(hnsw_add(rr, i, v), HNSW_OK);
+      /* the flat store from codes, as knn_index stores them */
+      int8_t c[DIM];
+      float s;
+      hnsw_quantize(flat, v, c, &s);
+      assert_int_equal(hnsw_add_int8(flat, i, c, s), HNSW_OK);
+    }
+    assert_int_equal(hnsw_set_int8(flat, 0, 0), HNSW_INVALID); /* not empty */
+    double rf = recall(flat, exact, qs, 0), rg = recall(graph, exact, qs, 100),
+           rrk = recall(rr, exact, qs, 0);
+    print_message("metric %d: int8 recall@10 flat %.3f, hnsw(ef 100) %.3f, flat rerank 10 %.3f\n", metric, rf,
+                  rg, rrk);
+    assert_true(rf >= 0.9);
+    assert_true(rg >= 0.85);
+    assert_true(rrk >= 0.999);
+    hnsw_free(exact);
+    hnsw_free(flat);
+    hnsw_free(graph);
+    hnsw_free(rr);
+  }
+  free(x);
+  free(qs);
+}
+
+/* distances of an int8 store: the float query against the decoded vectors */
+static void int8_distances(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 13, 0);
+  float *x = gaussian(&g, 20 * DIM), *q = gaussian(&g, DIM);
+  for (int metric = 0; metric < 3; metric++) {
+    hnsw *h = hnsw_new(DIM, metric, 0, 16, 64, 1);
+    assert_int_equal(hnsw_set_int8(h, 0, 0), HNSW_OK);
+    for (int i = 0; i < 20; i++) assert_int_equal(hnsw_add(h, i, x + i * DIM), HNSW_OK);
+    topk t;
+    assert_int_equal(topk_init(&t, 20), 0);
+    assert_int_equal(hnsw_search(h, q, 20, 0, &t), HNSW_OK);
+    size_t m = topk_sort(&t);
+    assert_int_equal(m, 20);
+    float qn[DIM], xd[DIM];
+    memcpy(qn, q, sizeof qn);
+    if (metric == KNN_COSINE) knn_normalize(qn, DIM);
+    for (size_t i = 0; i < m; i++) {
+      int8_t c[DIM];
+      float s;
+      hnsw_quantize(h, x + hnsw_key(h, t.id[i]) * DIM, c, &s);
+      q8_decode(c, DIM, s, xd);
+      double want = knn_distance(metric, qn, xd, DIM);
+      assert_float_equal(-t.score[i], want, 1e-4 * (1 + fabs(want)));
+    }
+    topk_free(&t);
+    hnsw_free(h);
+  }
+  free(x);
+  free(q);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(codes_by_hand),        cmocka_unit_test(query_offsets),
+      cmocka_unit_test(kernels_match_scalar), cmocka_unit_test(int8_store_recall),
+      cmocka_unit_test(int8_distances),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
