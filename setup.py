@@ -2,7 +2,7 @@
 
 The SQLite extension is not a Python extension module: it is built by the
 project's Makefile, with the same flags as `make` (-O3, -lopenblas -lm
--lpthread), into build/pip, and copied into the package as recsql/recsql.so.
+-lpthread), into build/ (RECSQL_BUILD_DIR), and copied into the package as recsql/recsql.so.
 The wheel is marked platform-specific since it carries that binary.
 """
 import os
@@ -27,7 +27,7 @@ class BuildWithMake(build_py):
 
     def run(self):
         super().run()
-        build = os.environ.get("RECSQL_BUILD_DIR", "build/pip")
+        build = os.environ.get("RECSQL_BUILD_DIR", "build")
         jobs = os.environ.get("RECSQL_MAKE_JOBS", str(min(os.cpu_count() or 1, 8)))
         subprocess.check_call(["make", "-j" + jobs, "BUILD=" + build, build + "/recsql.so"], cwd=ROOT)
         target = os.path.join(self.build_lib, "recsql")
