@@ -347,16 +347,20 @@ def metrics_query(rec, test, k, keys=None):
     mrr) of rec (user, item, score) against test (user, item), restricted to
     keys when given (a subquery text such as {keys})."""
     r, t = _source_select(rec), _source_select(test)
+    where = ""
     if keys:
+        # the left side filtered first; the right side stays the table, so
+        # that an index on test(user, item) serves the join; the WHERE drops
+        # the other shards' unmatched test rows
         r = "(SELECT * FROM %s WHERE user IN %s)" % (r, keys)
-        t = "(SELECT * FROM %s WHERE user IN %s)" % (t, keys)
+        where = " WHERE coalesce(r.user, t.user) IN %s" % keys
     k = int(k)
     hit = "t.item IS NOT NULL"
     return ("SELECT coalesce(r.user, t.user) AS user, recall_at_k(r.score, {h}, {k}) AS recall, "
             "ndcg_at_k(r.score, {h}, {k}) AS ndcg, precision_at_k(r.score, {h}, {k}) AS precision, "
             "hit_rate_at_k(r.score, {h}, {k}) AS hit_rate, mrr(r.score, {h}) AS mrr "
-            "FROM {r} AS r FULL JOIN {t} AS t ON r.user = t.user AND r.item = t.item GROUP BY 1"
-            ).format(h=hit, k=k, r=r, t=t)
+            "FROM {r} AS r FULL JOIN {t} AS t ON r.user = t.user AND r.item = t.item{w} GROUP BY 1"
+            ).format(h=hit, k=k, r=r, t=t, w=where)
 
 
 def metrics_average(conn, table):
@@ -371,7 +375,9 @@ def metrics_average(conn, table):
 
 def metrics(client, db, rec, test, k, out, table="metrics_per_user", n_shards=None):
     """Per-user metrics of rec (user, item, score) against test (user,
-    item), sharded by user, merged into out.table; returns the run with
+    item), sharded by user, merged into out.table (give test an index on
+    (user, item), as sql/load_adjacency.sql does, or every shard's join
+    scans it once per rec row); returns the run with
     `average`: the mean of each metric (metrics_average), equal to the
     single-process one. rec and test are sources of db (e.g. a sharded
     recommend merged into db)."""

@@ -22,8 +22,9 @@ def load_adjacency(conn, table, path):
         for line in f:
             parts = line.split()
             rows += [(int(parts[0]), int(i)) for i in parts[1:]]
-    conn.execute("CREATE TABLE %s(user INTEGER, item INTEGER)" % table)
-    conn.executemany("INSERT INTO %s VALUES (?, ?)" % table, rows)
+    # the tables of sql/load_adjacency.sql
+    conn.execute("CREATE TABLE %s(user INTEGER, item INTEGER, PRIMARY KEY (user, item)) WITHOUT ROWID" % table)
+    conn.executemany("INSERT OR IGNORE INTO %s VALUES (?, ?)" % table, rows)
 
 
 class SplitKeysTest(unittest.TestCase):
