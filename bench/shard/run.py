@@ -9,7 +9,7 @@ swing_sim(...)` with threads=1 and threads=2, then recsql.shard.swing_sim on
 1 and on 2 worker processes (threads=1 each, one shard per worker; the
 cluster is started before the clock). Prints each run's seconds and where
 the sharded time goes (per shard: opening + loading, reading the source,
-computing + writing the shard file; then merging), and checks once that the
+computing + writing the shard file, with its CPU seconds; then merging), and checks once that the
 merged table equals the single-process one (EXCEPT both ways). A benchmark:
 prints figures, asserts nothing. Needs the installed package (make packages).
 """
@@ -31,13 +31,13 @@ def single(db, out, threads, top_n, cap):
     conn = recsql.load(sqlite3.connect(db))
     conn.execute("ATTACH ? AS o", (out,))
     conn.execute("PRAGMA o.journal_mode = OFF")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     conn.execute("CREATE TABLE o.item_sim AS SELECT * FROM swing_sim WHERE source = 'train' AND top_n = ? "
                  "AND max_item_users = ? AND threads = ?", (top_n, cap, threads))
     conn.commit()
-    dt = time.perf_counter() - t
+    dt, dc = time.perf_counter() - t, time.process_time() - c
     conn.close()
-    return dt
+    return dt, dc
 
 
 def sharded(client, db, out, workers, top_n, cap):
@@ -63,9 +63,9 @@ def main():
     checked = False
     for r in range(rounds):
         for threads in (1, 2):
-            dt = single(db, os.path.join(tmp, "single%d.db" % threads), threads, top_n, cap)
+            dt, dc = single(db, os.path.join(tmp, "single%d.db" % threads), threads, top_n, cap)
             times["sql threads=%d" % threads].append(dt)
-            print("round %d  sql threads=%d: %.1f s" % (r, threads, dt), flush=True)
+            print("round %d  sql threads=%d: %.1f s (CPU %.1f s)" % (r, threads, dt, dc), flush=True)
         for w in (1, 2):
             out = os.path.join(tmp, "sharded%d.db" % w)
             run = sharded(clients[w], db, out, w, top_n, cap)
@@ -74,8 +74,9 @@ def main():
                   % (r, w, run.seconds, run.shard_seconds, run.merge_seconds, run.rows), flush=True)
             for s in run.shards:
                 print("    shard pid %d: %d items, %d rows: open %.2f s, read source %.1f s, "
-                      "compute+write %.1f s" % (s["pid"], s["keys"], s["rows"], s["open_seconds"],
-                                                s["read_seconds"], s["compute_write_seconds"]), flush=True)
+                      "compute+write %.1f s (CPU %.1f s)"
+                      % (s["pid"], s["keys"], s["rows"], s["open_seconds"], s["read_seconds"],
+                         s["compute_write_seconds"], s["compute_write_cpu_seconds"]), flush=True)
             if not checked and w == 2:
                 c = sqlite3.connect(out)
                 c.execute("ATTACH ? AS s", (os.path.join(tmp, "single1.db"),))

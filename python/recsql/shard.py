@@ -109,7 +109,8 @@ def split_keys(keys, n_shards, weights=None, align=1):
 class ShardRun(dict):
     """What run_sharded did: out, table, rows, seconds, merge_seconds, shards
     (per shard: keys, rows, file, worker pid and the seconds spent opening
-    the source, reading it, computing and writing, in the worker)."""
+    the source, reading it, computing and writing, in the worker; and the
+    CPU seconds of the worker process while computing and writing)."""
 
     __getattr__ = dict.__getitem__
 
@@ -146,6 +147,7 @@ def run_shard(db, query, keys, out_file, table, warm=None, params=None):
     if warm:
         conn.execute(warm, params).fetchall()
     t2 = time.perf_counter()
+    c2 = time.process_time()
     lit = keys_literal(keys)
     sql = query.replace("{keys_quoted}", lit.replace("'", "''")).replace("{keys}", lit)
     for suffix in ("", "-journal", "-wal", "-shm"):
@@ -157,11 +159,13 @@ def run_shard(db, query, keys, out_file, table, warm=None, params=None):
         conn.execute("PRAGMA shard_out.synchronous = OFF")
         conn.execute("CREATE TABLE shard_out.%s AS %s" % (_quote_ident(table), sql), params)
         t3 = time.perf_counter()
+        c3 = time.process_time()
         rows = conn.execute("SELECT count(*) FROM shard_out.%s" % _quote_ident(table)).fetchone()[0]
     finally:
         conn.execute("DETACH shard_out")
     return {"keys": len(keys), "rows": rows, "file": out_file, "pid": os.getpid(),
-            "open_seconds": t1 - t0, "read_seconds": t2 - t1, "compute_write_seconds": t3 - t2}
+            "open_seconds": t1 - t0, "read_seconds": t2 - t1, "compute_write_seconds": t3 - t2,
+            "compute_write_cpu_seconds": c3 - c2}
 
 
 # ----------------------------------------------------------- client side
@@ -194,7 +198,13 @@ def run_sharded(client, db, query, keys, out, table, n_shards=None, weights=None
     futures = [client.submit(run_shard, db, query, part, os.path.join(shard_dir, "shard%04d.db" % s), table,
                              warm, params, pure=False, key="recsql-shard-%s-%d-%d" % (table, s, time.time_ns()))
                for s, part in enumerate(shards)]
-    stats = client.gather(futures)
+    try:
+        stats = client.gather(futures)
+    except BaseException:
+        client.cancel(futures)
+        if merge:
+            shutil.rmtree(shard_dir, ignore_errors=True)
+        raise
     t1 = time.perf_counter()
     rows = sum(s["rows"] for s in stats)
     if merge:
@@ -206,21 +216,32 @@ def run_sharded(client, db, query, keys, out, table, n_shards=None, weights=None
 
 
 def merge_shards(out, table, files):
-    """Concatenates table of each shard file, in order, into out.table (replaced)."""
+    """Concatenates table of each shard file, in order, into out.table.
+
+    The rows go into a scratch table first, which replaces out.table in one
+    last transaction: until then, and on any failure, out.table is the old
+    one (the scratch table is dropped)."""
     conn = sqlite3.connect(out, isolation_level=None)
+    q, tmp = _quote_ident(table), _quote_ident(table + "__recsql_merging")
     try:
-        q = _quote_ident(table)
-        conn.execute("BEGIN")
-        conn.execute("DROP TABLE IF EXISTS main.%s" % q)
+        conn.execute("DROP TABLE IF EXISTS main.%s" % tmp)
         for s, f in enumerate(files):
             conn.execute("ATTACH ? AS shard_in", (f,))
-            if s == 0:
-                conn.execute("CREATE TABLE main.%s AS SELECT * FROM shard_in.%s LIMIT 0" % (q, q))
-            conn.execute("INSERT INTO main.%s SELECT * FROM shard_in.%s" % (q, q))
-            conn.execute("COMMIT")  # DETACH is not allowed inside a transaction
-            conn.execute("DETACH shard_in")
+            try:
+                with conn:
+                    conn.execute("BEGIN")
+                    if s == 0:
+                        conn.execute("CREATE TABLE main.%s AS SELECT * FROM shard_in.%s LIMIT 0" % (tmp, q))
+                    conn.execute("INSERT INTO main.%s SELECT * FROM shard_in.%s" % (tmp, q))
+            finally:
+                conn.execute("DETACH shard_in")  # not allowed inside a transaction
+        with conn:
             conn.execute("BEGIN")
-        conn.execute("COMMIT")
+            conn.execute("DROP TABLE IF EXISTS main.%s" % q)
+            conn.execute("ALTER TABLE main.%s RENAME TO %s" % (tmp, q))
+    except BaseException:
+        conn.execute("DROP TABLE IF EXISTS main.%s" % tmp)
+        raise
     finally:
         conn.close()
 

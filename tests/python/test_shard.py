@@ -46,6 +46,36 @@ class SplitKeysTest(unittest.TestCase):
             shard.keys_literal([1.5])
 
 
+class MergeTest(unittest.TestCase):
+    def test_merge_in_order_and_keep_the_old_table_on_failure(self):
+        d = tempfile.mkdtemp(prefix="recsql_merge_")
+        try:
+            files = []
+            for k in range(3):
+                files.append(os.path.join(d, "s%d.db" % k))
+                c = sqlite3.connect(files[-1])
+                c.execute("CREATE TABLE t(a, b)")
+                c.executemany("INSERT INTO t VALUES (?, ?)", [(k, i) for i in range(2)])
+                c.commit()
+                c.close()
+            out = os.path.join(d, "out.db")
+            c = sqlite3.connect(out)
+            c.execute("CREATE TABLE t(x)")
+            c.execute("INSERT INTO t VALUES ('old')")
+            c.commit()
+            shard.merge_shards(out, "t", files)
+            self.assertEqual(c.execute("SELECT * FROM t").fetchall(), [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)])
+            bad = os.path.join(d, "bad.db")
+            sqlite3.connect(bad).execute("CREATE TABLE other(a)")
+            with self.assertRaises(sqlite3.OperationalError):
+                shard.merge_shards(out, "t", [files[0], bad])
+            self.assertEqual(c.execute("SELECT count(*) FROM t").fetchone()[0], 6)  # untouched
+            self.assertEqual(c.execute("SELECT name FROM sqlite_master").fetchall(), [("t",)])  # no scratch table
+            c.close()
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class ShardTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
