@@ -73,10 +73,11 @@ def main():
             print("round %d  shard %d worker(s): %.1f s (shards %.1f s, merge %.1f s, %d rows)"
                   % (r, w, run.seconds, run.shard_seconds, run.merge_seconds, run.rows), flush=True)
             for s in run.shards:
-                print("    shard pid %d: %d items, %d rows: open %.2f s, read source %.1f s, "
+                print("    shard pid %d: %d items, %d rows: open %.2f s, read source %.1f s (CPU %.1f s), "
                       "compute+write %.1f s (CPU %.1f s)"
                       % (s["pid"], s["keys"], s["rows"], s["open_seconds"], s["read_seconds"],
-                         s["compute_write_seconds"], s["compute_write_cpu_seconds"]), flush=True)
+                         s["read_cpu_seconds"], s["compute_write_seconds"], s["compute_write_cpu_seconds"]),
+                      flush=True)
             if not checked and w == 2:
                 c = sqlite3.connect(out)
                 c.execute("ATTACH ? AS s", (os.path.join(tmp, "single1.db"),))

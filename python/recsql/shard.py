@@ -144,6 +144,7 @@ def run_shard(db, query, keys, out_file, table, warm=None, params=None):
     conn = _worker_conn(db)
     t1 = time.perf_counter()
     params = params or {}
+    c1 = time.process_time()
     if warm:
         conn.execute(warm, params).fetchall()
     t2 = time.perf_counter()
@@ -165,7 +166,7 @@ def run_shard(db, query, keys, out_file, table, warm=None, params=None):
         conn.execute("DETACH shard_out")
     return {"keys": len(keys), "rows": rows, "file": out_file, "pid": os.getpid(),
             "open_seconds": t1 - t0, "read_seconds": t2 - t1, "compute_write_seconds": t3 - t2,
-            "compute_write_cpu_seconds": c3 - c2}
+            "read_cpu_seconds": c2 - c1, "compute_write_cpu_seconds": c3 - c2}
 
 
 # ----------------------------------------------------------- client side
