@@ -4,6 +4,7 @@
 #   make static     build/librecsql.a and build/recsql.h
 #   make test       installs missing packages, then unit + SQL tests, plain and
 #                   under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make packages   the Python (pip install .) and Node (npm pack + install) packages, tested
 #   make demo       installs missing packages, builds, runs examples/quickstart.sql
 #   make bench      benchmarks against peers (prints figures, asserts nothing)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -34,7 +35,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql docs examples demo bench install format lint clean deps
+.PHONY: all static test check unit sql docs examples packages demo bench install format lint clean deps
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -64,6 +65,7 @@ deps:
 test: deps
 	$(MAKE) check
 	$(MAKE) examples
+	$(MAKE) packages
 	$(MAKE) BUILD=build/asan SANITIZE=1 OPT=-O1 check
 	$(MAKE) interrupt
 	$(MAKE) crash
@@ -84,6 +86,10 @@ docs: $(LIB)
 
 examples: $(LIB) static
 	@tests/run_examples.sh
+
+# pip install . into build/pyenv and npm install of the packed package into build/node, then their tests
+packages: $(LIB)
+	@tests/run_packages.sh
 
 demo: deps $(LIB)
 	@examples/run_quickstart.sh $(LIB)

@@ -146,6 +146,7 @@ rs_status sampler_stream_init(sampler_stream *st, const sampler *s, uint32_t n_n
   st->s = s;
   st->n_neg = n_neg;
   st->bits_user = SAMPLER_NONE;
+  st->seed = seed;
   rng_seed(&st->g, seed, 0);
   if (s->strategy == SAMPLER_BOOTSTRAP) {
     st->remaining = s->n_active ? (uint64_t)s->pos->nnz * n_neg : 0;
@@ -153,6 +154,14 @@ rs_status sampler_stream_init(sampler_stream *st, const sampler *s, uint32_t n_n
   }
   st->bits = calloc(((size_t)s->n_items + 63) / 64 + 1, sizeof *st->bits);
   return st->bits ? RS_OK : RS_NOMEM;
+}
+
+void sampler_stream_users(sampler_stream *st, const uint32_t *list, uint32_t n) {
+  st->list = list;
+  st->n_list = n;
+  st->next = 0;
+  st->k = st->k_end = 0;
+  st->r = 0;
 }
 
 void sampler_stream_free(sampler_stream *st) {
@@ -172,6 +181,32 @@ static void load_bits(sampler_stream *st, uint32_t u) {
   st->bits_user = u;
 }
 
+/* Moves the stream to its next user with a possible negative: its
+** positives, its bitset and its own generator (seed, u + 1). Returns 0 when
+** no user is left. */
+static int next_user(sampler_stream *st) {
+  const csr *pos = st->s->pos;
+  for (;;) {
+    uint32_t u;
+    if (st->list) {
+      if (st->next >= st->n_list) return 0;
+      u = st->list[st->next++];
+    } else {
+      if (st->next >= pos->n_rows) return 0;
+      u = st->next++;
+    }
+    size_t d = csr_degree(pos, u);
+    if (d == 0 || d >= st->s->n_items) continue; /* no row, or no possible negative */
+    st->user = u;
+    st->k = pos->ptr[u];
+    st->k_end = pos->ptr[u + 1];
+    st->r = 0;
+    load_bits(st, u);
+    rng_seed(&st->g, st->seed, (uint64_t)u + 1);
+    return 1;
+  }
+}
+
 int sampler_stream_next(sampler_stream *st, uint32_t *u, uint32_t *i, uint32_t *j) {
   const sampler *s = st->s;
   const csr *pos = s->pos;
@@ -185,23 +220,15 @@ int sampler_stream_next(sampler_stream *st, uint32_t *u, uint32_t *i, uint32_t *
     return 1;
   }
   if (st->n_neg == 0) return 0;
-  for (;;) {
-    if (st->k >= pos->nnz) return 0;
-    /* move st->user to the row that holds positive k */
-    while (pos->ptr[st->user + 1] <= st->k) st->user++;
-    uint32_t uu = st->user;
-    if (csr_degree(pos, uu) >= s->n_items) {
-      st->k = pos->ptr[uu + 1]; /* no possible negative: skip the user */
-      continue;
-    }
-    if (uu != st->bits_user) load_bits(st, uu);
-    *u = uu;
-    *i = pos->idx[st->k];
-    *j = sampler_negative(s, &st->g, uu, st->bits);
-    if (++st->r == st->n_neg) {
-      st->r = 0;
-      st->k++;
-    }
-    return 1;
+  while (st->k >= st->k_end)
+    if (!next_user(st)) return 0;
+  uint32_t uu = st->user;
+  *u = uu;
+  *i = pos->idx[st->k];
+  *j = sampler_negative(s, &st->g, uu, st->bits);
+  if (++st->r == st->n_neg) {
+    st->r = 0;
+    st->k++;
   }
+  return 1;
 }

@@ -85,15 +85,27 @@ static inline uint32_t sampler_uniform_negative(const sampler *s, rng *g, uint32
 ** with it, draws test membership in O(1) and reject positives. */
 uint32_t sampler_negative(const sampler *s, rng *g, uint32_t u, const uint64_t *bits);
 
-/* Row-by-row output of neg_samples. */
+/* Row-by-row output of neg_samples.
+**
+** Per-user streams: uniform, popularity and exposure draw user u's rows
+** from the generator (seed, stream u + 1), reseeded when the stream reaches
+** u, so u's rows depend on (seed, u, the sampler) only, not on the users
+** before it. That is what lets a subset of the users (sampler_stream_users:
+** a shard, or the user = ? of one query) give exactly the rows the full
+** stream gives them. Bootstrap draws its users at random: one stream
+** (seed, 0) for all its rows. */
 typedef struct sampler_stream sampler_stream;
 struct sampler_stream {
   const sampler *s;
   rng g;
+  uint64_t seed;
   uint32_t n_neg;
-  uint32_t user;      /* current user (uniform/popularity/exposure) */
-  size_t k;           /* index of the current positive in s->pos->idx */
-  uint32_t r;         /* negatives already given for it */
+  uint32_t user;        /* current user (uniform/popularity/exposure) */
+  uint32_t next;        /* next user to visit: an index in list, or a user */
+  const uint32_t *list; /* users to visit, ascending (not owned), or NULL: all */
+  uint32_t n_list;
+  size_t k, k_end;    /* current positive, end of the user's positives in s->pos->idx */
+  uint32_t r;         /* negatives already given for positive k */
   uint64_t remaining; /* bootstrap: rows left */
   uint64_t *bits;     /* positives of bits_user, as a bitset over items */
   uint32_t bits_user;
@@ -101,6 +113,11 @@ struct sampler_stream {
 
 /* Returns RS_OK or RS_NOMEM. */
 rs_status sampler_stream_init(sampler_stream *st, const sampler *s, uint32_t n_neg, uint64_t seed);
+/* Restricts an initialized stream (before its first row; not bootstrap) to
+** the users of list[0..n), strictly ascending, each < s->pos->n_rows; the
+** list must outlive the stream. Rows: those the full stream gives these
+** users, in the same order. */
+void sampler_stream_users(sampler_stream *st, const uint32_t *list, uint32_t n);
 void sampler_stream_free(sampler_stream *st);
 /* Next (user, positive, negative). Returns 1, or 0 at the end. */
 int sampler_stream_next(sampler_stream *st, uint32_t *u, uint32_t *i, uint32_t *j);

@@ -220,6 +220,78 @@ static void saturated_user(void **state) {
   csr_free(&g);
 }
 
+/* Per-user streams: a stream over a subset of the users (a shard) gives
+** exactly the rows the full stream gives those users, in the same order, so
+** shards of the users concatenated in user order are the full stream. */
+static void stream_users_subset(void **state) {
+  (void)state;
+  enum { USERS = 40, ITEMS = 30, MAXROWS = 40 * 30 * 2 };
+  uint32_t eu[USERS * ITEMS], ei[USERS * ITEMS];
+  size_t n = 0;
+  rng r;
+  rng_seed(&r, 5, 0);
+  for (uint32_t u = 0; u < USERS; u++)
+    for (uint32_t i = 0; i < ITEMS; i++)
+      if (u % 7 != 3 && rng_below(&r, 100) < 3 + 4 * (u % 5)) { /* user 3, 10, ..: no rows */
+        eu[n] = u;
+        ei[n++] = i;
+      }
+  csr g;
+  assert_int_equal(csr_build(&g, USERS, ITEMS, eu, ei, n), 0);
+  static uint32_t full[MAXROWS][3], part[MAXROWS][3];
+  for (int strategy = SAMPLER_UNIFORM; strategy <= SAMPLER_POPULARITY; strategy++) {
+    sampler s;
+    assert_int_equal(sampler_init(&s, (sampler_strategy)strategy, &g, ITEMS, 0.75, NULL), 0);
+    sampler_stream st;
+    assert_int_equal(sampler_stream_init(&st, &s, 2, 42), 0);
+    size_t nf = 0;
+    while (sampler_stream_next(&st, &full[nf][0], &full[nf][1], &full[nf][2])) nf++;
+    sampler_stream_free(&st);
+    assert_int_equal(nf, 2 * n);
+    /* three shards: users = 0, 1, 2 (mod 3), each ascending */
+    for (uint32_t m = 0; m < 3; m++) {
+      uint32_t list[USERS], nl = 0;
+      for (uint32_t u = m; u < USERS; u += 3) list[nl++] = u;
+      assert_int_equal(sampler_stream_init(&st, &s, 2, 42), 0);
+      sampler_stream_users(&st, list, nl);
+      size_t np = 0;
+      while (sampler_stream_next(&st, &part[np][0], &part[np][1], &part[np][2])) np++;
+      sampler_stream_free(&st);
+      size_t f = 0; /* the full stream's rows of this shard's users, in order */
+      for (size_t k = 0; k < nf; k++) {
+        if (full[k][0] % 3 != m) continue;
+        assert_true(f < np);
+        assert_memory_equal(full[k], part[f], sizeof full[k]);
+        f++;
+      }
+      assert_int_equal(f, np);
+    }
+    /* one user alone */
+    uint32_t one = 17;
+    assert_int_equal(sampler_stream_init(&st, &s, 2, 42), 0);
+    sampler_stream_users(&st, &one, 1);
+    size_t np = 0;
+    while (sampler_stream_next(&st, &part[np][0], &part[np][1], &part[np][2])) np++;
+    sampler_stream_free(&st);
+    assert_int_equal(np, 2 * csr_degree(&g, 17));
+    size_t f = 0;
+    for (size_t k = 0; k < nf; k++)
+      if (full[k][0] == 17) assert_memory_equal(full[k], part[f++], sizeof full[k]);
+    /* another seed gives other rows */
+    assert_int_equal(sampler_stream_init(&st, &s, 2, 43), 0);
+    size_t differ = 0;
+    for (size_t k = 0; k < nf; k++) {
+      uint32_t u, i, j;
+      assert_int_equal(sampler_stream_next(&st, &u, &i, &j), 1);
+      differ += j != full[k][2];
+    }
+    sampler_stream_free(&st);
+    assert_true(differ > nf / 4);
+    sampler_free(&s);
+  }
+  csr_free(&g);
+}
+
 static void names(void **state) {
   (void)state;
   assert_int_equal(sampler_strategy_parse("uniform"), SAMPLER_UNIFORM);
@@ -250,6 +322,7 @@ int main(void) {
       cmocka_unit_test(stream_rows),
       cmocka_unit_test(bootstrap_distribution),
       cmocka_unit_test(saturated_user),
+      cmocka_unit_test(stream_users_subset),
       cmocka_unit_test(names),
       cmocka_unit_test(invalid_popularity_weights),
   };
