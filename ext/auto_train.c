@@ -84,6 +84,7 @@ static int run_sql(auto_run *r, const char *what, const char *sql, char **out) {
   sqlite3_stmt *s = NULL;
   int rc = sql ? sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) : SQLITE_NOMEM;
   while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    rc = SQLITE_OK;
     if (out && !*out) {
       const unsigned char *t = sqlite3_column_text(s, 0);
       *out = sqlite3_mprintf("%s", t ? (const char *)t : "");
@@ -100,13 +101,13 @@ static int run_sql(auto_run *r, const char *what, const char *sql, char **out) {
 /* Writes the split into the temp tables: held[k] says where pair k goes. */
 static int write_split(auto_run *r, const csr *g, const uint8_t *held, const idmap *users,
                        const idmap *items) {
-  char *sql = sqlite3_mprintf("CREATE TEMP TABLE \"%w\"(user, item); CREATE TEMP TABLE \"%w\"(user, item);",
+  char *sql = sqlite3_mprintf("CREATE TABLE \"%w\"(user, item); CREATE TABLE \"%w\"(user, item);",
                               r->fit, r->valid);
   int rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);
   sqlite3_stmt *ins[2] = {NULL, NULL};
   for (int t = 0; t < 2 && rc == SQLITE_OK; t++) {
-    sql = sqlite3_mprintf("INSERT INTO temp.\"%w\" VALUES (?1, ?2)", t ? r->valid : r->fit);
+    sql = sqlite3_mprintf("INSERT INTO \"%w\" VALUES (?1, ?2)", t ? r->valid : r->fit);
     rc = sql ? sqlite3_prepare_v2(r->db, sql, -1, &ins[t], NULL) : SQLITE_NOMEM;
     sqlite3_free(sql);
   }
@@ -223,7 +224,7 @@ static int score_model(auto_run *r, auto_family f, const char *m, double *score)
   const char *agg = strcmp(r->opt[A_METRIC].text, "ndcg") == 0 ? "ndcg_at_k" : "recall_at_k";
   char *sql = rec ? sqlite3_mprintf(
                         "SELECT avg(m) FROM (SELECT coalesce(r.user, v.user) AS u, %s(r.score, v.item IS NOT "
-                        "NULL, %d) AS m FROM (%s) r FULL JOIN temp.\"%w\" v ON r.user = v.user AND r.item = "
+                        "NULL, %d) AS m FROM (%s) r FULL JOIN \"%w\" v ON r.user = v.user AND r.item = "
                         "v.item GROUP BY u)",
                         agg, r->k, rec, r->valid)
                   : NULL;
@@ -406,7 +407,7 @@ static int read_args(auto_run *r, sqlite3_context *ctx, int argc, sqlite3_value 
   r->seed = (int64_t)r->opt[A_SEED].num;
   r->fit = sqlite3_mprintf("%s__auto_fit", r->model);
   r->valid = sqlite3_mprintf("%s__auto_valid", r->model);
-  r->fit_src = r->fit ? sqlite3_mprintf("SELECT user, item FROM temp.\"%w\"", r->fit) : NULL;
+  r->fit_src = r->fit ? sqlite3_mprintf("SELECT user, item FROM \"%w\"", r->fit) : NULL;
   return r->fit && r->valid && r->fit_src ? SQLITE_OK : SQLITE_NOMEM;
 }
 
@@ -425,7 +426,7 @@ static int choose(auto_run *r, char **out) {
   double score = 0;
   if (rc == SQLITE_OK) rc = run_trials(r, &d, families, &best, &score, tried);
   if (rc == SQLITE_OK) rc = final_fit(r, &best);
-  char *drop = sqlite3_mprintf("DROP TABLE temp.\"%w\"; DROP TABLE temp.\"%w\";", r->fit, r->valid);
+  char *drop = sqlite3_mprintf("DROP TABLE \"%w\"; DROP TABLE \"%w\";", r->fit, r->valid);
   if (rc == SQLITE_OK) rc = drop ? sqlite3_exec(r->db, drop, NULL, NULL, NULL) : SQLITE_NOMEM;
   sqlite3_free(drop);
   char *rows = sqlite3_str_finish(tried);
