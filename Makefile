@@ -55,7 +55,7 @@ $(BUILD)/recsql.pc: scripts/recsql.pc.in
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SRC_O)
 	@mkdir -p $(dir $@)
-	@echo "LD $@"; $(CC) $(CFLAGS_ALL) $(LDSAN) -o $@ $< $(SRC_O) -lcmocka $(LDLIBS_ALL)
+	@echo "LD $@"; $(CC) $(CFLAGS_ALL) $(LDSAN) -o $@ $< $(SRC_O) -lcmocka -lsqlite3 $(LDLIBS_ALL)
 
 deps:
 	@scripts/setup.sh

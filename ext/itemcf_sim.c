@@ -16,19 +16,27 @@
 #include "../src/itemcf.h"
 #include "itemsim_vtab.h"
 
-enum { CF_TOP_N, CF_METHOD, CF_THREADS, CF_VERBOSE, CF_NARGS };
+enum { CF_SOURCE, CF_TOP_N, CF_METHOD, CF_THREADS, CF_VERBOSE, CF_NARGS };
 
 static const char *const cf_methods[] = {"cooccurrence", "cosine", "jaccard", NULL};
 
 static const opt_spec cf_args[CF_NARGS] = {
-    [CF_TOP_N] = {"top_n", OPT_INT, 100, 1, 4294967295.0, NULL, NULL},
-    [CF_METHOD] = {"method", OPT_TEXT, 0, 0, 0, "cosine", cf_methods},
-    [CF_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL},
-    [CF_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
+    [CF_SOURCE] = {"source", OPT_SOURCE, 0, 0, 0, NULL, NULL, "(user, item) rows: a table, view or SELECT",
+                   OPT_REQUIRED},
+    [CF_TOP_N] = {"top_n", OPT_INT, 100, 1, 4294967295.0, NULL, NULL, "neighbours kept per item", 0},
+    [CF_METHOD] = {"method", OPT_TEXT, 0, 0, 0, "cosine", cf_methods,
+                   "co-occurrence count, cosine (count / sqrt(|U_i| |U_j|)) or jaccard", 0},
+    [CF_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL, "worker threads (default: all cores)", 0},
+    [CF_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL, "progress on stderr", 0},
 };
 
-static int cf_run(const opt_value *vals, const itemsim_graph *g, const uint32_t *items, uint32_t n,
-                  uint32_t k, int threads, progress *prog, itemsim_result *out) {
+const opt_spec *itemcf_sim_specs(int *n) {
+  *n = CF_NARGS;
+  return cf_args;
+}
+
+static rs_status cf_run(const opt_value *vals, const itemsim_graph *g, const uint32_t *items, uint32_t n,
+                        uint32_t k, int threads, progress *prog, itemsim_result *out) {
   itemcf cf;
   cf.ui = &g->ui;
   cf.iu = &g->iu;

@@ -34,7 +34,7 @@
 #define IS_ITEM_A 0
 #define IS_ITEM_B 1
 #define IS_SCORE 2
-#define IS_SOURCE 3 /* first hidden column; def->args follow */
+#define IS_SOURCE 3 /* first hidden column: def->args[0], the source; the others follow */
 #define ITEMSIM_CHUNK 2048
 #define ITEMSIM_CHUNK_ENTRIES (1u << 22) /* 48 MB of (item, score) results */
 
@@ -51,10 +51,10 @@ struct is_cursor {
   sqlite3_vtab_cursor base;
   itemsim_graph *g;
   opt_value vals[ITEMSIM_MAX_ARGS];
-  sqlite3_value *given[ITEMSIM_MAX_ARGS + 1]; /* source and args as given, for the hidden columns */
-  uint32_t *query;                            /* query items, in output order */
-  uint32_t n_query, next;                     /* next: first query item not yet computed */
-  uint32_t chunk0;                            /* query index of res's first entry */
+  sqlite3_value *given[ITEMSIM_MAX_ARGS]; /* the arguments as given, source first, for the hidden columns */
+  uint32_t *query;                        /* query items, in output order */
+  uint32_t n_query, next;                 /* next: first query item not yet computed */
+  uint32_t chunk0;                        /* query index of res's first entry */
   itemsim_result res;
   uint32_t q, r; /* position in res */
   uint32_t k;
@@ -71,7 +71,7 @@ static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   (void)argv;
   (void)err;
   const itemsim_def *def = aux;
-  char *schema = sqlite3_mprintf("CREATE TABLE x(item_a, item_b, score, source HIDDEN");
+  char *schema = sqlite3_mprintf("CREATE TABLE x(item_a, item_b, score");
   for (int k = 0; k < def->n_args && schema; k++) {
     char *s = sqlite3_mprintf("%s, %s HIDDEN", schema, def->args[k].name);
     sqlite3_free(schema);
@@ -80,31 +80,26 @@ static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   char *s = schema ? sqlite3_mprintf("%s)", schema) : NULL;
   sqlite3_free(schema);
   if (!s) return SQLITE_NOMEM;
-  int rc = sqlite3_declare_vtab(db, s);
+  int rc = tvf_connect(db, s, sizeof(is_vtab), SQLITE_VTAB_DIRECTONLY, out);
   sqlite3_free(s);
-  if (rc) return rc;
-  is_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
-  vt->db = db;
-  vt->def = def;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *out = &vt->base;
-  return SQLITE_OK;
+  if (rc == SQLITE_OK) {
+    ((is_vtab *)*out)->db = db;
+    ((is_vtab *)*out)->def = def;
+  }
+  return rc;
 }
 
 static int is_disconnect(sqlite3_vtab *v) {
   is_vtab *vt = (is_vtab *)v;
   source_graph_release(vt->cache);
-  sqlite3_free(vt);
-  return SQLITE_OK;
+  return tvf_disconnect(v);
 }
 
 static void is_reset(is_cursor *c) {
   source_graph_release(c->g);
   c->g = NULL;
   options_free(c->vals, ITEMSIM_MAX_ARGS);
-  for (int k = 0; k <= ITEMSIM_MAX_ARGS; k++) {
+  for (int k = 0; k < ITEMSIM_MAX_ARGS; k++) {
     sqlite3_value_free(c->given[k]);
     c->given[k] = NULL;
   }
@@ -118,12 +113,7 @@ static void is_reset(is_cursor *c) {
 
 static int is_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  is_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->eof = 1;
-  *out = &c->base;
-  return SQLITE_OK;
+  return tvf_open(sizeof(is_cursor), out);
 }
 
 static int is_close(sqlite3_vtab_cursor *cur) {
@@ -132,15 +122,6 @@ static int is_close(sqlite3_vtab_cursor *cur) {
   sqlite3_free(c);
   return SQLITE_OK;
 }
-
-static int is_error(sqlite3_vtab_cursor *cur, int rc, char *msg) {
-  sqlite3_free(cur->pVtab->zErrMsg);
-  cur->pVtab->zErrMsg = msg;
-  if (!msg && rc == SQLITE_ERROR) rc = SQLITE_NOMEM;
-  return rc;
-}
-
-static int is_poll(void *ctx) { return interrupt_poll(ctx); }
 
 /* Computes chunks until one has a row (or every query item is done). */
 static int is_advance(is_cursor *c) {
@@ -152,10 +133,10 @@ static int is_advance(is_cursor *c) {
     uint32_t n = c->n_query - c->next < chunk ? c->n_query - c->next : chunk;
     itemsim_result_free(&c->res);
     progress prog;
-    progress_init(&prog, is_poll, &c->ic);
-    int r = def->run(c->vals, c->g, c->query + c->next, n, c->k, c->threads, &prog, &c->res);
-    if (r < 0) return SQLITE_NOMEM;
-    if (r > 0) return SQLITE_INTERRUPT;
+    progress_init(&prog, interrupt_poll_cb, &c->ic);
+    int rc =
+        status_to_sqlite(def->run(c->vals, c->g, c->query + c->next, n, c->k, c->threads, &prog, &c->res));
+    if (rc) return rc;
     c->chunk0 = c->next;
     c->next += n;
     if (c->verbose) {
@@ -198,7 +179,7 @@ static int is_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
     case IS_ITEM_B: result_id(ctx, c->g->items, c->res.item[slot]); break;
     case IS_SCORE: sqlite3_result_double(ctx, c->res.score[slot]); break;
     default:
-      if (col - IS_SOURCE <= ITEMSIM_MAX_ARGS && c->given[col - IS_SOURCE])
+      if (col - IS_SOURCE < ITEMSIM_MAX_ARGS && c->given[col - IS_SOURCE])
         sqlite3_result_value(ctx, c->given[col - IS_SOURCE]);
       break;
   }
@@ -210,103 +191,45 @@ static int is_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   return SQLITE_OK;
 }
 
-/* "an integer >= 1", "a number in [0, 10]", ... */
-static char *expected(const opt_spec *sp) {
-  const char *what = sp->type == OPT_INT ? "an integer" : "a number";
-  if (sp->min <= -9e18 && sp->max >= 9e18) return sqlite3_mprintf("%s", what);
-  if (sp->max >= 4e9) return sqlite3_mprintf("%s >= %g", what, sp->min);
-  return sqlite3_mprintf("%s in [%g, %g]", what, sp->min, sp->max);
-}
-
-/* Description of a value for messages: its text for numbers, else its type.
-** t is the value's type as first seen (sqlite3_value_text on a BLOB makes
-** sqlite3_value_type report TEXT afterwards). */
-static char *got(sqlite3_value *v, int t) {
-  if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) return sqlite3_mprintf("%s", sqlite3_value_text(v));
-  if (t == SQLITE_TEXT) return sqlite3_mprintf("TEXT '%.40s'", sqlite3_value_text(v));
-  return sqlite3_mprintf("%s", value_type_name(t));
-}
-
-/* Checks one argument against its spec into *out. Returns an error message,
-** or NULL (also on OOM, with out->set = -1). */
-static char *parse_arg(const char *obj, const opt_spec *sp, sqlite3_value *v, opt_value *out) {
-  out->set = 0;
-  out->num = sp->def;
-  out->text = NULL;
-  int t = v ? sqlite3_value_type(v) : SQLITE_NULL;
-  if (t == SQLITE_NULL) {
-    if (sp->type == OPT_TEXT && sp->def_text && !(out->text = sqlite3_mprintf("%s", sp->def_text)))
-      out->set = -1;
-    return NULL;
-  }
-  out->set = 1;
-  char *e = NULL, *g = NULL, *msg = NULL;
-  switch (sp->type) {
-    case OPT_INT:
-    case OPT_REAL: {
-      double x = sqlite3_value_double(v);
-      int ok = (t == SQLITE_INTEGER || t == SQLITE_FLOAT) && isfinite(x) && x >= sp->min && x <= sp->max;
-      if (ok && sp->type == OPT_INT) {
-        if (t == SQLITE_INTEGER)
-          x = (double)sqlite3_value_int64(v);
-        else
-          ok = x == floor(x);
-      }
-      if (ok) {
-        out->num = x;
-        return NULL;
-      }
-      e = expected(sp);
-      g = got(v, t);
-      if (e && g) msg = sqlite3_mprintf("%s: %s must be %s, got %s", obj, sp->name, e, g);
-      break;
-    }
-    case OPT_BOOL:
-      if (t == SQLITE_INTEGER && (sqlite3_value_int64(v) == 0 || sqlite3_value_int64(v) == 1)) {
-        out->num = (double)sqlite3_value_int64(v);
-        return NULL;
-      }
-      g = got(v, t);
-      if (g) msg = sqlite3_mprintf("%s: %s must be 0 or 1 (or true/false), got %s", obj, sp->name, g);
-      break;
-    case OPT_TEXT: {
-      const char *s = (const char *)sqlite3_value_text(v);
-      if (t == SQLITE_TEXT && s) {
-        int ok = !sp->choices;
-        for (int k = 0; sp->choices && sp->choices[k]; k++) ok |= strcmp(sp->choices[k], s) == 0;
-        if (ok) {
-          if (!(out->text = sqlite3_mprintf("%s", s))) out->set = -1;
-          return NULL;
-        }
-        char *list = sqlite3_mprintf("%s", "");
-        for (int k = 0; list && sp->choices[k]; k++) {
-          char *l = sqlite3_mprintf("%s%s'%s'", list, k ? ", " : "", sp->choices[k]);
-          sqlite3_free(list);
-          list = l;
-        }
-        if (list) msg = sqlite3_mprintf("%s: unknown %s '%s' (expected one of %s)", obj, sp->name, s, list);
-        sqlite3_free(list);
-        break;
-      }
-      g = got(v, t);
-      if (g) msg = sqlite3_mprintf("%s: %s must be TEXT, got %s", obj, sp->name, g);
-      break;
-    }
-  }
-  sqlite3_free(e);
-  sqlite3_free(g);
-  if (!msg) out->set = -1;
-  return msg;
-}
-
 static int cmp_u32(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return (x > y) - (x < y);
 }
 
+/* The query items: all, in order of first appearance in the source, or
+** those of item_a = ? (key) / item_a IN (...) (key is the list, in = 1). */
+static int is_query_items(is_cursor *c, sqlite3_value *key, int in) {
+  uint32_t ni = idmap_size(c->g->items);
+  c->query = sqlite3_malloc64(sizeof(uint32_t) * ((size_t)ni + 1));
+  if (!c->query) return SQLITE_NOMEM;
+  if (!key) {
+    for (uint32_t i = 0; i < ni; i++) c->query[c->n_query++] = i;
+    return SQLITE_OK;
+  }
+  if (!in) {
+    int64_t i = value_id_find(c->g->items, key);
+    if (i >= 0) c->query[c->n_query++] = (uint32_t)i;
+    return SQLITE_OK;
+  }
+  sqlite3_value *v;
+  int rc;
+  for (rc = sqlite3_vtab_in_first(key, &v); rc == SQLITE_OK && v; rc = sqlite3_vtab_in_next(key, &v)) {
+    int64_t i = value_id_find(c->g->items, v);
+    if (i >= 0 && c->n_query < ni) c->query[c->n_query++] = (uint32_t)i;
+  }
+  if (rc != SQLITE_OK && rc != SQLITE_DONE) return rc;
+  /* distinct, in order of first appearance in the source */
+  qsort(c->query, c->n_query, sizeof(uint32_t), cmp_u32);
+  uint32_t m = 0;
+  for (uint32_t t = 0; t < c->n_query; t++)
+    if (!m || c->query[m - 1] != c->query[t]) c->query[m++] = c->query[t];
+  c->n_query = m;
+  return SQLITE_OK;
+}
+
 /*
-** idxNum: bit 0 when source is given, bit 1 + k when def->args[k] is, bit
-** 1 + n_args (ONE) when item_a = ? is, and bit 2 + n_args (IN) when that
+** idxNum: bit k when def->args[k] is given (args[0] is the source), bit
+** n_args (ONE) when item_a = ? is, and bit 1 + n_args (IN) when that
 ** constraint is an item_a IN (...) list handed over all at once. argv holds
 ** the given arguments in column order, then the item_a value (or list).
 */
@@ -316,60 +239,28 @@ static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   is_cursor *c = (is_cursor *)cur;
   is_vtab *vt = (is_vtab *)cur->pVtab;
   const itemsim_def *def = vt->def;
-  const char *obj = def->name;
-  int one = 1 << (1 + def->n_args), in = 1 << (2 + def->n_args);
+  int one = 1 << def->n_args, in = 1 << (1 + def->n_args);
   is_reset(c);
   c->rowid = 0;
-  int a = 0;
-  for (int k = 0; k <= def->n_args; k++)
-    if ((idxNum & (1 << k)) && a < argc && !(c->given[k] = sqlite3_value_dup(argv[a++]))) return SQLITE_NOMEM;
-  sqlite3_value *item_a = (idxNum & one) && a < argc ? argv[a] : NULL;
-  if (!(idxNum & 1))
-    return is_error(cur, SQLITE_ERROR, sqlite3_mprintf("%s: missing source: call it as %s", obj, def->usage));
-  sqlite3_value *src = c->given[0];
-  if (sqlite3_value_type(src) != SQLITE_TEXT)
-    return is_error(cur, SQLITE_ERROR,
-                    sqlite3_mprintf("%s: source must be a table name, view name or SELECT text, got %s", obj,
-                                    value_type_name(sqlite3_value_type(src))));
-  for (int k = 0; k < def->n_args; k++) {
-    char *msg = parse_arg(obj, &def->args[k], c->given[k + 1], &c->vals[k]);
-    if (msg) return is_error(cur, SQLITE_ERROR, msg);
-    if (c->vals[k].set < 0) return SQLITE_NOMEM;
-  }
-  c->k = (uint32_t)c->vals[def->top_n_arg].num;
-  c->threads = (int)c->vals[def->threads_arg].num;
-  if (c->threads < 1) c->threads = parallel_cores();
-  c->verbose = c->vals[def->verbose_arg].num != 0;
+  sqlite3_value *given[ITEMSIM_MAX_ARGS + 1];
+  tvf_spread_args(idxNum & (one | (one - 1)), def->n_args, argc, argv, given);
+  for (int k = 0; k < def->n_args; k++)
+    if (given[k] && !(c->given[k] = sqlite3_value_dup(given[k]))) return SQLITE_NOMEM;
   char *err = NULL;
-  int rc = source_graph_get(vt->db, vt->def->name, (const char *)sqlite3_value_text(src), 1, &vt->cache,
-                            &c->g, &err);
-  if (rc) return is_error(cur, rc, err);
+  int rc = options_from_args(def->name, def->usage, def->args, def->n_args, c->given, c->vals, &err);
+  if (rc) return vtab_error(cur->pVtab, rc, err);
+  int64_t top_n = c->vals[def->top_n_arg].i64;
+  c->threads = (int)c->vals[def->threads_arg].i64;
+  if (c->threads < 1) c->threads = parallel_cores();
+  c->verbose = c->vals[def->verbose_arg].i64 != 0;
+  rc = source_graph_get(vt->db, def->name, c->vals[0].text, 1, &vt->cache, &c->g, &err);
+  if (rc) return vtab_error(cur->pVtab, rc, err);
   c->t_start = c->t_report = parallel_now();
   uint32_t ni = idmap_size(c->g->items);
-  if (c->k > ni) c->k = ni ? ni : 1; /* no item has more neighbours */
-  /* query items: all, or those of item_a = ? / IN (...) */
-  c->query = sqlite3_malloc64(sizeof(uint32_t) * ((size_t)ni + 1));
-  if (!c->query) return SQLITE_NOMEM;
-  if (!item_a) {
-    for (uint32_t i = 0; i < ni; i++) c->query[c->n_query++] = i;
-  } else if (idxNum & in) {
-    sqlite3_value *v;
-    for (rc = sqlite3_vtab_in_first(item_a, &v); rc == SQLITE_OK && v;
-         rc = sqlite3_vtab_in_next(item_a, &v)) {
-      int64_t i = value_id_find(c->g->items, v);
-      if (i >= 0 && c->n_query < ni) c->query[c->n_query++] = (uint32_t)i;
-    }
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) return rc;
-    /* distinct, in order of first appearance in the source */
-    qsort(c->query, c->n_query, sizeof(uint32_t), cmp_u32);
-    uint32_t m = 0;
-    for (uint32_t t = 0; t < c->n_query; t++)
-      if (!m || c->query[m - 1] != c->query[t]) c->query[m++] = c->query[t];
-    c->n_query = m;
-  } else {
-    int64_t i = value_id_find(c->g->items, item_a);
-    if (i >= 0) c->query[c->n_query++] = (uint32_t)i;
-  }
+  /* no item has more neighbours than there are items */
+  c->k = top_n > (int64_t)ni ? (ni ? ni : 1) : (uint32_t)top_n;
+  rc = is_query_items(c, (idxNum & one) ? given[def->n_args] : NULL, (idxNum & in) != 0);
+  if (rc) return rc;
   if ((rc = interrupt_init(&c->ic, vt->db)) != SQLITE_OK) return rc;
   c->eof = 0;
   return is_advance(c);
@@ -385,7 +276,7 @@ static int is_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
 */
 static int is_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
   const itemsim_def *def = ((is_vtab *)v)->def;
-  int nh = 1 + def->n_args; /* hidden arguments, source included */
+  int nh = def->n_args; /* hidden arguments, source included */
   int usable, item_ct;
   if (tvf_best_index(info, IS_SOURCE, nh, IS_ITEM_A, &usable, &item_ct)) return SQLITE_CONSTRAINT;
   int one = 1 << nh;
@@ -403,30 +294,8 @@ static int is_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module is_module = {0,             /* iVersion */
-                                   NULL,          /* xCreate: eponymous only */
-                                   is_connect,    /* xConnect */
-                                   is_best_index, /* xBestIndex */
-                                   is_disconnect, /* xDisconnect */
-                                   NULL,          /* xDestroy */
-                                   is_open,       /* xOpen */
-                                   is_close,      /* xClose */
-                                   is_filter,     /* xFilter */
-                                   is_next,       /* xNext */
-                                   is_eof,        /* xEof */
-                                   is_column,     /* xColumn */
-                                   is_rowid,      /* xRowid */
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL};
+static sqlite3_module is_module = TVF_MODULE(is_connect, is_best_index, is_disconnect, is_open, is_close,
+                                             is_filter, is_next, is_eof, is_column, is_rowid);
 
 int itemsim_register(sqlite3 *db, const itemsim_def *def) {
   return sqlite3_create_module(db, def->name, &is_module, (void *)def);

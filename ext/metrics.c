@@ -32,9 +32,7 @@ struct keys {
 static int keys_push(keys *k, uint64_t x) {
   if (k->n == k->cap) {
     size_t cap = k->cap ? k->cap * 2 : 256;
-    uint64_t *v = sqlite3_realloc64(k->v, cap * sizeof *v);
-    if (!v) return SQLITE_NOMEM;
-    k->v = v;
+    if (array_grow(&k->v, cap, sizeof *k->v)) return SQLITE_NOMEM;
     k->cap = cap;
   }
   k->v[k->n++] = x;
@@ -148,18 +146,16 @@ static void gauc_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     const char *t = (const char *)sqlite3_value_text(argv[0]);
     gi = t ? idmap_add_text(g->groups, t, (size_t)sqlite3_value_bytes(argv[0])) : -1;
   }
+  if (gi == -(int64_t)RS_TOOBIG) {
+    result_error_free(ctx, SQLITE_TOOBIG, status_message("gauc", RS_TOOBIG, "groups", IDMAP_MAX_IDS, NULL));
+    return;
+  }
   if (gi < 0) goto oom;
   if (g->n == g->cap) {
     size_t cap = g->cap ? g->cap * 2 : 256;
-    uint32_t *grp = sqlite3_realloc64(g->grp, cap * sizeof *grp);
-    if (!grp) goto oom;
-    g->grp = grp;
-    uint64_t *key = sqlite3_realloc64(g->key, cap * sizeof *key);
-    if (!key) goto oom;
-    g->key = key;
-    unsigned char *lab = sqlite3_realloc64(g->lab, cap);
-    if (!lab) goto oom;
-    g->lab = lab;
+    if (array_grow(&g->grp, cap, sizeof *g->grp) || array_grow(&g->key, cap, sizeof *g->key) ||
+        array_grow(&g->lab, cap, sizeof *g->lab))
+      goto oom;
     g->cap = cap;
   }
   g->grp[g->n] = (uint32_t)gi;
@@ -232,20 +228,24 @@ struct rank_ctx {
   sqlite3_int64 k; /* 0 until the first row */
 };
 
-/* Reads k: a positive integer (INTEGER, or REAL with an integral value). */
+static const opt_spec k_spec[] = {
+    {"k", OPT_INT, 0, 1, OPT_UNBOUNDED, NULL, NULL, "cut-off: the top k rows of the group by score",
+     OPT_REQUIRED},
+};
+
+const opt_spec *metrics_specs(int *n) {
+  *n = 1;
+  return k_spec;
+}
+
+/* Reads k: a positive integer (INTEGER, or REAL with an integral value).
+** Returns 0 after setting the error. */
 static sqlite3_int64 read_k(sqlite3_context *ctx, const char *obj, sqlite3_value *v) {
-  int t = sqlite3_value_type(v);
-  double x = t == SQLITE_FLOAT ? sqlite3_value_double(v) : 0.0;
-  if (t == SQLITE_INTEGER && sqlite3_value_int64(v) >= 1) return sqlite3_value_int64(v);
-  if (t == SQLITE_FLOAT && x >= 1.0 && x <= 9.0e18 && x == floor(x)) return (sqlite3_int64)x;
-  char *m;
-  if (t == SQLITE_INTEGER)
-    m = sqlite3_mprintf("%s: k must be a positive integer, got %lld", obj, sqlite3_value_int64(v));
-  else if (t == SQLITE_FLOAT)
-    m = sqlite3_mprintf("%s: k must be a positive integer, got %g", obj, x);
-  else
-    m = sqlite3_mprintf("%s: k must be a positive integer, got %s", obj, value_type_name(t));
-  result_error_free(ctx, SQLITE_ERROR, m);
+  opt_value k;
+  char *err = NULL;
+  int rc = option_from_value(obj, k_spec, v, &k, &err);
+  if (rc == SQLITE_OK) return k.i64;
+  result_error_free(ctx, rc, err);
   return 0;
 }
 
@@ -279,12 +279,10 @@ static void rank_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (r->n == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 64;
-    metrics_row *rows = sqlite3_realloc64(r->rows, cap * sizeof *rows);
-    if (!rows) {
+    if (array_grow(&r->rows, cap, sizeof *r->rows)) {
       sqlite3_result_error_nomem(ctx);
       return;
     }
-    r->rows = rows;
     r->cap = cap;
   }
   r->rows[r->n].score = s;

@@ -30,7 +30,8 @@
 */
 #include <string.h>
 
-#include "common.h"
+#include "errors.h"
+#include "model.h"
 
 int model_check_writable(sqlite3 *db, const char *obj, char **err) {
   for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s)) {

@@ -20,7 +20,6 @@
 ** once. With exposures the graph is read afresh (exposed items join its id
 ** map).
 */
-#include <math.h>
 #include <string.h>
 
 #include "../src/csr.h"
@@ -64,23 +63,17 @@ static int ns_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   (void)argc;
   (void)argv;
   (void)err;
-  int rc = sqlite3_declare_vtab(db,
-                                "CREATE TABLE x(user, pos_item, neg_item, source HIDDEN, n_neg HIDDEN, "
-                                "strategy HIDDEN, seed HIDDEN, power HIDDEN, exposures HIDDEN)");
-  if (rc) return rc;
-  ns_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
-  vt->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *out = &vt->base;
-  return SQLITE_OK;
+  int rc = tvf_connect(db,
+                       "CREATE TABLE x(user, pos_item, neg_item, source HIDDEN, n_neg HIDDEN, "
+                       "strategy HIDDEN, seed HIDDEN, power HIDDEN, exposures HIDDEN)",
+                       sizeof(ns_vtab), SQLITE_VTAB_DIRECTONLY, out);
+  if (rc == SQLITE_OK) ((ns_vtab *)*out)->db = db;
+  return rc;
 }
 
 static int ns_disconnect(sqlite3_vtab *vt) {
   source_graph_release(((ns_vtab *)vt)->cache);
-  sqlite3_free(vt);
-  return SQLITE_OK;
+  return tvf_disconnect(vt);
 }
 
 static void ns_reset(ns_cursor *c) {
@@ -98,12 +91,7 @@ static void ns_reset(ns_cursor *c) {
 
 static int ns_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  ns_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->eof = 1;
-  *out = &c->base;
-  return SQLITE_OK;
+  return tvf_open(sizeof(ns_cursor), out);
 }
 
 static int ns_close(sqlite3_vtab_cursor *cur) {
@@ -142,43 +130,67 @@ static int ns_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   return SQLITE_OK;
 }
 
-/* Sets the vtab error message and returns SQLITE_ERROR (or rc for NOMEM). */
-static int ns_error(sqlite3_vtab_cursor *cur, int rc, char *msg) {
-  sqlite3_vtab *vt = cur->pVtab;
-  sqlite3_free(vt->zErrMsg);
-  vt->zErrMsg = msg;
-  if (!msg && rc == SQLITE_ERROR) rc = SQLITE_NOMEM;
-  return rc;
+enum { A_SOURCE, A_N_NEG, A_STRATEGY, A_SEED, A_POWER, A_EXPOSURES }; /* index = column - NS_SOURCE */
+
+static const opt_spec ns_args[NS_NARGS] = {
+    [A_SOURCE] = {"source", OPT_SOURCE, 0, 0, 0, NULL, NULL,
+                  "the positives: (user, item) rows of a table, view or SELECT", OPT_REQUIRED},
+    [A_N_NEG] = {"n_neg", OPT_INT, 1, 1, 4294967295.0, NULL, NULL,
+                 "negatives per positive (bootstrap: rows per positive)", 0},
+    [A_STRATEGY] = {"strategy", OPT_TEXT, 0, 0, 0, "uniform", sampler_strategy_names,
+                    "uniform, popularity (count^power), bootstrap (BPR) or exposure", 0},
+    [A_SEED] = {"seed", OPT_INT, 0, -OPT_UNBOUNDED, OPT_UNBOUNDED, NULL, NULL, "random seed (any int64)", 0},
+    [A_POWER] = {"power", OPT_REAL, 0.75, -10, 10, NULL, NULL, "popularity exponent", 0},
+    [A_EXPOSURES] = {"exposures", OPT_SOURCE, 0, 0, 0, NULL, NULL,
+                     "exposure: shown-but-not-clicked (user, item) pairs (table, view or SELECT)", 0},
+};
+
+#define NS_USAGE "neg_samples('table or SELECT', n_neg, strategy, seed)"
+
+const opt_spec *neg_samples_specs(int *n) {
+  *n = NS_NARGS;
+  return ns_args;
 }
 
-/* Reads an optional integer argument; NULL keeps *out. */
-static char *int_arg(sqlite3_value *v, const char *name, sqlite3_int64 lo, sqlite3_int64 *out) {
-  if (!v || sqlite3_value_type(v) == SQLITE_NULL) return NULL;
-  int t = sqlite3_value_type(v);
-  double x = sqlite3_value_double(v);
-  if (t == SQLITE_INTEGER && sqlite3_value_int64(v) >= lo) {
-    *out = sqlite3_value_int64(v);
-    return NULL;
-  }
-  if (t == SQLITE_FLOAT && x == floor(x) && x >= (double)lo && x < 9.2e18) {
-    *out = (sqlite3_int64)x;
-    return NULL;
-  }
-  if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-    return sqlite3_mprintf("neg_samples: %s must be an integer%s, got %s", name, lo == 1 ? " >= 1" : "",
-                           sqlite3_value_text(v));
-  return sqlite3_mprintf("neg_samples: %s must be an integer%s, got %s", name, lo == 1 ? " >= 1" : "",
-                         value_type_name(t));
-}
-
-/* Reads a text argument; NULL keeps *out. */
-static char *text_arg(sqlite3_value *v, const char *name, const char **out) {
-  if (!v || sqlite3_value_type(v) == SQLITE_NULL) return NULL;
-  if (sqlite3_value_type(v) != SQLITE_TEXT)
-    return sqlite3_mprintf("neg_samples: %s must be TEXT, got %s", name,
-                           value_type_name(sqlite3_value_type(v)));
-  *out = (const char *)sqlite3_value_text(v);
+/* Checks that strategy and exposures go together. */
+static char *check_exposures(const opt_value *v) {
+  int expo = strcmp(v[A_STRATEGY].text, "exposure") == 0;
+  if (expo && !v[A_EXPOSURES].text)
+    return sqlite3_mprintf(
+        "neg_samples: strategy 'exposure' needs the exposures argument "
+        "(a source of shown-but-not-clicked (user, item) pairs)");
+  if (!expo && v[A_EXPOSURES].text)
+    return sqlite3_mprintf("neg_samples: exposures is only used by strategy 'exposure', not '%s'",
+                           v[A_STRATEGY].text);
   return NULL;
+}
+
+/* Reads the source (and exposures), then sets up the sampler and its
+** stream from the checked arguments v. */
+static int ns_start(ns_cursor *c, const opt_value *v, char **err) {
+  ns_vtab *vt = (ns_vtab *)c->base.pVtab;
+  const char *exposures = v[A_EXPOSURES].text;
+  int rc =
+      source_graph_get(vt->db, "neg_samples", v[A_SOURCE].text, 0, exposures ? NULL : &vt->cache, &c->g, err);
+  if (rc) return rc;
+  uint32_t n_items = idmap_size(c->g->items);
+  /* users outside the source are ignored; new items join the id map so
+  ** they can be returned, but uniform fallback draws stay within the
+  ** source's items */
+  if (exposures && (rc = source_read_known_pairs(vt->db, "neg_samples", "exposures", exposures, c->g->users,
+                                                 c->g->items, SOURCE_ADD_ITEMS, &c->expo, err)) != SQLITE_OK)
+    return rc;
+  int strategy = sampler_strategy_parse(v[A_STRATEGY].text);
+  rs_status st = sampler_init(&c->s, (sampler_strategy)strategy, &c->g->ui, n_items, v[A_POWER].num,
+                              exposures ? &c->expo : NULL);
+  if (st == RS_INVALID)
+    *err = status_message("neg_samples", st, NULL, 0,
+                          "the popularity weights count^power are not finite; choose a power closer to 0");
+  rc = status_to_sqlite(st);
+  if (rc == SQLITE_OK)
+    rc = status_to_sqlite(
+        sampler_stream_init(&c->st, &c->s, (uint32_t)v[A_N_NEG].i64, (uint64_t)v[A_SEED].i64));
+  return rc;
 }
 
 /*
@@ -191,107 +203,20 @@ static int ns_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   ns_cursor *c = (ns_cursor *)cur;
   ns_reset(c);
   c->rowid = 0;
-  int a = 0;
-  for (int k = 0; k < NS_NARGS; k++) {
-    if (idxNum & (1 << k)) {
-      if (a >= argc) break;
-      c->args[k] = sqlite3_value_dup(argv[a++]);
-      if (!c->args[k]) return SQLITE_NOMEM;
-    }
-  }
-  const char *source = NULL, *strategy_name = "uniform", *exposures = NULL;
-  sqlite3_int64 n_neg = 1, seed = 0;
-  double power = 0.75;
-  char *msg = NULL;
-  sqlite3_value *src = c->args[NS_SOURCE - NS_SOURCE];
-  if (!(idxNum & 1))
-    return ns_error(cur, SQLITE_ERROR,
-                    sqlite3_mprintf("neg_samples: missing source: call it as neg_samples('table or SELECT', "
-                                    "n_neg, strategy, seed)"));
-  if (!src || sqlite3_value_type(src) != SQLITE_TEXT) {
-    return ns_error(
-        cur, SQLITE_ERROR,
-        sqlite3_mprintf("neg_samples: source must be a table name, view name or SELECT text, got %s",
-                        value_type_name(src ? sqlite3_value_type(src) : SQLITE_NULL)));
-  }
-  source = (const char *)sqlite3_value_text(src);
-  if ((msg = int_arg(c->args[NS_N_NEG - NS_SOURCE], "n_neg", 1, &n_neg)) ||
-      (msg = text_arg(c->args[NS_STRATEGY - NS_SOURCE], "strategy", &strategy_name)) ||
-      (msg = int_arg(c->args[NS_SEED - NS_SOURCE], "seed", INT64_MIN, &seed)) ||
-      (msg = text_arg(c->args[NS_EXPOSURES - NS_SOURCE], "exposures", &exposures)))
-    return ns_error(cur, SQLITE_ERROR, msg);
-  if (n_neg > UINT32_MAX)
-    return ns_error(cur, SQLITE_ERROR, sqlite3_mprintf("neg_samples: n_neg is too large"));
-  sqlite3_value *pw = c->args[NS_POWER - NS_SOURCE];
-  if (pw && sqlite3_value_type(pw) != SQLITE_NULL) {
-    int t = sqlite3_value_type(pw);
-    if (t != SQLITE_INTEGER && t != SQLITE_FLOAT)
-      return ns_error(cur, SQLITE_ERROR,
-                      sqlite3_mprintf("neg_samples: power must be a number, got %s", value_type_name(t)));
-    power = sqlite3_value_double(pw);
-    if (!(power >= -10.0 && power <= 10.0))
-      return ns_error(cur, SQLITE_ERROR,
-                      sqlite3_mprintf("neg_samples: power must be a number in [-10, 10], got %g", power));
-  }
-  int strategy = sampler_strategy_parse(strategy_name);
-  if (strategy < 0)
-    return ns_error(cur, SQLITE_ERROR,
-                    sqlite3_mprintf("neg_samples: unknown strategy '%s' (valid: 'uniform', 'popularity', "
-                                    "'bootstrap', 'exposure')",
-                                    strategy_name));
-  if (strategy == SAMPLER_EXPOSURE && !exposures)
-    return ns_error(cur, SQLITE_ERROR,
-                    sqlite3_mprintf("neg_samples: strategy 'exposure' needs the exposures argument "
-                                    "(a source of shown-but-not-clicked (user, item) pairs)"));
-  if (strategy != SAMPLER_EXPOSURE && exposures)
-    return ns_error(cur, SQLITE_ERROR,
-                    sqlite3_mprintf("neg_samples: exposures is only used by strategy 'exposure', not '%s'",
-                                    strategy_name));
-
-  ns_vtab *vt = (ns_vtab *)cur->pVtab;
-  sqlite3 *db = vt->db;
-  int rc = source_graph_get(db, "neg_samples", source, 0, exposures ? NULL : &vt->cache, &c->g, &msg);
-  if (rc) return ns_error(cur, rc, msg);
-  uint32_t n_users = idmap_size(c->g->users), n_items = idmap_size(c->g->items);
-  if (exposures) {
-    pairs p = {0};
-    /* users outside the source are ignored; new items join the id map so
-    ** they can be returned, but uniform fallback draws stay within the
-    ** source's items */
-    sqlite3_stmt *stmt;
-    rc = source_prepare(db, "neg_samples", exposures, 2, &stmt, &msg);
-    if (rc) return ns_error(cur, rc, msg);
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      int64_t u = source_id_find(c->g->users, stmt, 0);
-      if (u < 0) continue;
-      int64_t i = source_id_add(c->g->items, stmt, 1);
-      if (i == -1) continue;
-      if (i == -2) {
-        msg = sqlite3_mprintf("neg_samples: exposures \"%s\": item id must be INTEGER or TEXT, got %s",
-                              exposures, value_type_name(sqlite3_column_type(stmt, 1)));
-        rc = SQLITE_ERROR;
-        break;
-      }
-      if (i < 0 || (rc = pairs_push(&p, (uint32_t)u, (uint32_t)i)) != SQLITE_OK) {
-        rc = SQLITE_NOMEM;
-        break;
-      }
-    }
-    if (rc == SQLITE_DONE)
-      rc = SQLITE_OK;
-    else if (rc == SQLITE_INTERRUPT || rc == SQLITE_NOMEM)
-      msg = NULL;
-    else if (!msg)
-      msg = sqlite3_mprintf("neg_samples: reading exposures \"%s\": %s", exposures, sqlite3_errmsg(db));
-    sqlite3_finalize(stmt);
-    if (rc == SQLITE_OK && csr_build(&c->expo, n_users, idmap_size(c->g->items), p.u, p.i, p.n))
-      rc = SQLITE_NOMEM;
-    pairs_free(&p);
-    if (rc) return ns_error(cur, rc, msg);
-  }
-  if (sampler_init(&c->s, (sampler_strategy)strategy, &c->g->ui, n_items, power, exposures ? &c->expo : NULL))
-    return SQLITE_NOMEM;
-  if (sampler_stream_init(&c->st, &c->s, (uint32_t)n_neg, (uint64_t)seed)) return SQLITE_NOMEM;
+  sqlite3_value *given[NS_NARGS + 1];
+  tvf_spread_args(idxNum, NS_NARGS, argc, argv, given);
+  for (int k = 0; k < NS_NARGS; k++)
+    if (given[k] && !(c->args[k] = sqlite3_value_dup(given[k]))) return SQLITE_NOMEM;
+  opt_value v[NS_NARGS];
+  char *err = NULL;
+  int rc = options_from_args("neg_samples", NS_USAGE, ns_args, NS_NARGS, c->args, v, &err);
+  if (rc) return vtab_error(cur->pVtab, rc, err);
+  if ((err = check_exposures(v)) != NULL)
+    rc = SQLITE_ERROR;
+  else
+    rc = ns_start(c, v, &err);
+  options_free(v, NS_NARGS);
+  if (rc) return vtab_error(cur->pVtab, rc, err);
   c->eof = 0;
   return ns_next(cur);
 }
@@ -323,30 +248,8 @@ static int ns_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module ns_module = {0,             /* iVersion */
-                                   NULL,          /* xCreate: eponymous only */
-                                   ns_connect,    /* xConnect */
-                                   ns_best_index, /* xBestIndex */
-                                   ns_disconnect, /* xDisconnect */
-                                   NULL,          /* xDestroy */
-                                   ns_open,       /* xOpen */
-                                   ns_close,      /* xClose */
-                                   ns_filter,     /* xFilter */
-                                   ns_next,       /* xNext */
-                                   ns_eof,        /* xEof */
-                                   ns_column,     /* xColumn */
-                                   ns_rowid,      /* xRowid */
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL};
+static sqlite3_module ns_module = TVF_MODULE(ns_connect, ns_best_index, ns_disconnect, ns_open, ns_close,
+                                             ns_filter, ns_next, ns_eof, ns_column, ns_rowid);
 
 int recsql_register_neg_samples(sqlite3 *db) {
   return sqlite3_create_module(db, "neg_samples", &ns_module, NULL);

@@ -16,7 +16,6 @@
 ** requested user's top k in blocks with OpenBLAS sgemm on all cores; xNext
 ** walks the results. A constraint user = ? computes that user only.
 */
-#include <math.h>
 #include <string.h>
 
 #include "../src/csr.h"
@@ -59,21 +58,11 @@ static int rc_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   (void)argc;
   (void)argv;
   (void)err;
-  int rc = sqlite3_declare_vtab(
-      db, "CREATE TABLE x(user, item, score, rank, users HIDDEN, items HIDDEN, k HIDDEN, exclude HIDDEN)");
-  if (rc) return rc;
-  rc_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
-  vt->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *out = &vt->base;
-  return SQLITE_OK;
-}
-
-static int rc_disconnect(sqlite3_vtab *vt) {
-  sqlite3_free(vt);
-  return SQLITE_OK;
+  int rc = tvf_connect(
+      db, "CREATE TABLE x(user, item, score, rank, users HIDDEN, items HIDDEN, k HIDDEN, exclude HIDDEN)",
+      sizeof(rc_vtab), SQLITE_VTAB_DIRECTONLY, out);
+  if (rc == SQLITE_OK) ((rc_vtab *)*out)->db = db;
+  return rc;
 }
 
 static void rc_reset(rc_cursor *c) {
@@ -89,12 +78,7 @@ static void rc_reset(rc_cursor *c) {
 
 static int rc_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  rc_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->eof = 1;
-  *out = &c->base;
-  return SQLITE_OK;
+  return tvf_open(sizeof(rc_cursor), out);
 }
 
 static int rc_close(sqlite3_vtab_cursor *cur) {
@@ -137,35 +121,96 @@ static int rc_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
   return SQLITE_OK;
 }
 
-static int rc_error(sqlite3_vtab_cursor *cur, int rc, char *msg) {
-  sqlite3_free(cur->pVtab->zErrMsg);
-  cur->pVtab->zErrMsg = msg;
-  return rc;
+enum { A_USERS, A_ITEMS, A_K, A_EXCLUDE }; /* index = column - RC_USERS */
+
+static const opt_spec rc_args[RC_NARGS] = {
+    [A_USERS] = {"users", OPT_SOURCE, 0, 0, 0, NULL, NULL, "(id, emb) rows: a table, view or SELECT",
+                 OPT_REQUIRED},
+    [A_ITEMS] = {"items", OPT_SOURCE, 0, 0, 0, NULL, NULL, "(id, emb[, bias]) rows: a table, view or SELECT",
+                 OPT_REQUIRED},
+    [A_K] = {"k", OPT_INT, 10, 1, OPT_UNBOUNDED, NULL, NULL, "items per user", 0},
+    [A_EXCLUDE] = {"exclude", OPT_SOURCE, 0, 0, 0, NULL, NULL,
+                   "(user, item) pairs never to return, e.g. the training set", 0},
+};
+
+#define RC_USAGE "recommend('users', 'items', k, 'exclude')"
+
+const opt_spec *recommend_specs(int *n) {
+  *n = RC_NARGS;
+  return rc_args;
 }
 
-static int rc_poll(void *db) {
-  interrupt_check *ic = db;
-  return interrupt_poll(ic);
+/* What xFilter reads: the embeddings of users and items, the exclusions. */
+typedef struct rc_input rc_input;
+struct rc_input {
+  float *U, *X, *bias;
+  uint32_t du, dx;
+  csr ex;
+};
+
+static void rc_input_free(rc_input *in) {
+  sqlite3_free(in->U);
+  sqlite3_free(in->X);
+  sqlite3_free(in->bias);
+  csr_free(&in->ex);
 }
 
-/* Reads the (user, item) pairs to exclude into a users x items CSR. */
-static int read_exclude(sqlite3 *db, const char *src, const idmap *users, const idmap *items, csr *out,
-                        char **err) {
-  sqlite3_stmt *stmt;
-  int rc = source_prepare(db, "recommend", src, 2, &stmt, err);
+/* Reads the sources named by the checked arguments v into c's id maps and in. */
+static int rc_read(sqlite3 *db, rc_cursor *c, const opt_value *v, rc_input *in, char **err) {
+  c->users = idmap_new();
+  c->items = idmap_new();
+  if (!c->users || !c->items) return SQLITE_NOMEM;
+  int rc = source_read_embeddings(db, "recommend", v[A_USERS].text, 0, c->users, &in->U, &in->du, NULL, err);
+  if (rc == SQLITE_OK)
+    rc = source_read_embeddings(db, "recommend", v[A_ITEMS].text, 1, c->items, &in->X, &in->dx, &in->bias,
+                                err);
   if (rc) return rc;
-  pairs p = {0};
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    int64_t u = source_id_find(users, stmt, 0), i = source_id_find(items, stmt, 1);
-    if (u < 0 || i < 0) continue;
-    if ((rc = pairs_push(&p, (uint32_t)u, (uint32_t)i)) != SQLITE_OK) break;
+  if (idmap_size(c->users) && idmap_size(c->items) && in->du != in->dx) {
+    *err = sqlite3_mprintf("recommend: dimension mismatch: users have %u dimensions, items have %u", in->du,
+                           in->dx);
+    return SQLITE_ERROR;
   }
-  if (rc == SQLITE_DONE)
-    rc = csr_build(out, idmap_size(users), idmap_size(items), p.u, p.i, p.n) ? SQLITE_NOMEM : SQLITE_OK;
-  else if (rc != SQLITE_NOMEM && rc != SQLITE_INTERRUPT)
-    *err = sqlite3_mprintf("recommend: reading exclude \"%s\": %s", src, sqlite3_errmsg(db));
-  pairs_free(&p);
-  sqlite3_finalize(stmt);
+  if (!v[A_EXCLUDE].text) return SQLITE_OK;
+  return source_read_known_pairs(db, "recommend", "exclude", v[A_EXCLUDE].text, c->users, c->items, 0,
+                                 &in->ex, err);
+}
+
+/* Top k of the query users (all, or the one of user = ?: one) into c->res. */
+static int rc_compute(sqlite3 *db, rc_cursor *c, const rc_input *in, int64_t k, sqlite3_value *one) {
+  uint32_t nu = idmap_size(c->users), ni = idmap_size(c->items);
+  c->query_user = sqlite3_malloc64(sizeof(uint32_t) * ((size_t)nu + 1));
+  if (!c->query_user) return SQLITE_NOMEM;
+  if (one) {
+    int64_t u = value_id_find(c->users, one);
+    if (u >= 0) c->query_user[c->n_query++] = (uint32_t)u;
+  } else {
+    for (uint32_t u = 0; u < nu; u++) c->query_user[c->n_query++] = u;
+  }
+  if (c->n_query == 0 || ni == 0) return SQLITE_OK; /* no rows */
+  const float *Q = in->U;
+  const csr *exq = in->ex.ptr ? &in->ex : NULL;
+  csr ex1 = {0};
+  size_t ptr1[2];
+  if (one) { /* one user: a one-row query matrix and its exclusions */
+    uint32_t u = c->query_user[0];
+    Q = in->U + (size_t)u * in->du;
+    if (exq) {
+      ptr1[0] = 0;
+      ptr1[1] = csr_degree(&in->ex, u);
+      ex1 = (csr){1, in->ex.n_cols, ptr1[1], ptr1, in->ex.idx + in->ex.ptr[u]};
+      exq = &ex1;
+    }
+  }
+  interrupt_check ic = {0};
+  int rc = interrupt_init(&ic, db);
+  if (rc == SQLITE_OK) {
+    progress prog;
+    progress_init(&prog, interrupt_poll_cb, &ic);
+    uint32_t kk = k > ni ? ni : (uint32_t)k;
+    rc = status_to_sqlite(
+        mips_topk(Q, c->n_query, in->X, in->bias, ni, in->du, kk, exq, parallel_cores(), &prog, &c->res));
+  }
+  interrupt_free(&ic);
   return rc;
 }
 
@@ -182,126 +227,28 @@ static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   rc_reset(c);
   c->q = c->r = 0;
   c->rowid = 1;
-  sqlite3_value *arg[RC_NARGS + 1] = {0};
-  int a = 0;
-  for (int k = 0; k <= RC_NARGS; k++)
-    if ((idxNum & (1 << k)) && a < argc) arg[k] = argv[a++];
-  static const char *const names[] = {"users", "items", "k", "exclude"};
-  for (int k = 0; k < 2; k++)
-    if (!(idxNum & (1 << k)))
-      return rc_error(
-          cur, SQLITE_ERROR,
-          sqlite3_mprintf("recommend: missing %s: call it as recommend('users', 'items', k, 'exclude')",
-                          names[k]));
-  for (int k = 0; k < RC_NARGS; k++) {
-    if (k == 2 || (k == 3 && (!arg[k] || sqlite3_value_type(arg[k]) == SQLITE_NULL))) continue;
-    if (!arg[k] || sqlite3_value_type(arg[k]) != SQLITE_TEXT)
-      return rc_error(
-          cur, SQLITE_ERROR,
-          sqlite3_mprintf("recommend: %s must be a table name, view name or SELECT text, got %s", names[k],
-                          value_type_name(arg[k] ? sqlite3_value_type(arg[k]) : SQLITE_NULL)));
-  }
-  sqlite3_int64 k = 10;
-  if (arg[2] && sqlite3_value_type(arg[2]) != SQLITE_NULL) {
-    int t = sqlite3_value_type(arg[2]);
-    double x = sqlite3_value_double(arg[2]);
-    if (t == SQLITE_INTEGER)
-      k = sqlite3_value_int64(arg[2]);
-    else if (t == SQLITE_FLOAT && x == floor(x) && fabs(x) < 9e18)
-      k = (sqlite3_int64)x;
-    else
-      return rc_error(cur, SQLITE_ERROR,
-                      sqlite3_mprintf("recommend: k must be a positive integer, got %s", value_type_name(t)));
-    if (k < 1)
-      return rc_error(cur, SQLITE_ERROR,
-                      sqlite3_mprintf("recommend: k must be a positive integer, got %lld", k));
-  }
+  sqlite3_value *arg[RC_NARGS + 1];
+  tvf_spread_args(idxNum, RC_NARGS, argc, argv, arg);
+  opt_value v[RC_NARGS];
   char *err = NULL;
-  float *U = NULL, *X = NULL, *bias = NULL;
-  uint32_t du = 0, dx = 0;
-  csr ex = {0};
-  interrupt_check ic = {0};
-  int rc;
-  c->users = idmap_new();
-  c->items = idmap_new();
-  if (!c->users || !c->items) return SQLITE_NOMEM;
-  const char *usrc = (const char *)sqlite3_value_text(arg[0]);
-  const char *isrc = (const char *)sqlite3_value_text(arg[1]);
-  if ((rc = source_read_embeddings(db, "recommend", usrc, 0, c->users, &U, &du, NULL, &err)) != SQLITE_OK)
-    goto done;
-  if ((rc = source_read_embeddings(db, "recommend", isrc, 1, c->items, &X, &dx, &bias, &err)) != SQLITE_OK)
-    goto done;
-  uint32_t nu = idmap_size(c->users), ni = idmap_size(c->items);
-  if (nu && ni && du != dx) {
-    err = sqlite3_mprintf("recommend: dimension mismatch: users have %u dimensions, items have %u", du, dx);
-    rc = SQLITE_ERROR;
-    goto done;
-  }
-  if (arg[3] && sqlite3_value_type(arg[3]) == SQLITE_TEXT &&
-      (rc = read_exclude(db, (const char *)sqlite3_value_text(arg[3]), c->users, c->items, &ex, &err)) !=
-          SQLITE_OK)
-    goto done;
-  /* which users: all, or the one of user = ? */
-  c->query_user = sqlite3_malloc64(sizeof(uint32_t) * ((size_t)nu + 1));
-  if (!c->query_user) {
-    rc = SQLITE_NOMEM;
-    goto done;
-  }
-  if (arg[RC_NARGS]) {
-    int64_t u = value_id_find(c->users, arg[RC_NARGS]);
-    if (u >= 0) c->query_user[c->n_query++] = (uint32_t)u;
-  } else {
-    for (uint32_t u = 0; u < nu; u++) c->query_user[c->n_query++] = u;
-  }
-  if (c->n_query == 0 || ni == 0) goto done; /* no rows */
-  uint32_t kk = k > ni ? ni : (uint32_t)k;
-  const float *Q = U;
-  csr ex1 = {0};
-  const csr *exq = ex.ptr ? &ex : NULL;
-  if (arg[RC_NARGS]) {
-    /* one user: a one-row query matrix and its exclusions */
-    uint32_t u = c->query_user[0];
-    Q = U + (size_t)u * du;
-    if (exq) {
-      ex1.n_rows = 1;
-      ex1.n_cols = ex.n_cols;
-      ex1.nnz = csr_degree(&ex, u);
-      ex1.idx = ex.idx + ex.ptr[u];
-      ex1.ptr = sqlite3_malloc64(2 * sizeof(size_t));
-      if (!ex1.ptr) {
-        rc = SQLITE_NOMEM;
-        goto done;
-      }
-      ex1.ptr[0] = 0;
-      ex1.ptr[1] = ex1.nnz;
-      exq = &ex1;
-    }
-  }
-  if ((rc = interrupt_init(&ic, db)) != SQLITE_OK) goto done;
-  progress prog;
-  progress_init(&prog, rc_poll, &ic);
-  int r = mips_topk(Q, c->n_query, X, bias, ni, du, kk, exq, parallel_cores(), &prog, &c->res);
-  sqlite3_free(ex1.ptr);
-  if (r < 0)
-    rc = SQLITE_NOMEM;
-  else if (r > 0)
-    rc = SQLITE_INTERRUPT;
-  if (rc) goto done;
-  c->eof = 0;
-  c->r = (uint32_t)-1;
-  c->rowid = 0;
-  rc_next(cur);
-done:
-  interrupt_free(&ic);
-  csr_free(&ex);
-  sqlite3_free(U);
-  sqlite3_free(X);
-  sqlite3_free(bias);
+  int rc = options_from_args("recommend", RC_USAGE, rc_args, RC_NARGS, arg, v, &err);
+  if (rc) return vtab_error(cur->pVtab, rc, err);
+  rc_input in = {0};
+  rc = rc_read(db, c, v, &in, &err);
+  if (rc == SQLITE_OK) rc = rc_compute(db, c, &in, v[A_K].i64, arg[RC_NARGS]);
+  rc_input_free(&in);
+  options_free(v, RC_NARGS);
   if (rc) {
     rc_reset(c);
-    if (err) return rc_error(cur, rc, err);
+    return vtab_error(cur->pVtab, rc, err);
   }
-  return rc;
+  if (c->n_query && c->res.count) {
+    c->eof = 0;
+    c->r = (uint32_t)-1;
+    c->rowid = 0;
+    rc_next(cur);
+  }
+  return SQLITE_OK;
 }
 
 /*
@@ -328,30 +275,8 @@ static int rc_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module rc_module = {0,             /* iVersion */
-                                   NULL,          /* xCreate: eponymous only */
-                                   rc_connect,    /* xConnect */
-                                   rc_best_index, /* xBestIndex */
-                                   rc_disconnect, /* xDisconnect */
-                                   NULL,          /* xDestroy */
-                                   rc_open,       /* xOpen */
-                                   rc_close,      /* xClose */
-                                   rc_filter,     /* xFilter */
-                                   rc_next,       /* xNext */
-                                   rc_eof,        /* xEof */
-                                   rc_column,     /* xColumn */
-                                   rc_rowid,      /* xRowid */
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL,
-                                   NULL};
+static sqlite3_module rc_module = TVF_MODULE(rc_connect, rc_best_index, tvf_disconnect, rc_open, rc_close,
+                                             rc_filter, rc_next, rc_eof, rc_column, rc_rowid);
 
 int recsql_register_recommend(sqlite3 *db) {
   return sqlite3_create_module(db, "recommend", &rc_module, NULL);

@@ -1,6 +1,7 @@
 /*
 ** recsql: the extension's entry point. Registers every SQL object of ext/ on
-** a connection, plus recsql_version() and recsql_debug().
+** a connection, plus recsql_version() and recsql_debug() (recsql_help is
+** help.c).
 **
 **   .load ./build/recsql        (sqlite3 shell)
 **   sqlite3_auto_extension((void (*)(void))sqlite3_recsql_init);   (static)
@@ -70,6 +71,7 @@ __declspec(dllexport)
   if (rc == SQLITE_OK) rc = recsql_register_swing_sim(db);
   if (rc == SQLITE_OK) rc = recsql_register_itemcf_sim(db);
   if (rc == SQLITE_OK) rc = recsql_register_knn_index(db);
+  if (rc == SQLITE_OK) rc = recsql_register_help(db);
   if (rc == SQLITE_OK) rc = recsql_register_auto_train(db);
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));

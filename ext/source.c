@@ -1,91 +1,133 @@
 /*
-** source: reading a caller-named source into arrays, and ids back out.
+** source: see source.h.
 **
-** A source is a table or view name, or the text of a SELECT (also WITH or
-** VALUES). A name is quoted as one identifier, so names with spaces or quotes
-** work and no text of the caller is ever spliced into SQL unquoted.
+** How a source text is told from a name: is_statement() skips blanks and
+** comments the way SQLite's tokenizer does and looks at the first keyword.
+** The readers step the source's statement once and hand each id to an
+** idmap; pairs become a CSR (src/csr.h) in the engine's allocator.
 */
-#include <math.h>
-#include <stdio.h>
+#include "source.h"
+
 #include <string.h>
 
-#include "common.h"
+#include "errors.h"
 
-const char *value_type_name(int type) {
-  switch (type) {
-    case SQLITE_INTEGER: return "INTEGER";
-    case SQLITE_FLOAT: return "REAL";
-    case SQLITE_TEXT: return "TEXT";
-    case SQLITE_BLOB: return "BLOB";
-    default: return "NULL";
+/* s past whitespace and SQL comments ("-- ..." to the end of the line,
+** C-style comments, an unterminated one to the end), as SQLite's tokenizer
+** skips them: what follows is the first token of the statement. */
+static const char *skip_blanks(const char *s) {
+  for (;;) {
+    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f') {
+      s++;
+    } else if (s[0] == '-' && s[1] == '-') {
+      while (*s && *s != '\n') s++;
+    } else if (s[0] == '/' && s[1] == '*') {
+      const char *end = strstr(s + 2, "*/");
+      s = end ? end + 2 : s + strlen(s);
+    } else {
+      return s;
+    }
   }
 }
 
-/* 1 when s starts (after blanks and comments are not considered) with one of
-** the statement keywords, case-insensitively. */
+/* 1 when src is statement text: its first token (after blanks, comments
+** and opening parentheses) is SELECT, WITH or VALUES, case-insensitively,
+** followed by a character that cannot continue a name. */
 static int is_statement(const char *s) {
-  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '(') s++;
+  for (s = skip_blanks(s); *s == '('; s = skip_blanks(s + 1)) {
+  }
   static const char *const kw[] = {"select", "with", "values"};
   for (size_t k = 0; k < sizeof kw / sizeof *kw; k++) {
     size_t n = strlen(kw[k]);
     if (sqlite3_strnicmp(s, kw[k], (int)n) == 0) {
-      char c = s[n];
-      if (c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '*') return 1;
+      unsigned char c = (unsigned char)s[n];
+      if (!(c == '_' || c == '$' || c >= 0x80 || (c >= '0' && c <= '9') ||
+            ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+        return 1;
     }
   }
   return 0;
 }
 
+/* Prepares sql (one statement, blanks, comments and ';' after it allowed).
+** Returns SQLITE_OK, SQLITE_NOMEM, SQLITE_MISUSE for more than one statement,
+** or SQLite's error (the message stays in db). */
+static int prepare_one(sqlite3 *db, const char *sql, sqlite3_stmt **stmt) {
+  const char *tail = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, stmt, &tail);
+  if (rc == SQLITE_OK && tail) {
+    for (tail = skip_blanks(tail); *tail == ';'; tail = skip_blanks(tail + 1)) {
+    }
+    if (*tail) {
+      sqlite3_finalize(*stmt);
+      *stmt = NULL;
+      return SQLITE_MISUSE;
+    }
+  }
+  return rc;
+}
+
+/* Prepares "SELECT * FROM <name>" with name quoted as one identifier. */
+static int prepare_name(sqlite3 *db, const char *name, sqlite3_stmt **stmt) {
+  char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"", name);
+  if (!sql) return SQLITE_NOMEM;
+  int rc = prepare_one(db, sql, stmt);
+  sqlite3_free(sql);
+  return rc;
+}
+
+/* Checks a prepared source: a read-only statement with min_cols columns. */
+static int check_prepared(const char *obj, const char *src, int min_cols, sqlite3_stmt **stmt, char **err) {
+  if (!*stmt) {
+    *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
+  } else if (!sqlite3_stmt_readonly(*stmt)) {
+    *err = sqlite3_mprintf("%s: source must be a read-only SELECT", obj);
+  } else if (sqlite3_column_count(*stmt) < min_cols) {
+    int cols = sqlite3_column_count(*stmt);
+    *err = sqlite3_mprintf("%s: source \"%s\" has %d column%s, expected at least %d", obj, src, cols,
+                           cols == 1 ? "" : "s", min_cols);
+  } else {
+    return SQLITE_OK;
+  }
+  sqlite3_finalize(*stmt);
+  *stmt = NULL;
+  return SQLITE_ERROR;
+}
+
+/* A statement text (its first token is SELECT, WITH or VALUES after blanks
+** and comments, see is_statement) is prepared as it is; anything else is a
+** table or view name. A statement that does not prepare is tried as a name
+** last, so that a table called "select me" can still be read. */
 int source_prepare(sqlite3 *db, const char *obj, const char *src, int min_cols, sqlite3_stmt **stmt,
                    char **err) {
   *stmt = NULL;
-  if (!src || !*src) {
+  *err = NULL;
+  if (!src || !*skip_blanks(src)) {
     *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
     return SQLITE_ERROR;
   }
   int stmt_form = is_statement(src);
-  char *sql = stmt_form ? sqlite3_mprintf("%s", src) : sqlite3_mprintf("SELECT * FROM \"%w\"", src);
-  if (!sql) return SQLITE_NOMEM;
-  const char *tail = NULL;
-  int rc = sqlite3_prepare_v2(db, sql, -1, stmt, &tail);
-  if (rc == SQLITE_OK && tail) {
-    while (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == '\r' || *tail == ';') tail++;
-    if (*tail) {
-      sqlite3_finalize(*stmt);
-      *stmt = NULL;
-      sqlite3_free(sql);
-      *err = sqlite3_mprintf("%s: source must be a single SELECT statement", obj);
-      return SQLITE_ERROR;
-    }
-  }
-  sqlite3_free(sql);
+  int rc = stmt_form ? prepare_one(db, src, stmt) : prepare_name(db, src, stmt);
   if (rc == SQLITE_NOMEM) return rc;
+  if (rc == SQLITE_MISUSE) {
+    *err = sqlite3_mprintf("%s: source must be a single SELECT statement", obj);
+    return SQLITE_ERROR;
+  }
   if (rc != SQLITE_OK) {
+    char *why = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+    if (!why) return SQLITE_NOMEM;
+    if (stmt_form && prepare_name(db, src, stmt) == SQLITE_OK) {
+      sqlite3_free(why);
+      return check_prepared(obj, src, min_cols, stmt, err);
+    }
     if (stmt_form)
-      *err = sqlite3_mprintf("%s: source query failed: %s", obj, sqlite3_errmsg(db));
+      *err = sqlite3_mprintf("%s: source query failed: %s", obj, why);
     else
-      *err = sqlite3_mprintf("%s: source \"%s\" is not a table or view (%s)", obj, src, sqlite3_errmsg(db));
+      *err = sqlite3_mprintf("%s: source \"%s\" is not a table or view (%s)", obj, src, why);
+    sqlite3_free(why);
     return SQLITE_ERROR;
   }
-  if (!*stmt) {
-    *err = sqlite3_mprintf("%s: source is empty: expected a table name, a view name or a SELECT", obj);
-    return SQLITE_ERROR;
-  }
-  if (!sqlite3_stmt_readonly(*stmt)) {
-    sqlite3_finalize(*stmt);
-    *stmt = NULL;
-    *err = sqlite3_mprintf("%s: source must be a read-only SELECT", obj);
-    return SQLITE_ERROR;
-  }
-  int cols = sqlite3_column_count(*stmt);
-  if (cols < min_cols) {
-    sqlite3_finalize(*stmt);
-    *stmt = NULL;
-    *err = sqlite3_mprintf("%s: source \"%s\" has %d column%s, expected at least %d", obj, src, cols,
-                           cols == 1 ? "" : "s", min_cols);
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
+  return check_prepared(obj, src, min_cols, stmt, err);
 }
 
 /* Reads through sqlite3_column_value: one connection-mutex round trip per
@@ -103,7 +145,8 @@ int64_t value_id_add(idmap *m, sqlite3_value *v) {
     case SQLITE_NULL: return -1;
     default: return -2;
   }
-  return r < 0 ? -3 : r;
+  if (r >= 0) return r;
+  return r == -(int64_t)RS_TOOBIG ? -4 : -3;
 }
 
 int64_t source_id_add(idmap *m, sqlite3_stmt *stmt, int col) {
@@ -142,12 +185,7 @@ void pairs_free(pairs *p) {
 int pairs_push(pairs *p, uint32_t u, uint32_t i) {
   if (p->n == p->cap) {
     size_t cap = p->cap ? p->cap * 2 : 1024;
-    uint32_t *nu = sqlite3_realloc64(p->u, cap * sizeof *nu);
-    if (!nu) return SQLITE_NOMEM;
-    p->u = nu;
-    uint32_t *ni = sqlite3_realloc64(p->i, cap * sizeof *ni);
-    if (!ni) return SQLITE_NOMEM;
-    p->i = ni;
+    if (array_grow(&p->u, cap, sizeof *p->u) || array_grow(&p->i, cap, sizeof *p->i)) return SQLITE_NOMEM;
     p->cap = cap;
   }
   p->u[p->n] = u;
@@ -156,11 +194,27 @@ int pairs_push(pairs *p, uint32_t u, uint32_t i) {
   return SQLITE_OK;
 }
 
-/* Message for a bad id; column 0 is the user, 1 the item. */
-static char *bad_id(const char *obj, const char *src, int col, sqlite3_stmt *stmt, int64_t code) {
-  if (code == -3) return NULL;
-  return sqlite3_mprintf("%s: source \"%s\": %s id must be INTEGER or TEXT, got %s", obj, src,
+/* The code and message for a failed value_id_add (code < 0) on column col
+** (0 the user, 1 the item) of a row of src. */
+static int id_error(const char *obj, const char *what, const char *src, int col, sqlite3_stmt *stmt,
+                    int64_t code, char **err) {
+  if (code == -3) return SQLITE_NOMEM;
+  if (code == -4) {
+    *err = sqlite3_mprintf("%s: %s \"%s\": too many distinct %s ids (the limit is %u)", obj, what, src,
+                           col == 0 ? "user" : "item", (unsigned)IDMAP_MAX_IDS);
+    return SQLITE_TOOBIG;
+  }
+  *err = sqlite3_mprintf("%s: %s \"%s\": %s id must be INTEGER or TEXT, got %s", obj, what, src,
                          col == 0 ? "user" : "item", value_type_name(sqlite3_column_type(stmt, col)));
+  return SQLITE_ERROR;
+}
+
+/* The code and message after stepping a source ended with rc. */
+static int step_error(sqlite3 *db, const char *obj, const char *what, const char *src, int rc, char **err) {
+  if (rc == SQLITE_DONE) return SQLITE_OK;
+  if (rc == SQLITE_NOMEM || rc == SQLITE_INTERRUPT) return rc;
+  *err = sqlite3_mprintf("%s: reading %s \"%s\": %s", obj, what, src, sqlite3_errmsg(db));
+  return rc;
 }
 
 int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users, idmap *items, pairs *p,
@@ -171,27 +225,45 @@ int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *user
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     sqlite3_value *vu = sqlite3_column_value(stmt, 0), *vi = sqlite3_column_value(stmt, 1);
     if (sqlite3_value_type(vu) == SQLITE_NULL || sqlite3_value_type(vi) == SQLITE_NULL) continue;
-    int64_t u = value_id_add(users, vu);
-    if (u < 0) {
-      *err = bad_id(obj, src, 0, stmt, u);
-      rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
-      goto done;
+    int64_t u = value_id_add(users, vu), i = u < 0 ? 0 : value_id_add(items, vi);
+    if (u < 0 || i < 0) {
+      rc = id_error(obj, "source", src, u < 0 ? 0 : 1, stmt, u < 0 ? u : i, err);
+      sqlite3_finalize(stmt);
+      return rc;
     }
-    int64_t i = value_id_add(items, vi);
+    if ((rc = pairs_push(p, (uint32_t)u, (uint32_t)i)) != SQLITE_OK) break;
+  }
+  if (rc != SQLITE_NOMEM) rc = step_error(db, obj, "source", src, rc, err);
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+int source_read_known_pairs(sqlite3 *db, const char *obj, const char *what, const char *src,
+                            const idmap *users, idmap *items, int flags, csr *out, char **err) {
+  sqlite3_stmt *stmt;
+  memset(out, 0, sizeof *out);
+  int rc = source_prepare(db, obj, src, 2, &stmt, err);
+  if (rc) return rc;
+  pairs p = {0};
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int64_t u = source_id_find(users, stmt, 0);
+    if (u < 0) continue;
+    int64_t i = (flags & SOURCE_ADD_ITEMS) ? source_id_add(items, stmt, 1) : source_id_find(items, stmt, 1);
+    if (i == -1 || (i == -2 && !(flags & SOURCE_ADD_ITEMS))) continue;
     if (i < 0) {
-      *err = bad_id(obj, src, 1, stmt, i);
-      rc = *err ? SQLITE_ERROR : SQLITE_NOMEM;
-      goto done;
+      rc = id_error(obj, what, src, 1, stmt, i, err);
+      break;
     }
-    rc = pairs_push(p, (uint32_t)u, (uint32_t)i);
-    if (rc) goto done;
+    if ((rc = pairs_push(&p, (uint32_t)u, (uint32_t)i)) != SQLITE_OK) break;
   }
-  if (rc == SQLITE_DONE) {
-    rc = SQLITE_OK;
-  } else {
-    *err = sqlite3_mprintf("%s: reading source \"%s\": %s", obj, src, sqlite3_errmsg(db));
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+    rc = step_error(db, obj, what, src, rc, err);
+    if (rc == SQLITE_OK)
+      rc = status_to_sqlite(csr_build(out, idmap_size(users), idmap_size(items), p.u, p.i, p.n));
+  } else if (rc != SQLITE_NOMEM && rc != SQLITE_TOOBIG && rc != SQLITE_ERROR) {
+    rc = step_error(db, obj, what, src, rc, err);
   }
-done:
+  pairs_free(&p);
   sqlite3_finalize(stmt);
   return rc;
 }
@@ -204,140 +276,6 @@ void result_id(sqlite3_context *ctx, const idmap *m, uint32_t i) {
     const char *s = idmap_text(m, i, &n);
     sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
   }
-}
-
-void result_error_free(sqlite3_context *ctx, int code, char *err) {
-  if (err) {
-    sqlite3_result_error(ctx, err, -1);
-    sqlite3_free(err);
-    if (code != SQLITE_ERROR && code != SQLITE_OK) sqlite3_result_error_code(ctx, code);
-  } else if (code == SQLITE_NOMEM || code == SQLITE_OK) {
-    sqlite3_result_error_nomem(ctx);
-  } else {
-    sqlite3_result_error_code(ctx, code);
-  }
-}
-
-int interrupt_init(interrupt_check *ic, sqlite3 *db) {
-  return sqlite3_prepare_v2(db, "SELECT 1", -1, &ic->probe, NULL);
-}
-
-int interrupt_poll(interrupt_check *ic) {
-  int rc = sqlite3_step(ic->probe);
-  sqlite3_reset(ic->probe);
-  return rc == SQLITE_INTERRUPT;
-}
-
-void interrupt_free(interrupt_check *ic) {
-  sqlite3_finalize(ic->probe);
-  ic->probe = NULL;
-}
-
-int source_read_embeddings(sqlite3 *db, const char *obj, const char *src, int with_bias, idmap *ids,
-                           float **emb, uint32_t *dim, float **bias, char **err) {
-  sqlite3_stmt *stmt;
-  *emb = NULL;
-  *dim = 0;
-  if (bias) *bias = NULL;
-  int rc = source_prepare(db, obj, src, 2, &stmt, err);
-  if (rc) return rc;
-  int has_bias = with_bias && bias && sqlite3_column_count(stmt) >= 3;
-  size_t cap = 0, n = 0;
-  float *e = NULL, *b = NULL;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    sqlite3_value *vid = sqlite3_column_value(stmt, 0);
-    if (sqlite3_value_type(vid) == SQLITE_NULL || sqlite3_column_type(stmt, 1) == SQLITE_NULL) continue;
-    uint32_t before = idmap_size(ids);
-    int64_t id = value_id_add(ids, vid);
-    if (id == -2) {
-      *err = sqlite3_mprintf("%s: source \"%s\": id must be INTEGER or TEXT, got %s", obj, src,
-                             value_type_name(sqlite3_value_type(vid)));
-      rc = SQLITE_ERROR;
-      break;
-    }
-    if (id < 0) {
-      rc = SQLITE_NOMEM;
-      break;
-    }
-    if (idmap_size(ids) == before) {
-      const char *t = (const char *)sqlite3_value_text(vid);
-      *err = sqlite3_mprintf("%s: source \"%s\": id %s appears twice", obj, src, t ? t : "?");
-      rc = SQLITE_ERROR;
-      break;
-    }
-    vecarg v;
-    char what[96];
-    snprintf(what, sizeof what, "source \"%.70s\" embedding", src);
-    rc = veccol_get(stmt, 1, obj, what, *dim, &v, err);
-    if (rc) break;
-    if (*dim == 0) *dim = (uint32_t)v.dim;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 1024;
-      float *ne = sqlite3_realloc64(e, cap * *dim * sizeof *ne);
-      float *nb = has_bias ? sqlite3_realloc64(b, cap * sizeof *nb) : NULL;
-      if (ne) e = ne;
-      if (nb) b = nb;
-      if (!ne || (has_bias && !nb)) {
-        vecarg_free(&v);
-        rc = SQLITE_NOMEM;
-        break;
-      }
-    }
-    memcpy(e + n * *dim, v.v, *dim * sizeof *e);
-    vecarg_free(&v);
-    if (has_bias) {
-      int bt = sqlite3_column_type(stmt, 2);
-      if (bt != SQLITE_NULL && bt != SQLITE_INTEGER && bt != SQLITE_FLOAT) {
-        *err = sqlite3_mprintf("%s: source \"%s\": bias (third column) must be a number, got %s", obj, src,
-                               value_type_name(bt));
-        rc = SQLITE_ERROR;
-        break;
-      }
-      double x = sqlite3_column_double(stmt, 2);
-      if (!isfinite(x)) {
-        *err = sqlite3_mprintf("%s: source \"%s\": bias must be finite", obj, src);
-        rc = SQLITE_ERROR;
-        break;
-      }
-      b[n] = (float)x;
-    }
-    n++;
-  }
-  if (rc == SQLITE_DONE) {
-    rc = SQLITE_OK;
-  } else if (rc == SQLITE_ERROR && !*err) {
-    *err = sqlite3_mprintf("%s: reading source \"%s\": %s", obj, src, sqlite3_errmsg(db));
-  }
-  sqlite3_finalize(stmt);
-  if (rc) {
-    sqlite3_free(e);
-    sqlite3_free(b);
-    return rc;
-  }
-  *emb = e;
-  if (bias) *bias = b;
-  return SQLITE_OK;
-}
-
-char *json_quote_text(const char *s) {
-  size_t n = strlen(s), cap = 6 * n + 3; /* worst case: \u00XX per byte */
-  char *out = sqlite3_malloc64(cap);
-  if (!out) return NULL;
-  size_t w = 0;
-  out[w++] = '"';
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') {
-      out[w++] = '\\';
-      out[w++] = (char)*p;
-    } else if (*p < 0x20) {
-      w += (size_t)snprintf(out + w, cap - w, "\\u%04x", *p);
-    } else {
-      out[w++] = (char)*p;
-    }
-  }
-  out[w++] = '"';
-  out[w] = 0;
-  return out;
 }
 
 void source_graph_release(source_graph *g) {
@@ -412,9 +350,9 @@ int source_graph_get(sqlite3 *db, const char *obj, const char *src, int transpos
   }
   pairs p = {0};
   int rc = source_read_pairs(db, obj, src, g->users, g->items, &p, err);
-  if (rc == SQLITE_OK && (csr_build(&g->ui, idmap_size(g->users), idmap_size(g->items), p.u, p.i, p.n) ||
-                          (transpose && csr_transpose(&g->iu, &g->ui))))
-    rc = SQLITE_NOMEM;
+  if (rc == SQLITE_OK)
+    rc = status_to_sqlite(csr_build(&g->ui, idmap_size(g->users), idmap_size(g->items), p.u, p.i, p.n));
+  if (rc == SQLITE_OK && transpose) rc = status_to_sqlite(csr_transpose(&g->iu, &g->ui));
   pairs_free(&p);
   if (rc) {
     source_graph_release(g);

@@ -22,6 +22,7 @@
 #include "itemsim_vtab.h"
 
 enum {
+  SW_SOURCE,
   SW_ALPHA,
   SW_TOP_N,
   SW_BETA,
@@ -35,19 +36,34 @@ enum {
 };
 
 static const opt_spec sw_args[SW_NARGS] = {
-    [SW_ALPHA] = {"alpha", OPT_REAL, 1.0, 0, 1e300, NULL, NULL},
-    [SW_TOP_N] = {"top_n", OPT_INT, 100, 1, 4294967295.0, NULL, NULL},
-    [SW_BETA] = {"beta", OPT_REAL, 0, 0, 10, NULL, NULL},
-    [SW_USER_ALPHA] = {"user_alpha", OPT_REAL, 0, 0, 1e300, NULL, NULL},
-    [SW_MAX_USER_ITEMS] = {"max_user_items", OPT_INT, 0, 1, 4294967295.0, NULL, NULL},
-    [SW_MAX_ITEM_USERS] = {"max_item_users", OPT_INT, 0, 1, 4294967295.0, NULL, NULL},
-    [SW_SEED] = {"seed", OPT_INT, 0, -9.3e18, 9.3e18, NULL, NULL},
-    [SW_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL},
-    [SW_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
+    [SW_SOURCE] = {"source", OPT_SOURCE, 0, 0, 0, NULL, NULL, "(user, item) rows: a table, view or SELECT",
+                   OPT_REQUIRED},
+    [SW_ALPHA] = {"alpha", OPT_REAL, 1.0, 0, 1e300, NULL, NULL,
+                  "smoothing: score adds 1 / (alpha + |I_u & I_v|)", 0},
+    [SW_TOP_N] = {"top_n", OPT_INT, 100, 1, 4294967295.0, NULL, NULL, "neighbours kept per item", 0},
+    [SW_BETA] = {"beta", OPT_REAL, 0, 0, 10, NULL, NULL,
+                 "user weight exponent: w_u = (|I_u| + user_alpha)^-beta", 0},
+    [SW_USER_ALPHA] = {"user_alpha", OPT_REAL, 0, 0, 1e300, NULL, NULL, "user weight offset", 0},
+    [SW_MAX_USER_ITEMS] = {"max_user_items", OPT_INT, 0, 1, 4294967295.0, NULL, NULL,
+                           "users with more items are left out (default: no cap)", 0},
+    [SW_MAX_ITEM_USERS] = {"max_item_users", OPT_INT, 0, 1, 4294967295.0, NULL, NULL,
+                           "an item with more users keeps a seeded sample of that many (default: no cap)", 0},
+    [SW_SEED] = {"seed", OPT_INT, 0, -OPT_UNBOUNDED, OPT_UNBOUNDED, NULL, NULL,
+                 "seed of the max_item_users sample", 0},
+    [SW_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL, "worker threads (default: all cores)", 0},
+    [SW_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL, "progress on stderr", 0},
 };
 
-static int sw_run(const opt_value *vals, const itemsim_graph *g, const uint32_t *items, uint32_t n,
-                  uint32_t k, int threads, progress *prog, itemsim_result *out) {
+const opt_spec *swing_sim_specs(int *n) {
+  *n = SW_NARGS;
+  return sw_args;
+}
+
+/* A count option as a uint32 cap: 0 (not given) stays 0 = no cap. */
+static uint32_t cap32(const opt_value *v) { return v->i64 > UINT32_MAX ? UINT32_MAX : (uint32_t)v->i64; }
+
+static rs_status sw_run(const opt_value *vals, const itemsim_graph *g, const uint32_t *items, uint32_t n,
+                        uint32_t k, int threads, progress *prog, itemsim_result *out) {
   swing s;
   s.ui = &g->ui;
   s.iu = &g->iu;
@@ -55,9 +71,9 @@ static int sw_run(const opt_value *vals, const itemsim_graph *g, const uint32_t 
   s.p.alpha = vals[SW_ALPHA].num;
   s.p.beta = vals[SW_BETA].num;
   s.p.user_alpha = vals[SW_USER_ALPHA].num;
-  s.p.max_user_items = (uint32_t)vals[SW_MAX_USER_ITEMS].num;
-  s.p.max_item_users = (uint32_t)vals[SW_MAX_ITEM_USERS].num;
-  s.p.seed = (uint64_t)(int64_t)vals[SW_SEED].num;
+  s.p.max_user_items = cap32(&vals[SW_MAX_USER_ITEMS]);
+  s.p.max_item_users = cap32(&vals[SW_MAX_ITEM_USERS]);
+  s.p.seed = (uint64_t)vals[SW_SEED].i64;
   return swing_topk(&s, items, n, k, threads, prog, out);
 }
 

@@ -2,7 +2,10 @@
 ** tvf: the argument planning that every table-valued function of recsql
 ** shares (xBestIndex), in the style of SQLite's ext/misc/series.c.
 */
-#include "common.h"
+#include "tvf.h"
+
+#include <stddef.h>
+#include <string.h>
 
 int tvf_best_index(sqlite3_index_info *info, int first_arg, int n_args, int key_col, int *given,
                    int *key_ct) {
@@ -37,5 +40,34 @@ int tvf_best_index(sqlite3_index_info *info, int first_arg, int n_args, int key_
     info->aConstraintUsage[col_of[k]].argvIndex = ++n;
     info->aConstraintUsage[col_of[k]].omit = 1;
   }
+  return SQLITE_OK;
+}
+
+void tvf_spread_args(int idxNum, int n_args, int argc, sqlite3_value **argv, sqlite3_value **args) {
+  int a = 0;
+  for (int k = 0; k <= n_args; k++) args[k] = (idxNum & (1 << k)) && a < argc ? argv[a++] : NULL;
+}
+
+int tvf_connect(sqlite3 *db, const char *schema, size_t size, int config, sqlite3_vtab **out) {
+  int rc = sqlite3_declare_vtab(db, schema);
+  if (rc) return rc;
+  sqlite3_vtab *vt = sqlite3_malloc64(size);
+  if (!vt) return SQLITE_NOMEM;
+  memset(vt, 0, size);
+  sqlite3_vtab_config(db, config);
+  *out = vt;
+  return SQLITE_OK;
+}
+
+int tvf_disconnect(sqlite3_vtab *vt) {
+  sqlite3_free(vt);
+  return SQLITE_OK;
+}
+
+int tvf_open(size_t size, sqlite3_vtab_cursor **out) {
+  sqlite3_vtab_cursor *c = sqlite3_malloc64(size);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, size);
+  *out = c;
   return SQLITE_OK;
 }

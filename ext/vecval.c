@@ -1,17 +1,19 @@
 /*
-** vecval: embedding values in and out of SQL.
-**
-** An embedding is a BLOB of little-endian float32 (4*dim bytes, the layout of
-** sqlite-vec) or a JSON array text. Every value is validated: the BLOB length,
-** the dimension against what the caller expects, and finite entries.
-** Messages read "<object>: <what>: expected X, got Y".
+** vecval: see vecval.h. Text goes through src/vectext.c (the JSON grammar,
+** locale-independent); a BLOB is used in place when aligned. Reading a
+** source of vectors uses source.h (one direction: vecval -> source).
 */
+#include "vecval.h"
+
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../src/vec.h"
 #include "../src/vectext.h"
-#include "common.h"
+#include "errors.h"
+#include "source.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "recsql assumes a little-endian host for float32 BLOBs"
@@ -151,4 +153,110 @@ int veccol_get(sqlite3_stmt *stmt, int col, const char *obj, const char *what, s
     return rc;
   }
   return finish(obj, what, expect_dim, out, err);
+}
+
+/* A growing n x dim matrix of embeddings, with biases when asked for. */
+typedef struct emb_rows emb_rows;
+struct emb_rows {
+  float *e, *b;
+  size_t n, cap;
+  uint32_t dim;
+  int has_bias;
+};
+
+/* Appends the embedding v (dimension rows->dim) and a bias slot. */
+static int emb_rows_push(emb_rows *r, const vecarg *v) {
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 1024;
+    if (array_grow(&r->e, cap * r->dim, sizeof *r->e) ||
+        (r->has_bias && array_grow(&r->b, cap, sizeof *r->b)))
+      return SQLITE_NOMEM;
+    r->cap = cap;
+  }
+  memcpy(r->e + r->n * r->dim, v->v, r->dim * sizeof *r->e);
+  if (r->has_bias) r->b[r->n] = 0;
+  r->n++;
+  return SQLITE_OK;
+}
+
+/* Reads the bias (third column) of the current row into the last slot. */
+static int read_bias(sqlite3_stmt *stmt, const char *obj, const char *src, emb_rows *r, char **err) {
+  int bt = sqlite3_column_type(stmt, 2);
+  if (bt != SQLITE_NULL && bt != SQLITE_INTEGER && bt != SQLITE_FLOAT) {
+    *err = sqlite3_mprintf("%s: source \"%s\": bias (third column) must be a number, got %s", obj, src,
+                           value_type_name(bt));
+    return SQLITE_ERROR;
+  }
+  double x = sqlite3_column_double(stmt, 2);
+  if (!isfinite(x)) {
+    *err = sqlite3_mprintf("%s: source \"%s\": bias must be finite", obj, src);
+    return SQLITE_ERROR;
+  }
+  r->b[r->n - 1] = (float)x;
+  return SQLITE_OK;
+}
+
+/* One (id, emb[, bias]) row of src into ids and r. */
+static int read_embedding_row(sqlite3_stmt *stmt, const char *obj, const char *src, idmap *ids, emb_rows *r,
+                              char **err) {
+  sqlite3_value *vid = sqlite3_column_value(stmt, 0);
+  uint32_t before = idmap_size(ids);
+  int64_t id = value_id_add(ids, vid);
+  if (id == -2) {
+    *err = sqlite3_mprintf("%s: source \"%s\": id must be INTEGER or TEXT, got %s", obj, src,
+                           value_type_name(sqlite3_value_type(vid)));
+    return SQLITE_ERROR;
+  }
+  if (id == -4) {
+    *err = sqlite3_mprintf("%s: source \"%s\": too many vectors (the limit is %u)", obj, src,
+                           (unsigned)IDMAP_MAX_IDS);
+    return SQLITE_TOOBIG;
+  }
+  if (id < 0) return SQLITE_NOMEM;
+  if (idmap_size(ids) == before) {
+    const char *t = (const char *)sqlite3_value_text(vid);
+    *err = sqlite3_mprintf("%s: source \"%s\": id %s appears twice", obj, src, t ? t : "?");
+    return SQLITE_ERROR;
+  }
+  vecarg v;
+  char what[96];
+  snprintf(what, sizeof what, "source \"%.70s\" embedding", src);
+  int rc = veccol_get(stmt, 1, obj, what, r->dim, &v, err);
+  if (rc) return rc;
+  if (r->dim == 0) r->dim = (uint32_t)v.dim;
+  rc = emb_rows_push(r, &v);
+  vecarg_free(&v);
+  if (rc == SQLITE_OK && r->has_bias) rc = read_bias(stmt, obj, src, r, err);
+  return rc;
+}
+
+int source_read_embeddings(sqlite3 *db, const char *obj, const char *src, int with_bias, idmap *ids,
+                           float **emb, uint32_t *dim, float **bias, char **err) {
+  sqlite3_stmt *stmt;
+  *emb = NULL;
+  *dim = 0;
+  if (bias) *bias = NULL;
+  int rc = source_prepare(db, obj, src, 2, &stmt, err);
+  if (rc) return rc;
+  emb_rows r = {0};
+  r.has_bias = with_bias && bias && sqlite3_column_count(stmt) >= 3;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (sqlite3_column_type(stmt, 0) == SQLITE_NULL || sqlite3_column_type(stmt, 1) == SQLITE_NULL) continue;
+    if ((rc = read_embedding_row(stmt, obj, src, ids, &r, err)) != SQLITE_OK) break;
+  }
+  if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK;
+  } else if (rc != SQLITE_OK && rc != SQLITE_NOMEM && rc != SQLITE_INTERRUPT && !*err) {
+    *err = sqlite3_mprintf("%s: reading source \"%s\": %s", obj, src, sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(stmt);
+  if (rc) {
+    sqlite3_free(r.e);
+    sqlite3_free(r.b);
+    return rc;
+  }
+  *emb = r.e;
+  *dim = r.dim;
+  if (bias) *bias = r.b;
+  return SQLITE_OK;
 }

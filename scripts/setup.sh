@@ -4,15 +4,24 @@
 # when everything is there).
 set -e
 # clang-14 and libclang-rt-14-dev: the libFuzzer harnesses (make fuzz, tests/reliability.mk)
-PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev python3 gnuplot-nox clang-14 libclang-rt-14-dev"
+# locales: a comma-decimal locale (de_DE.UTF-8) for tests/unit/test_vectext.c
+PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev python3 gnuplot-nox clang-14 libclang-rt-14-dev locales"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-echo "recsql: installing missing packages:$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq || true
-$SUDO apt-get install -y -qq $missing
+if [ -n "$missing" ]; then
+  echo "recsql: installing missing packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || true
+  $SUDO apt-get install -y -qq $missing
+fi
+# the comma-decimal locale the vectext test switches to (LC_NUMERIC)
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+  echo "recsql: generating the de_DE.UTF-8 locale"
+  $SUDO sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+  grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+  $SUDO locale-gen >/dev/null
+fi

@@ -16,7 +16,7 @@ void alias_free(alias *a) {
   a->n = 0;
 }
 
-int alias_build(alias *a, const double *w, uint32_t n) {
+rs_status alias_build(alias *a, const double *w, uint32_t n) {
   a->n = n;
   a->prob = malloc((n ? n : 1) * sizeof *a->prob);
   a->other = malloc((n ? n : 1) * sizeof *a->other);
@@ -27,11 +27,12 @@ int alias_build(alias *a, const double *w, uint32_t n) {
     if (!(w[k] >= 0.0) || !isfinite(w[k])) sum = NAN;
     sum += w[k];
   }
-  if (!a->prob || !a->other || !small || !large || n == 0 || !(sum > 0.0) || !isfinite(sum)) {
+  int nomem = !a->prob || !a->other || !small || !large;
+  if (nomem || n == 0 || !(sum > 0.0) || !isfinite(sum)) {
     free(small);
     free(large);
     alias_free(a);
-    return -1;
+    return nomem ? RS_NOMEM : RS_INVALID;
   }
   uint32_t ns = 0, nl = 0;
   for (uint32_t k = 0; k < n; k++) {
@@ -55,5 +56,5 @@ int alias_build(alias *a, const double *w, uint32_t n) {
   while (ns) a->prob[small[--ns]] = 1.0; /* rounding leftovers */
   free(small);
   free(large);
-  return 0;
+  return RS_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "rng.h"
+#include "status.h"
 
 typedef struct alias alias;
 struct alias {
@@ -16,9 +17,10 @@ struct alias {
   uint32_t *other; /* alias of column k */
 };
 
-/* Builds the table for weights w[0..n) (>= 0, not all 0). Returns 0, or -1
-** when out of memory or the weights are invalid. */
-int alias_build(alias *a, const double *w, uint32_t n);
+/* Builds the table for weights w[0..n) (finite, >= 0, not all 0, with a
+** finite sum). Returns RS_OK, RS_NOMEM, or RS_INVALID for weights that are
+** not (a is then empty). */
+rs_status alias_build(alias *a, const double *w, uint32_t n);
 void alias_free(alias *a);
 
 /* A draw: k with probability w[k] / sum(w). */

@@ -16,8 +16,8 @@ void csr_free(csr *m) {
   memset(m, 0, sizeof *m);
 }
 
-int csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows, const uint32_t *cols,
-              size_t n) {
+rs_status csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows, const uint32_t *cols,
+                    size_t n) {
   memset(out, 0, sizeof *out);
   size_t *cnt = calloc((size_t)n_cols + 1, sizeof *cnt);
   size_t *ptr = calloc((size_t)n_rows + 1, sizeof *ptr);
@@ -65,17 +65,17 @@ int csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows, 
   out->nnz = w;
   out->ptr = ptr;
   out->idx = idx;
-  return 0;
+  return RS_OK;
 oom:
   free(cnt);
   free(ptr);
   free(tmp_r);
   free(tmp_c);
   free(idx);
-  return -1;
+  return RS_NOMEM;
 }
 
-int csr_transpose(csr *out, const csr *in) {
+rs_status csr_transpose(csr *out, const csr *in) {
   memset(out, 0, sizeof *out);
   size_t *ptr = calloc((size_t)in->n_cols + 1, sizeof *ptr);
   size_t *cur = malloc(((size_t)in->n_cols + 1) * sizeof *cur);
@@ -84,7 +84,7 @@ int csr_transpose(csr *out, const csr *in) {
     free(ptr);
     free(cur);
     free(idx);
-    return -1;
+    return RS_NOMEM;
   }
   for (size_t k = 0; k < in->nnz; k++) ptr[in->idx[k] + 1]++;
   for (uint32_t c = 0; c < in->n_cols; c++) ptr[c + 1] += ptr[c];
@@ -97,7 +97,7 @@ int csr_transpose(csr *out, const csr *in) {
   out->nnz = in->nnz;
   out->ptr = ptr;
   out->idx = idx;
-  return 0;
+  return RS_OK;
 }
 
 int csr_contains(const csr *m, uint32_t r, uint32_t c) {

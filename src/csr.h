@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "status.h"
+
 typedef struct csr csr;
 struct csr {
   uint32_t n_rows, n_cols;
@@ -21,12 +23,12 @@ struct csr {
 };
 
 /* Builds out from n pairs; rows[k] < n_rows, cols[k] < n_cols. Duplicate
-** pairs are kept once. Returns 0, or -1 when out of memory (out is then empty). */
-int csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows, const uint32_t *cols,
-              size_t n);
+** pairs are kept once. Returns RS_OK, or RS_NOMEM (out is then empty). */
+rs_status csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows, const uint32_t *cols,
+                    size_t n);
 
-/* out = transpose of in. Returns 0 or -1 when out of memory. */
-int csr_transpose(csr *out, const csr *in);
+/* out = transpose of in. Returns RS_OK or RS_NOMEM. */
+rs_status csr_transpose(csr *out, const csr *in);
 
 void csr_free(csr *m);
 

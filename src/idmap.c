@@ -27,6 +27,7 @@ struct idmap_entry {
 struct idmap {
   idmap_entry *ent;
   uint32_t n, cap;  /* entries used / allocated */
+  uint32_t limit;   /* most entries: IDMAP_MAX_IDS unless lowered */
   uint32_t *direct; /* direct[v] = index + 1, 0 = none */
   uint64_t direct_cap;
   uint32_t *slot;       /* index + 1; 0 = empty */
@@ -56,6 +57,7 @@ idmap *idmap_new(void) {
   idmap *m = calloc(1, sizeof *m);
   if (!m) return NULL;
   m->mask = 63;
+  m->limit = IDMAP_MAX_IDS;
   m->slot = calloc(64, sizeof *m->slot);
   if (!m->slot) {
     free(m);
@@ -133,14 +135,20 @@ static int direct_cover(idmap *m, int64_t v) {
   return 1;
 }
 
-/* Appends an entry (text copied into the arena). Returns its index or -1. */
+void idmap_set_limit(idmap *m, uint32_t limit) { m->limit = limit < IDMAP_MAX_IDS ? limit : IDMAP_MAX_IDS; }
+
+#define ERR_NOMEM (-(int64_t)RS_NOMEM)
+#define ERR_FULL (-(int64_t)RS_TOOBIG)
+
+/* Appends an entry (text copied into the arena). Returns its index,
+** ERR_NOMEM or ERR_FULL. */
 static int64_t push_entry(idmap *m, int kind, int64_t v, const char *s, size_t n, uint64_t h, int hashed) {
-  if (m->n >= IDMAP_MAX_IDS) return -1;
+  if (m->n >= m->limit) return ERR_FULL;
   if (m->n == m->cap) {
     uint32_t cap = m->cap ? m->cap * 2 : 64;
     if (cap < m->cap || cap > IDMAP_MAX_IDS) cap = IDMAP_MAX_IDS;
     idmap_entry *ent = realloc(m->ent, (size_t)cap * sizeof *ent);
-    if (!ent) return -1;
+    if (!ent) return ERR_NOMEM;
     m->ent = ent;
     m->cap = cap;
   }
@@ -155,7 +163,7 @@ static int64_t push_entry(idmap *m, int kind, int64_t v, const char *s, size_t n
       size_t cap = m->arena_cap ? m->arena_cap : 256;
       while (cap < m->arena_len + n + 1) cap *= 2;
       char *a = realloc(m->arena, cap);
-      if (!a) return -1;
+      if (!a) return ERR_NOMEM;
       m->arena = a;
       m->arena_cap = cap;
     }
@@ -170,10 +178,11 @@ static int64_t push_entry(idmap *m, int kind, int64_t v, const char *s, size_t n
 
 /* Adds to the hash table (the id is known to be absent). */
 static int64_t add_hashed(idmap *m, int kind, int64_t v, const char *s, size_t n, uint64_t h) {
-  if ((uint64_t)(m->hashed + 1) * 2 > m->mask + 1 && grow_slots(m)) return -1;
+  if (m->n >= m->limit) return ERR_FULL;
+  if ((uint64_t)(m->hashed + 1) * 2 > m->mask + 1 && grow_slots(m)) return ERR_NOMEM;
   uint64_t p = probe(m, h, kind, v, s, n);
   int64_t i = push_entry(m, kind, v, s, n, h, 1);
-  if (i < 0) return -1;
+  if (i < 0) return i;
   m->slot[p] = (uint32_t)i + 1;
   m->hashed++;
   if (kind == IDMAP_INT) m->hashed_ints++;
@@ -196,7 +205,7 @@ int64_t idmap_add_int(idmap *m, int64_t v) {
 }
 
 int64_t idmap_add_text(idmap *m, const char *s, size_t n) {
-  if (n > 0xFFFFFFFFu) return -1;
+  if (n > 0xFFFFFFFFu) return ERR_FULL;
   uint64_t h = hash_text(s, n);
   uint64_t p = probe(m, h, IDMAP_TEXT, 0, s, n);
   if (m->slot[p]) return (int64_t)m->slot[p] - 1;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "status.h"
+
 typedef struct idmap idmap;
 
 enum { IDMAP_INT = 1, IDMAP_TEXT = 2 };
@@ -21,8 +23,13 @@ enum { IDMAP_INT = 1, IDMAP_TEXT = 2 };
 
 idmap *idmap_new(void);
 void idmap_free(idmap *m);
+/* Lowers the number of ids m holds (limit <= IDMAP_MAX_IDS): for callers
+** with a smaller index type, and for tests of the limit. */
+void idmap_set_limit(idmap *m, uint32_t limit);
 
-/* Index of the id, added if new. -1 when out of memory or the map is full. */
+/* Index of the id, added if new; or -RS_NOMEM (-1) when out of memory,
+** -RS_TOOBIG (-2) when the map already holds its limit of ids
+** (IDMAP_MAX_IDS, or idmap_set_limit's). */
 int64_t idmap_add_int(idmap *m, int64_t v);
 int64_t idmap_add_text(idmap *m, const char *s, size_t n);
 

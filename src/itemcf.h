@@ -33,10 +33,10 @@ struct itemcf {
 };
 
 /* An itemsim_scorer: ctx is a const itemcf *. */
-int itemcf_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog);
+rs_status itemcf_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog);
 
 /* Top k neighbours of items[0..n) (see itemsim_run). */
-int itemcf_topk(const itemcf *cf, const uint32_t *items, uint32_t n, uint32_t k, int threads, progress *prog,
-                itemsim_result *out);
+rs_status itemcf_topk(const itemcf *cf, const uint32_t *items, uint32_t n, uint32_t k, int threads,
+                      progress *prog, itemsim_result *out);
 
 #endif

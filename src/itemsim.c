@@ -67,7 +67,7 @@ static void itemsim_worker(void *arg, int tid) {
     uint32_t q = atomic_fetch_add(&jb->next, 1);
     if (q >= jb->n) break;
     uint32_t item = jb->items[q];
-    int r = jb->fn(jb->ctx, item, &ws, jb->prog);
+    rs_status r = jb->fn(jb->ctx, item, &ws, jb->prog);
     topk_reset(&heap);
     for (uint32_t t = 0; t < ws.n_touched; t++) {
       uint32_t j = ws.touched[t];
@@ -77,7 +77,7 @@ static void itemsim_worker(void *arg, int tid) {
       ws.seen[j] = 0;
     }
     ws.n_touched = 0;
-    if (r < 0) atomic_store(&jb->failed, 1);
+    if (r == RS_NOMEM) atomic_store(&jb->failed, 1);
     if (r) break;
     size_t cnt = topk_sort(&heap);
     uint32_t *it = jb->out->item + (size_t)q * jb->k;
@@ -99,8 +99,8 @@ void itemsim_result_free(itemsim_result *r) {
   memset(r, 0, sizeof *r);
 }
 
-int itemsim_run(const uint32_t *items, uint32_t n, uint32_t k, uint32_t n_items, uint32_t n_users,
-                itemsim_scorer fn, const void *ctx, int threads, progress *prog, itemsim_result *out) {
+rs_status itemsim_run(const uint32_t *items, uint32_t n, uint32_t k, uint32_t n_items, uint32_t n_users,
+                      itemsim_scorer fn, const void *ctx, int threads, progress *prog, itemsim_result *out) {
   memset(out, 0, sizeof *out);
   if (k < 1) k = 1;
   out->n = n;
@@ -110,9 +110,9 @@ int itemsim_run(const uint32_t *items, uint32_t n, uint32_t k, uint32_t n_items,
   out->score = malloc(sizeof(double) * ((size_t)n * k + 1));
   if (!out->count || !out->item || !out->score) {
     itemsim_result_free(out);
-    return -1;
+    return RS_NOMEM;
   }
-  if (n == 0) return 0;
+  if (n == 0) return RS_OK;
   itemsim_job jb;
   jb.items = items;
   jb.n = n;
@@ -128,13 +128,7 @@ int itemsim_run(const uint32_t *items, uint32_t n, uint32_t k, uint32_t n_items,
   if (threads < 1) threads = 1;
   if ((uint32_t)threads > n) threads = (int)n;
   parallel_run(threads, itemsim_worker, &jb);
-  if (atomic_load(&jb.failed)) {
-    itemsim_result_free(out);
-    return -1;
-  }
-  if (progress_stopped(prog)) {
-    itemsim_result_free(out);
-    return 1;
-  }
-  return 0;
+  rs_status st = parallel_outcome(atomic_load(&jb.failed), prog);
+  if (st) itemsim_result_free(out);
+  return st;
 }

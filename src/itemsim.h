@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "parallel.h"
+#include "status.h"
 
 /* Per-thread workspace handed to a scorer. score/seen/touched form the
 ** accumulator (use itemsim_add); mark, list, ubuf and dbuf are scratch the
@@ -47,10 +48,10 @@ static inline void itemsim_add(itemsim_ws *ws, uint32_t j, double s) {
   ws->score[j] += s;
 }
 
-/* Scores the neighbours of item into ws. Returns 0, 1 when prog asked to
-** stop, or -1 when out of memory. tid 0 should call progress_poll now and
+/* Scores the neighbours of item into ws. Returns RS_OK, RS_STOPPED when
+** prog asked to stop, or RS_NOMEM. tid 0 should call progress_poll now and
 ** then in long loops; every thread should test progress_stopped. */
-typedef int (*itemsim_scorer)(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog);
+typedef rs_status (*itemsim_scorer)(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog);
 
 /* Top-k neighbours of n query items: query q has count[q] entries at
 ** item[q*k ..], score[q*k ..], best first. */
@@ -63,10 +64,10 @@ struct itemsim_result {
 };
 
 /* Computes the top k (>= 1) neighbours of items[0..n) with fn on threads
-** threads. n_items, n_users: sizes of the scratch arrays. Returns 0, 1 when
-** stopped through prog (out is then empty), -1 when out of memory. */
-int itemsim_run(const uint32_t *items, uint32_t n, uint32_t k, uint32_t n_items, uint32_t n_users,
-                itemsim_scorer fn, const void *ctx, int threads, progress *prog, itemsim_result *out);
+** threads. n_items, n_users: sizes of the scratch arrays. Returns RS_OK,
+** RS_STOPPED when stopped through prog (out is then empty), or RS_NOMEM. */
+rs_status itemsim_run(const uint32_t *items, uint32_t n, uint32_t k, uint32_t n_items, uint32_t n_users,
+                      itemsim_scorer fn, const void *ctx, int threads, progress *prog, itemsim_result *out);
 
 void itemsim_result_free(itemsim_result *r);
 

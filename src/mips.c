@@ -132,8 +132,8 @@ static float *augment(const float *M, uint32_t n, uint32_t dim, const float *col
   return A;
 }
 
-int mips_topk(const float *Q, uint32_t nq, const float *X, const float *bias, uint32_t nx, uint32_t dim,
-              uint32_t k, const csr *exclude, int threads, progress *prog, mips_result *out) {
+rs_status mips_topk(const float *Q, uint32_t nq, const float *X, const float *bias, uint32_t nx, uint32_t dim,
+                    uint32_t k, const csr *exclude, int threads, progress *prog, mips_result *out) {
   memset(out, 0, sizeof *out);
   out->k = k;
   out->item = malloc(sizeof(uint32_t) * ((size_t)nq * k + 1));
@@ -167,18 +167,12 @@ int mips_topk(const float *Q, uint32_t nq, const float *X, const float *bias, ui
   openblas_set_num_threads(saved);
   free(Qa);
   free(Xa);
-  if (atomic_load(&jb.failed)) {
-    mips_result_free(out);
-    return -1;
-  }
-  if (progress_stopped(prog)) {
-    mips_result_free(out);
-    return 1;
-  }
-  return 0;
+  rs_status st = parallel_outcome(atomic_load(&jb.failed), prog);
+  if (st) mips_result_free(out);
+  return st;
 oom:
   free(Qa);
   free(Xa);
   mips_result_free(out);
-  return -1;
+  return RS_NOMEM;
 }

@@ -19,6 +19,7 @@
 
 #include "csr.h"
 #include "parallel.h"
+#include "status.h"
 
 typedef struct mips_result mips_result;
 struct mips_result {
@@ -31,9 +32,10 @@ struct mips_result {
 /* Computes the top k items for each of nq queries.
 ** Q: nq x dim, X: nx x dim, row-major; bias: nx entries or NULL;
 ** exclude: rows are queries, columns items (sorted), or NULL.
-** Returns 0, -1 when out of memory, 1 when stopped through prog. */
-int mips_topk(const float *Q, uint32_t nq, const float *X, const float *bias, uint32_t nx, uint32_t dim,
-              uint32_t k, const csr *exclude, int threads, progress *prog, mips_result *out);
+** Returns RS_OK, RS_NOMEM, or RS_STOPPED when stopped through prog (out is
+** then empty). */
+rs_status mips_topk(const float *Q, uint32_t nq, const float *X, const float *bias, uint32_t nx, uint32_t dim,
+                    uint32_t k, const csr *exclude, int threads, progress *prog, mips_result *out);
 
 void mips_result_free(mips_result *r);
 

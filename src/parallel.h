@@ -13,6 +13,8 @@
 
 #include <stdatomic.h>
 
+#include "status.h"
+
 /* Online processors (at least 1). */
 int parallel_cores(void);
 
@@ -37,6 +39,12 @@ int progress_poll(progress *p);
 
 static inline int progress_stopped(progress *p) {
   return p && atomic_load_explicit(&p->stop, memory_order_relaxed);
+}
+
+/* How a threaded job ended: RS_NOMEM when a worker failed (failed != 0),
+** RS_STOPPED when prog asked to stop, else RS_OK. */
+static inline rs_status parallel_outcome(int failed, progress *prog) {
+  return failed ? RS_NOMEM : progress_stopped(prog) ? RS_STOPPED : RS_OK;
 }
 
 /* Monotonic clock in seconds. */

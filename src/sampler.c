@@ -24,13 +24,13 @@ void sampler_free(sampler *s) {
 }
 
 /* exposure rows minus positives, restricted to users of pos. */
-static int build_exposures(sampler *s, const csr *ex) {
+static rs_status build_exposures(sampler *s, const csr *ex) {
   uint32_t n_users = s->pos->n_rows;
   s->expo.n_rows = n_users;
   s->expo.n_cols = ex->n_cols;
   s->expo.ptr = calloc((size_t)n_users + 1, sizeof *s->expo.ptr);
   s->expo.idx = malloc((ex->nnz ? ex->nnz : 1) * sizeof *s->expo.idx);
-  if (!s->expo.ptr || !s->expo.idx) return -1;
+  if (!s->expo.ptr || !s->expo.idx) return RS_NOMEM;
   size_t w = 0;
   for (uint32_t u = 0; u < n_users; u++) {
     s->expo.ptr[u] = w;
@@ -45,11 +45,12 @@ static int build_exposures(sampler *s, const csr *ex) {
   }
   s->expo.ptr[n_users] = w;
   s->expo.nnz = w;
-  return 0;
+  return RS_OK;
 }
 
-int sampler_init(sampler *s, sampler_strategy strategy, const csr *pos, uint32_t n_items, double power,
-                 const csr *exposures) {
+rs_status sampler_init(sampler *s, sampler_strategy strategy, const csr *pos, uint32_t n_items, double power,
+                       const csr *exposures) {
+  rs_status st = RS_OK;
   memset(s, 0, sizeof *s);
   s->strategy = strategy;
   s->pos = pos;
@@ -65,15 +66,15 @@ int sampler_init(sampler *s, sampler_strategy strategy, const csr *pos, uint32_t
     if (!s->pop_w) goto oom;
     for (size_t k = 0; k < pos->nnz; k++) s->pop_w[pos->idx[k]] += 1.0;
     for (uint32_t k = 0; k < n_items; k++) s->pop_w[k] = pow(s->pop_w[k], power);
-    if (alias_build(&s->pop, s->pop_w, n_items)) goto oom;
+    if ((st = alias_build(&s->pop, s->pop_w, n_items)) != RS_OK) goto fail;
   }
-  if (strategy == SAMPLER_EXPOSURE && exposures) {
-    if (build_exposures(s, exposures)) goto oom;
-  }
-  return 0;
+  if (strategy == SAMPLER_EXPOSURE && exposures && (st = build_exposures(s, exposures)) != RS_OK) goto fail;
+  return RS_OK;
 oom:
+  st = RS_NOMEM;
+fail:
   sampler_free(s);
-  return -1;
+  return st;
 }
 
 /* Exact draw from the popularity weights restricted to u's non-positives. */
@@ -140,7 +141,7 @@ uint32_t sampler_negative(const sampler *s, rng *g, uint32_t u, const uint64_t *
   return bits ? uniform_bits(s, g, u, bits) : sampler_uniform_negative(s, g, u);
 }
 
-int sampler_stream_init(sampler_stream *st, const sampler *s, uint32_t n_neg, uint64_t seed) {
+rs_status sampler_stream_init(sampler_stream *st, const sampler *s, uint32_t n_neg, uint64_t seed) {
   memset(st, 0, sizeof *st);
   st->s = s;
   st->n_neg = n_neg;
@@ -148,10 +149,10 @@ int sampler_stream_init(sampler_stream *st, const sampler *s, uint32_t n_neg, ui
   rng_seed(&st->g, seed, 0);
   if (s->strategy == SAMPLER_BOOTSTRAP) {
     st->remaining = s->n_active ? (uint64_t)s->pos->nnz * n_neg : 0;
-    return 0;
+    return RS_OK;
   }
   st->bits = calloc(((size_t)s->n_items + 63) / 64 + 1, sizeof *st->bits);
-  return st->bits ? 0 : -1;
+  return st->bits ? RS_OK : RS_NOMEM;
 }
 
 void sampler_stream_free(sampler_stream *st) {

@@ -1,7 +1,7 @@
 /*
 ** sampler: negative sampling for implicit feedback.
 **
-** Strategies (DESIGN.md, neg_samples):
+** Strategies (docs/neg_samples.md; the contract is in docs/internals.md):
 **   uniform     for each positive (u, i): negatives uniform over the items u
 **               never interacted with (NCF)
 **   popularity  as uniform, item k drawn with probability ~ count(k)^power
@@ -53,9 +53,10 @@ struct sampler {
 
 /* Sets up s over pos (n_rows users, items < n_items). power: popularity
 ** exponent. exposures: user -> items (rows <= pos rows; items may be >=
-** n_items), only for SAMPLER_EXPOSURE. Returns 0 or -1 when out of memory. */
-int sampler_init(sampler *s, sampler_strategy strategy, const csr *pos, uint32_t n_items, double power,
-                 const csr *exposures);
+** n_items), only for SAMPLER_EXPOSURE. Returns RS_OK, RS_NOMEM, or
+** RS_INVALID when the popularity weights count^power are not finite. */
+rs_status sampler_init(sampler *s, sampler_strategy strategy, const csr *pos, uint32_t n_items, double power,
+                       const csr *exposures);
 void sampler_free(sampler *s);
 
 /* The r-th item (0-based) of 0..n_items-1 that is not in the sorted list p[0..d). */
@@ -98,8 +99,8 @@ struct sampler_stream {
   uint32_t bits_user;
 };
 
-/* Returns 0, or -1 when out of memory. */
-int sampler_stream_init(sampler_stream *st, const sampler *s, uint32_t n_neg, uint64_t seed);
+/* Returns RS_OK or RS_NOMEM. */
+rs_status sampler_stream_init(sampler_stream *st, const sampler *s, uint32_t n_neg, uint64_t seed);
 void sampler_stream_free(sampler_stream *st);
 /* Next (user, positive, negative). Returns 1, or 0 at the end. */
 int sampler_stream_next(sampler_stream *st, uint32_t *u, uint32_t *i, uint32_t *j);

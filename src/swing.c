@@ -64,15 +64,15 @@ static int cmp_key(const void *a, const void *b) {
   return (x->u > y->u) - (x->u < y->u);
 }
 
-int swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog) {
+rs_status swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog) {
   const swing *s = ctx;
   const csr *ui = s->ui;
   uint32_t *L = ws->ubuf;
   double *W = ws->dbuf;
   uint32_t m = swing_item_users(s, item, L);
-  if (m < 2) return 0;
+  if (m < 2) return RS_OK;
   user_key *key = malloc(sizeof *key * m);
-  if (!key) return -1;
+  if (!key) return RS_NOMEM;
   for (uint32_t a = 0; a < m; a++) {
     key[a].deg = (uint32_t)csr_degree(ui, L[a]);
     key[a].u = L[a];
@@ -87,7 +87,7 @@ int swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *p
   uint32_t *mark = ws->mark, *list = ws->list;
   for (uint32_t a = 0; a + 1 < m; a++) {
     if (ws->tid == 0) progress_poll(prog);
-    if (progress_stopped(prog)) return 1;
+    if (progress_stopped(prog)) return RS_STOPPED;
     if (++ws->stamp == 0) {
       memset(mark, 0, sizeof(uint32_t) * ui->n_cols);
       ws->stamp = 1;
@@ -112,10 +112,10 @@ int swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *p
         if (list[t] != item) itemsim_add(ws, list[t], add);
     }
   }
-  return 0;
+  return RS_OK;
 }
 
-int swing_topk(const swing *s, const uint32_t *items, uint32_t n, uint32_t k, int threads, progress *prog,
-               itemsim_result *out) {
+rs_status swing_topk(const swing *s, const uint32_t *items, uint32_t n, uint32_t k, int threads,
+                     progress *prog, itemsim_result *out) {
   return itemsim_run(items, n, k, s->ui->n_cols, s->ui->n_rows, swing_score_item, s, threads, prog, out);
 }

@@ -63,10 +63,10 @@ double swing_user_weight(const swing_params *p, size_t n);
 uint32_t swing_item_users(const swing *s, uint32_t item, uint32_t *out);
 
 /* An itemsim_scorer: ctx is a const swing *. */
-int swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog);
+rs_status swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog);
 
 /* Top k neighbours of items[0..n) (see itemsim_run). */
-int swing_topk(const swing *s, const uint32_t *items, uint32_t n, uint32_t k, int threads, progress *prog,
-               itemsim_result *out);
+rs_status swing_topk(const swing *s, const uint32_t *items, uint32_t n, uint32_t k, int threads,
+                     progress *prog, itemsim_result *out);
 
 #endif

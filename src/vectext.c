@@ -1,14 +1,42 @@
 /*
 ** vectext: see vectext.h. Numbers are scanned against the JSON grammar and
-** converted with strtod on a NUL-terminated copy, so the text is never read
+** converted with strtod_l on a NUL-terminated copy, so the text is never read
 ** past its end.
+**
+** Locale: JSON numbers always use '.', whatever LC_NUMERIC a host program
+** has set with setlocale (a comma-decimal locale would make strtod stop at
+** the '.' and printf write ','). Both directions therefore run in the "C"
+** locale: strtod_l with a "C" locale_t, and snprintf under uselocale (which
+** switches the calling thread only). The locale_t is made once.
 */
 #include "vectext.h"
 
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_make(void) { c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0); }
+
+/* The "C" numeric locale, or (locale_t)0 when it could not be made (out of
+** memory). */
+static locale_t c_numeric(void) {
+  pthread_once(&c_locale_once, c_locale_make);
+  return c_locale;
+}
+
+int vectext_strtod(const char *s, double *out) {
+  locale_t c = c_numeric();
+  if (!c) return -1;
+  char *end;
+  *out = strtod_l(s, &end, c);
+  return end == s ? 1 : 0;
+}
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -60,7 +88,8 @@ int vectext_parse(const char *s, size_t n, float **out, size_t *dim, size_t *pos
     }
     return VECTEXT_EMPTY;
   }
-  float *v = malloc(cap * sizeof *v);
+  locale_t cl = c_numeric();
+  float *v = cl ? malloc(cap * sizeof *v) : NULL;
   if (!v) return VECTEXT_NOMEM;
   char buf[64];
   for (;;) {
@@ -74,7 +103,7 @@ int vectext_parse(const char *s, size_t n, float **out, size_t *dim, size_t *pos
     }
     memcpy(buf, s + i, len);
     buf[len] = 0;
-    double x = strtod(buf, NULL);
+    double x = strtod_l(buf, NULL, cl);
     float f = (float)x;
     if (!isfinite(f)) {
       free(v);
@@ -116,26 +145,30 @@ int vectext_parse(const char *s, size_t n, float **out, size_t *dim, size_t *pos
   return VECTEXT_OK;
 }
 
-/* Shortest %g form of f (6 to 9 significant digits) that reads back as f. */
-static int format_float(char *buf, size_t size, float f) {
+/* Shortest %g form of f (6 to 9 significant digits) that reads back as f;
+** the caller has switched the thread to the "C" locale. */
+static int format_float(char *buf, size_t size, float f, locale_t c) {
   int len = 0;
   for (int prec = 6; prec <= 9; prec++) {
     len = snprintf(buf, size, "%.*g", prec, (double)f);
-    if ((float)strtod(buf, NULL) == f) break;
+    if ((float)strtod_l(buf, NULL, c) == f) break;
   }
   return len;
 }
 
 char *vectext_format(const float *v, size_t dim, size_t *len) {
   size_t cap = dim * 17 + 3;
-  char *s = malloc(cap);
+  locale_t c = c_numeric();
+  char *s = c ? malloc(cap) : NULL;
   if (!s) return NULL;
+  locale_t saved = uselocale(c);
   size_t w = 0;
   s[w++] = '[';
   for (size_t i = 0; i < dim; i++) {
     if (i) s[w++] = ',';
-    w += (size_t)format_float(s + w, cap - w, v[i]);
+    w += (size_t)format_float(s + w, cap - w, v[i], c);
   }
+  uselocale(saved);
   s[w++] = ']';
   s[w] = 0;
   if (len) *len = w;

@@ -26,4 +26,8 @@ int vectext_parse(const char *s, size_t n, float **out, size_t *dim, size_t *pos
 /* Writes '[a,b,...]' into a malloc'd NUL-terminated string; NULL on OOM. */
 char *vectext_format(const float *v, size_t dim, size_t *len);
 
+/* strtod in the "C" locale (a '.' decimal point whatever setlocale says).
+** Returns 0, 1 when s does not start with a number, -1 out of memory. */
+int vectext_strtod(const char *s, double *out);
+
 #endif

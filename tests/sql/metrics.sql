@@ -38,7 +38,7 @@ SELECT 'nopos', recall_at_k(s, l, 5) IS NULL, mrr(s, l) IS NULL FROM (SELECT 1 s
 SELECT 'unretrieved', recall_at_k(s, l, 5), ndcg_at_k(s, l, 5), mrr(s, l) FROM (SELECT NULL s, 1 l);
 -- k as integral REAL is accepted
 SELECT 'k-real', recall_at_k(s, l, 2.0) FROM rk;
--- the FULL JOIN form of DESIGN.md: users 1 and 2, items retrieved vs test items
+-- the FULL JOIN form of docs/metrics.md: users 1 and 2, items retrieved vs test items
 CREATE TABLE rec(user, item, score);
 INSERT INTO rec VALUES (1, 'a', 0.9), (1, 'b', 0.8), (1, 'c', 0.7), (2, 'a', 0.5), (2, 'd', 0.4);
 CREATE TABLE test(user, item);

@@ -1,4 +1,4 @@
--- swing_sim: the DESIGN.md hand case with exact values, TEXT and INTEGER ids,
+-- swing_sim: the hand case of docs/internals.md with exact values, TEXT and INTEGER ids,
 -- top_n and ties, item_a = ? and IN, arguments by name, user weights, caps,
 -- the source cache seeing changes, and the errors.
 .mode list

@@ -1,4 +1,5 @@
 /* alias: draws follow the weights (chi-square), zero weights never drawn. */
+#include <math.h>
 #include "../../src/alias.h"
 #include "unit.h"
 
@@ -27,10 +28,16 @@ static void matches_weights(void **state) {
 static void invalid_weights(void **state) {
   (void)state;
   alias a;
-  double zero[3] = {0, 0, 0}, neg[2] = {1, -1};
-  assert_int_equal(alias_build(&a, zero, 3), -1);
-  assert_int_equal(alias_build(&a, neg, 2), -1);
-  assert_int_equal(alias_build(&a, zero, 0), -1);
+  double zero[3] = {0, 0, 0}, neg[2] = {1, -1}, inf[2] = {1, INFINITY}, nan[2] = {NAN, 1},
+         big[2] = {1e308, 1e308};
+  /* each is RS_INVALID (a weight problem), not RS_NOMEM */
+  assert_int_equal(alias_build(&a, zero, 3), RS_INVALID);
+  assert_int_equal(alias_build(&a, neg, 2), RS_INVALID);
+  assert_int_equal(alias_build(&a, zero, 0), RS_INVALID);
+  assert_int_equal(alias_build(&a, inf, 2), RS_INVALID);
+  assert_int_equal(alias_build(&a, nan, 2), RS_INVALID);
+  assert_int_equal(alias_build(&a, big, 2), RS_INVALID); /* the sum overflows */
+  assert_null(a.prob);
 }
 
 static void single(void **state) {

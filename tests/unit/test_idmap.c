@@ -66,11 +66,30 @@ static void extreme_ints(void **state) {
   idmap_free(NULL);
 }
 
+/* A full map says so (-RS_TOOBIG), not out of memory; ids already in it
+** are still found and "added" (their index comes back). */
+static void full_map(void **state) {
+  (void)state;
+  idmap *m = idmap_new();
+  idmap_set_limit(m, 3);
+  assert_int_equal(idmap_add_int(m, 1), 0);
+  assert_int_equal(idmap_add_text(m, "x", 1), 1);
+  assert_int_equal(idmap_add_int(m, 1 << 30), 2); /* a hashed integer */
+  assert_int_equal(idmap_add_int(m, 2), -(int64_t)RS_TOOBIG);
+  assert_int_equal(idmap_add_int(m, -7), -(int64_t)RS_TOOBIG);
+  assert_int_equal(idmap_add_text(m, "y", 1), -(int64_t)RS_TOOBIG);
+  assert_int_equal(idmap_add_int(m, 1), 0);
+  assert_int_equal(idmap_add_text(m, "x", 1), 1);
+  assert_int_equal(idmap_size(m), 3);
+  idmap_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ints_and_texts),
       cmocka_unit_test(many_ids_survive_growth),
       cmocka_unit_test(extreme_ints),
+      cmocka_unit_test(full_map),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,7 +129,7 @@ static void methods_and_stop(void **state) {
   progress_init(&prog, NULL, NULL);
   atomic_store(&prog.stop, 1);
   itemsim_result r;
-  assert_int_equal(itemcf_topk(&cf, q, 2, 1, 2, &prog, &r), 1);
+  assert_int_equal(itemcf_topk(&cf, q, 2, 1, 2, &prog, &r), RS_STOPPED);
   assert_null(r.item);
   csr_free(&ui);
   csr_free(&iu);

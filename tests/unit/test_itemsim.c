@@ -11,7 +11,7 @@ enum { NI = 50 };
 
 /* score(i, j) = ((i + j) % 7) for j != i, with some scores added twice, and
 ** the query item itself touched too. */
-static int toy_scorer(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog) {
+static rs_status toy_scorer(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog) {
   (void)ctx;
   (void)prog;
   for (uint32_t j = 0; j < NI; j++) {
@@ -23,7 +23,7 @@ static int toy_scorer(const void *ctx, uint32_t item, itemsim_ws *ws, progress *
       itemsim_add(ws, j, s);
     }
   }
-  return 0;
+  return RS_OK;
 }
 
 static void order_and_exclusions(void **state) {
@@ -60,11 +60,11 @@ static void order_and_exclusions(void **state) {
   itemsim_result_free(&r);
 }
 
-static int stop_scorer(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog) {
+static rs_status stop_scorer(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog) {
   (void)ctx;
   (void)item;
   (void)ws;
-  return progress_stopped(prog) ? 1 : 0;
+  return progress_stopped(prog) ? RS_STOPPED : RS_OK;
 }
 
 static void stopping_and_empty(void **state) {
@@ -74,7 +74,7 @@ static void stopping_and_empty(void **state) {
   progress_init(&prog, NULL, NULL);
   atomic_store(&prog.stop, 1);
   itemsim_result r;
-  assert_int_equal(itemsim_run(q, 4, 2, NI, 1, stop_scorer, NULL, 2, &prog, &r), 1);
+  assert_int_equal(itemsim_run(q, 4, 2, NI, 1, stop_scorer, NULL, 2, &prog, &r), RS_STOPPED);
   assert_null(r.count);
   assert_int_equal(itemsim_run(q, 0, 2, NI, 1, toy_scorer, NULL, 2, NULL, &r), 0);
   assert_int_equal(r.n, 0);

@@ -227,6 +227,19 @@ static void names(void **state) {
   assert_int_equal(sampler_strategy_parse("Uniform"), -1);
 }
 
+/* Popularity weights count^power that are not finite (an item without
+** positives and a negative power: 0^-1) are RS_INVALID, not out of memory. */
+static void invalid_popularity_weights(void **state) {
+  (void)state;
+  csr g = make_graph();
+  sampler s;
+  assert_int_equal(sampler_init(&s, SAMPLER_POPULARITY, &g, 7, -1.0, NULL), RS_INVALID);
+  assert_null(s.pop_w);
+  assert_int_equal(sampler_init(&s, SAMPLER_POPULARITY, &g, 6, -1.0, NULL), RS_OK);
+  sampler_free(&s);
+  csr_free(&g);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(complement_rank_exhaustive),
@@ -238,6 +251,7 @@ int main(void) {
       cmocka_unit_test(bootstrap_distribution),
       cmocka_unit_test(saturated_user),
       cmocka_unit_test(names),
+      cmocka_unit_test(invalid_popularity_weights),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* swing: the DESIGN.md hand case, and random graphs against a plain
+/* swing: the hand case of docs/internals.md, and random graphs against a plain
 ** implementation written straight from the formula (a quadruple loop over
 ** items and user pairs on a dense matrix), with user weights and both caps. */
 #include <math.h>
@@ -286,7 +286,7 @@ static void stop_and_empty(void **state) {
   progress_init(&prog, NULL, NULL);
   atomic_store(&prog.stop, 1);
   itemsim_result res;
-  assert_int_equal(swing_topk(&s, all, 30, 5, 2, &prog, &res), 1);
+  assert_int_equal(swing_topk(&s, all, 30, 5, 2, &prog, &res), RS_STOPPED);
   assert_null(res.count);
   /* no query items */
   assert_int_equal(swing_topk(&s, all, 0, 5, 2, NULL, &res), 0);
