@@ -40,15 +40,26 @@ enum { A_BUDGET, A_VALIDATION, A_K, A_METRIC, A_FAMILIES, A_SEED, A_THREADS, A_V
 static const char *const metric_names[] = {"recall", "ndcg", NULL};
 
 static const opt_spec auto_options[A_COUNT] = {
-    [A_BUDGET] = {"time_budget", OPT_REAL, 600, 1, 1e7, NULL, NULL},
-    [A_VALIDATION] = {"validation", OPT_REAL, 0.1, 0.01, 0.5, NULL, NULL},
-    [A_K] = {"k", OPT_INT, 20, 1, 100000, NULL, NULL},
-    [A_METRIC] = {"metric", OPT_TEXT, 0, 0, 0, "recall", metric_names},
-    [A_FAMILIES] = {"families", OPT_TEXT, 0, 0, 0, NULL, NULL},
-    [A_SEED] = {"seed", OPT_INT, 0, -9.2e18, 9.2e18, NULL, NULL},
-    [A_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL},
-    [A_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
+    [A_BUDGET] = {"time_budget", OPT_REAL, 600, 1, 1e7, NULL, NULL,
+                  "seconds the trials and the final fit should take (planned from the data size)", 0},
+    [A_VALIDATION] = {"validation", OPT_REAL, 0.1, 0.01, 0.5, NULL, NULL,
+                      "fraction of each user's items held out to score the trials", 0},
+    [A_K] = {"k", OPT_INT, 20, 1, 100000, NULL, NULL, "cut-off of the validation metric and of \"recommend\"",
+             0},
+    [A_METRIC] = {"metric", OPT_TEXT, 0, 0, 0, "recall", metric_names,
+                  "validation metric: recall@k or ndcg@k", 0},
+    [A_FAMILIES] = {"families", OPT_TEXT, 0, 0, 0, NULL, NULL,
+                    "families to try, comma-separated (default all: swing,itemcf,ease,bpr,ccl,softmax)", 0},
+    [A_SEED] = {"seed", OPT_INT, 0, -OPT_UNBOUNDED, OPT_UNBOUNDED, NULL, NULL,
+                "seed of the split and of every trial", 0},
+    [A_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL, "threads of every trial (default: cores)", 0},
+    [A_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL, "one line per trial on stderr", 0},
 };
+
+const opt_spec *auto_train_specs(int *n) {
+  *n = A_COUNT;
+  return auto_options;
+}
 
 /* One call's state. */
 typedef struct auto_run auto_run;
@@ -101,8 +112,8 @@ static int run_sql(auto_run *r, const char *what, const char *sql, char **out) {
 /* Writes the split into the temp tables: held[k] says where pair k goes. */
 static int write_split(auto_run *r, const csr *g, const uint8_t *held, const idmap *users,
                        const idmap *items) {
-  char *sql = sqlite3_mprintf("CREATE TABLE \"%w\"(user, item); CREATE TABLE \"%w\"(user, item);",
-                              r->fit, r->valid);
+  char *sql =
+      sqlite3_mprintf("CREATE TABLE \"%w\"(user, item); CREATE TABLE \"%w\"(user, item);", r->fit, r->valid);
   int rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);
   sqlite3_stmt *ins[2] = {NULL, NULL};
@@ -404,7 +415,7 @@ static int read_args(auto_run *r, sqlite3_context *ctx, int argc, sqlite3_value 
   if (rc) return rc;
   r->threads = r->opt[A_THREADS].set ? (int)r->opt[A_THREADS].num : parallel_cores();
   r->k = (int)r->opt[A_K].num;
-  r->seed = (int64_t)r->opt[A_SEED].num;
+  r->seed = r->opt[A_SEED].i64;
   r->fit = sqlite3_mprintf("%s__auto_fit", r->model);
   r->valid = sqlite3_mprintf("%s__auto_valid", r->model);
   r->fit_src = r->fit ? sqlite3_mprintf("SELECT user, item FROM \"%w\"", r->fit) : NULL;

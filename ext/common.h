@@ -50,5 +50,6 @@ const opt_spec *recommend_specs(int *n);
 const opt_spec *swing_sim_specs(int *n);
 const opt_spec *itemcf_sim_specs(int *n);
 const opt_spec *metrics_specs(int *n);
+const opt_spec *auto_train_specs(int *n);
 
 #endif
