@@ -74,28 +74,29 @@ SELECT printf('   HNSW (ef_search 40) finds %.1f%% of the exact top 20 of %d use
   (SELECT count(DISTINCT user) FROM exact), (SELECT count(*) FROM approx));
 SELECT '   took ' || took FROM lap; INSERT INTO clock VALUES ('knn', julianday('now'));
 
-.print '== 7. swing_sim: item-to-item similarity (top 50 per item), recommending by similarity to the history'
-CREATE TABLE sim(item_a INTEGER, item_b INTEGER, score REAL);
-INSERT INTO sim SELECT * FROM swing_sim('train', 1.0, 50);
-CREATE INDEX sim_a ON sim(item_a);
+.print '== 7. item-to-item: swing_sim and ease_train similarities, i2i_recommend sums them over the history of each user'
+CREATE TABLE sim AS SELECT * FROM swing_sim('train', 1.0, 50);
 SELECT printf('   %d (item, similar item) rows; most popular item %s is most like %s', (SELECT count(*) FROM sim), p.item,
   (SELECT group_concat(item_b, ' ') FROM (SELECT item_b FROM sim WHERE item_a = p.item ORDER BY score DESC LIMIT 5)))
   FROM (SELECT item FROM train GROUP BY item ORDER BY count(*) DESC, item LIMIT 1) p;
-CREATE TABLE rec_swing AS
-  SELECT user, item, score FROM (
-    SELECT user, item, score, row_number() OVER (PARTITION BY user ORDER BY score DESC, item) AS rk FROM (
-      SELECT t.user, s.item_b AS item, sum(s.score) AS score
-      FROM (SELECT DISTINCT user FROM test) u CROSS JOIN train t ON t.user = u.user CROSS JOIN sim s ON s.item_a = t.item
-      GROUP BY t.user, s.item_b) AS a
-    WHERE NOT EXISTS (SELECT 1 FROM train x WHERE x.user = a.user AND x.item = a.item))
-  WHERE rk <= 20;
-SELECT printf('   Swing      Recall@20 %.4f   NDCG@20 %.4f', avg(r), avg(n)) FROM (
+CREATE TABLE rec_swing AS SELECT * FROM i2i_recommend('train', 'sim', 20);
+SELECT printf('   Swing + i2i_recommend   Recall@20 %.4f   NDCG@20 %.4f', avg(r), avg(n)) FROM (
   SELECT coalesce(rec.user, t.user) AS u,
          recall_at_k(rec.score, t.item IS NOT NULL, 20) AS r,
          ndcg_at_k(rec.score, t.item IS NOT NULL, 20) AS n
   FROM rec_swing rec FULL JOIN test t ON rec.user = t.user AND rec.item = t.item
   GROUP BY u);
-SELECT '   took ' || took FROM lap; INSERT INTO clock VALUES ('swing', julianday('now'));
+-- EASE (closed form, an items x items matrix): on the 2000 most popular items, to stay fast
+SELECT printf('   ease_train: %d items, lambda %.1f, %d weights', json_extract(j, '$.items'), json_extract(j, '$.lambda'),
+  json_extract(j, '$.rows')) FROM (SELECT ease_train('train', 'ease', '{"max_items": 2000}') AS j);
+CREATE TABLE rec_ease AS SELECT * FROM i2i_recommend('train', 'ease_sim', 20);
+SELECT printf('   EASE + i2i_recommend    Recall@20 %.4f   NDCG@20 %.4f', avg(r), avg(n)) FROM (
+  SELECT coalesce(rec.user, t.user) AS u,
+         recall_at_k(rec.score, t.item IS NOT NULL, 20) AS r,
+         ndcg_at_k(rec.score, t.item IS NOT NULL, 20) AS n
+  FROM rec_ease rec FULL JOIN test t ON rec.user = t.user AND rec.item = t.item
+  GROUP BY u);
+SELECT '   took ' || took FROM lap; INSERT INTO clock VALUES ('item2item', julianday('now'));
 
 .print '== 8. a few users: history, recommendations, and test items found (*)'
 SELECT printf('   user %-5s %3d items in train, e.g. %-28s -> %s', h.user, h.n, h.items, r.items) FROM

@@ -41,6 +41,8 @@ int recsql_register_swing_sim(sqlite3 *db);
 int recsql_register_itemcf_sim(sqlite3 *db);
 int recsql_register_knn_index(sqlite3 *db);
 int recsql_register_auto_train(sqlite3 *db);
+int recsql_register_i2i_recommend(sqlite3 *db);
+int recsql_register_ease_train(sqlite3 *db);
 int recsql_register_help(sqlite3 *db);
 
 /* Option tables, one per object that has options, for recsql_help: the

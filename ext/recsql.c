@@ -72,6 +72,8 @@ __declspec(dllexport)
   if (rc == SQLITE_OK) rc = recsql_register_itemcf_sim(db);
   if (rc == SQLITE_OK) rc = recsql_register_knn_index(db);
   if (rc == SQLITE_OK) rc = recsql_register_help(db);
+  if (rc == SQLITE_OK) rc = recsql_register_ease_train(db);
+  if (rc == SQLITE_OK) rc = recsql_register_i2i_recommend(db);
   if (rc == SQLITE_OK) rc = recsql_register_auto_train(db);
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));

@@ -1,14 +1,14 @@
 -- Item-to-item recall on the Gowalla split of the NGCF/LightGCN papers, in
 -- SQL: item similarities from swing_sim and itemcf_sim (top 50 neighbours
--- per item), each test user's candidates scored by the sum of their
--- similarities to the user's train items, train items excluded, top 20;
--- Recall@20 and NDCG@20 per test user with recall_at_k / ndcg_at_k,
--- averaged (the evaluation of sql/gowalla_bpr.sql).
+-- per item); each user's recommendations from i2i_recommend (the sum of similarities to the user's
+-- train items, train items excluded, top 20, ties by item id); Recall@20
+-- and NDCG@20 per test user with recall_at_k / ndcg_at_k, averaged (the
+-- evaluation of sql/gowalla_bpr.sql).
 --
 -- Run from the repository root, in a fresh database:
 --   sqlite3 build/gowalla_itemsim.db -cmd '.load build/recsql' < sql/gowalla_itemsim.sql
 -- (bench/swing/run.sh runs it). The data files are read from
--- ../shared/data/gowalla.
+-- ../shared/data/gowalla. EASE (ease_train) on Gowalla: bench/ease.
 .bail on
 .mode list
 CREATE TEMP TABLE clock(step TEXT PRIMARY KEY, t REAL);
@@ -23,40 +23,16 @@ SELECT printf('data: train %d interactions (%d users, %d items), test %d interac
   (SELECT count(*) FROM train), (SELECT count(DISTINCT user) FROM train), (SELECT count(DISTINCT item) FROM train),
   (SELECT count(*) FROM test));
 
--- Similarities: top 50 per item. (Columns typed like train's: the join
--- s.item_a = t.item can then use the index on item_a.)
-CREATE TABLE sim_swing(item_a INTEGER, item_b INTEGER, score REAL);
-CREATE TABLE sim_itemcf(item_a INTEGER, item_b INTEGER, score REAL);
-INSERT INTO sim_swing SELECT * FROM swing_sim('train', 1.0, 50);
+-- Similarities: top 50 per item.
+CREATE TABLE sim_swing AS SELECT * FROM swing_sim('train', 1.0, 50);
 INSERT INTO clock VALUES ('swing', julianday('now'));
-INSERT INTO sim_itemcf SELECT * FROM itemcf_sim('train', 50, 'cosine');
+CREATE TABLE sim_itemcf AS SELECT * FROM itemcf_sim('train', 50, 'cosine');
 INSERT INTO clock VALUES ('itemcf', julianday('now'));
-CREATE INDEX sim_swing_a ON sim_swing(item_a);
-CREATE INDEX sim_itemcf_a ON sim_itemcf(item_a);
 
--- Candidates of a test user: item_b of the user's train items, scored by the
--- sum of similarities, minus the user's train items (removed after the sum:
--- fewer lookups); the top 20 per user
--- (ties by item id). CROSS JOIN fixes the join order: test user, train
--- items, their neighbours (by the index on item_a).
-CREATE TEMP VIEW test_users AS SELECT DISTINCT user FROM test;
-CREATE TABLE rec_swing AS
-  SELECT user, item, score FROM (
-    SELECT user, item, score, row_number() OVER (PARTITION BY user ORDER BY score DESC, item) AS rk FROM (
-      SELECT t.user, s.item_b AS item, sum(s.score) AS score
-      FROM test_users u CROSS JOIN train t ON t.user = u.user CROSS JOIN sim_swing s ON s.item_a = t.item
-      GROUP BY t.user, s.item_b) AS a
-    WHERE NOT EXISTS (SELECT 1 FROM train x WHERE x.user = a.user AND x.item = a.item))
-  WHERE rk <= 20;
+-- Recommendations: top 20 per user, train items excluded.
+CREATE TABLE rec_swing AS SELECT user, item, score FROM i2i_recommend('train', 'sim_swing', 20);
 INSERT INTO clock VALUES ('rec_swing', julianday('now'));
-CREATE TABLE rec_itemcf AS
-  SELECT user, item, score FROM (
-    SELECT user, item, score, row_number() OVER (PARTITION BY user ORDER BY score DESC, item) AS rk FROM (
-      SELECT t.user, s.item_b AS item, sum(s.score) AS score
-      FROM test_users u CROSS JOIN train t ON t.user = u.user CROSS JOIN sim_itemcf s ON s.item_a = t.item
-      GROUP BY t.user, s.item_b) AS a
-    WHERE NOT EXISTS (SELECT 1 FROM train x WHERE x.user = a.user AND x.item = a.item))
-  WHERE rk <= 20;
+CREATE TABLE rec_itemcf AS SELECT user, item, score FROM i2i_recommend('train', 'sim_itemcf', 20);
 INSERT INTO clock VALUES ('rec_itemcf', julianday('now'));
 
 SELECT printf('Swing (alpha 1, top 50)      Recall@20 %.4f  NDCG@20 %.4f  (test users %d)', avg(r), avg(n), count(r))
@@ -73,9 +49,10 @@ FROM (
          ndcg_at_k(rec.score, t.item IS NOT NULL, 20) AS n
   FROM rec_itemcf rec FULL JOIN test t ON rec.user = t.user AND rec.item = t.item
   GROUP BY u);
-SELECT 'for comparison: BPR-MF with bpr_train defaults (sql/gowalla_bpr.sql) 0.158 / 0.136; published BPR-MF 0.1291 / 0.1109';
-SELECT printf('time: swing_sim %.1f s, itemcf_sim %.1f s, scoring swing %.1f s, itemcf %.1f s',
+SELECT printf('time: swing_sim %.1f s, itemcf_sim %.1f s, i2i_recommend swing %.1f s, itemcf %.1f s',
   86400 * ((SELECT t FROM clock WHERE step = 'swing') - (SELECT t FROM clock WHERE step = 'loaded')),
   86400 * ((SELECT t FROM clock WHERE step = 'itemcf') - (SELECT t FROM clock WHERE step = 'swing')),
   86400 * ((SELECT t FROM clock WHERE step = 'rec_swing') - (SELECT t FROM clock WHERE step = 'itemcf')),
   86400 * ((SELECT t FROM clock WHERE step = 'rec_itemcf') - (SELECT t FROM clock WHERE step = 'rec_swing')));
+
+SELECT 'for comparison: BPR-MF with bpr_train defaults (sql/gowalla_bpr.sql) 0.158 / 0.136; published BPR-MF 0.1291 / 0.1109';

@@ -122,6 +122,19 @@ static const fault_case cases[] = {
     {"itemcf_sim jaccard", "SELECT * FROM itemcf_sim('SELECT user, item FROM sw', 2, 'jaccard', 1)", NULL},
     {"itemcf_sim cooccurrence IN", "SELECT * FROM itemcf_sim('sw', 5, 'cooccurrence', 1) WHERE item_a IN ('c', 'b')", NULL},
     {"itemcf_sim error", "SELECT * FROM itemcf_sim('sw', 5, 'pearson')", NULL},
+    /* ease_train / i2i_recommend: one thread, so that allocations come in one order */
+    {"ease_train", "SELECT ease_train('sw', 'e', '{\"threads\": 1, \"lambda\": 1}') IS NOT NULL", NULL},
+    {"ease_train max_items", "SELECT ease_train('t', 'e', '{\"threads\": 1, \"max_items\": 3, \"top_n\": 1}') IS NOT NULL", NULL},
+    {"ease_train error", "SELECT ease_train('sw', 'e', '{\"lamda\": 1}')", NULL},
+    {"i2i_recommend", "SELECT * FROM i2i_recommend('sw', 'SELECT * FROM swing_sim(''sw'', 1.0, 3, 0, 0, NULL, NULL, 0, 1)', 2, "
+     "'{\"threads\": 1}')", NULL},
+    {"i2i_recommend options",
+     "SELECT * FROM i2i_recommend('SELECT user, item, rowid FROM t', 'SELECT item, user, 1.5 FROM t', 3, "
+     "'{\"threads\": 1, \"half_life\": 2, \"count\": \"log\", \"neighbors\": 2, \"exclude_history\": 0}')", NULL},
+    {"i2i_recommend user =", "SELECT * FROM i2i_recommend('sw', 'SELECT item, user, 1 FROM sw', 2, '{\"threads\": 1}') WHERE user = 'u2'", NULL},
+    {"i2i_recommend user IN",
+     "SELECT * FROM i2i_recommend('t', 'SELECT item, user, 0.5 FROM t', 2, '{\"threads\": 1}') WHERE user IN (1, 'x', 9)", NULL},
+    {"i2i_recommend error", "SELECT * FROM i2i_recommend('t', 'SELECT item, user, ''w'' FROM t')", NULL},
     /* knn_index: kh (hnsw) and kf (flat) hold 8 vectors */
     {"knn_index create hnsw", "CREATE VIRTUAL TABLE kn USING knn_index(dim=4, index=hnsw, m=4, ef_construction=8)", knn_fixture},
     {"knn_index create flat", "CREATE VIRTUAL TABLE kn USING knn_index(dim=2, metric=l2)", knn_fixture},

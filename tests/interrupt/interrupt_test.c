@@ -224,6 +224,13 @@ static const timed_case timed[] = {
     {"knn_index flat x 1000 queries",
      "SELECT count(*) FROM kvec q JOIN kflat x ON x.embedding MATCH q.emb AND x.k = 10", 0, NULL},
     {"itemcf_sim SELECT source", "SELECT count(*) FROM itemcf_sim('SELECT user, item FROM dense', 20, 'cooccurrence')", 0, NULL},
+    /* ease_train: the Gram matrix of dense (10^9 additions) is the long step */
+    {"ease_train", "SELECT ease_train('dense', 'e')", 0, NULL},
+    {"ease_train in BEGIN", "SELECT ease_train('dense', 'e', '{\"threads\": 1}')", 1, NULL},
+    /* i2i_recommend: 2000 users x 1000 history items x 1000 neighbours; and a sim computed while read */
+    {"i2i_recommend", "SELECT count(*) FROM i2i_recommend('dense', 'SELECT user, item, 1.0 FROM dense', 20)", 0, NULL},
+    {"i2i_recommend swing sim", "SELECT count(*) FROM i2i_recommend('dense', 'SELECT * FROM swing_sim(''dense'', 1.0, 50)', 20)", 0,
+     NULL},
 };
 
 typedef struct shot shot;
