@@ -69,8 +69,9 @@ struct auto_run {
   opt_value opt[A_COUNT];
   int threads, k;
   int64_t seed;
-  char *fit, *valid; /* temp table names */
-  char *fit_src;     /* "SELECT user, item FROM temp.<fit>" */
+  char *fit, *valid;      /* temp table names */
+  char *fit_src;          /* "SELECT user, item FROM temp.<fit>" */
+  uint64_t n_fit, n_held; /* pairs of the split */
   char *err;
 };
 
@@ -172,6 +173,8 @@ static int prepare_split(auto_run *r, auto_data *d) {
     d->users = g.n_rows;
     d->items = g.n_cols;
     d->interactions = g.nnz;
+    r->n_fit = g.nnz - n_held;
+    r->n_held = n_held;
     d->sum_sq_degree = 0;
     for (uint32_t u = 0; u < g.n_rows; u++) d->sum_sq_degree += (double)csr_degree(&g, u) * csr_degree(&g, u);
   }
@@ -373,10 +376,12 @@ static char *summary(auto_run *r, const auto_trial *best, double score, const ch
   char *s = opts && jrec && tables
                 ? sqlite3_mprintf(
                       "{\"family\":\"%s\",\"settings\":%s,\"metric\":\"%s@%d\",\"validation\":%.6f,"
-                      "\"validation_fraction\":%g,\"tried\":[%s],\"seconds\":%.3f,\"tables\":[%s],"
+                      "\"validation_fraction\":%g,\"split\":{\"fit\":%llu,\"held_out\":%llu},\"tried\":[%s],"
+                      "\"seconds\":%.3f,\"tables\":[%s],"
                       "\"recommend\":%s}",
                       auto_family_name(best->family), opts, r->opt[A_METRIC].text, r->k, score,
-                      r->opt[A_VALIDATION].num, tried, secs, tables, jrec)
+                      r->opt[A_VALIDATION].num, (unsigned long long)r->n_fit, (unsigned long long)r->n_held,
+                      tried, secs, tables, jrec)
                 : NULL;
   sqlite3_free(opts);
   sqlite3_free(rec);
