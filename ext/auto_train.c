@@ -233,17 +233,24 @@ static char *recommend_sql(auto_family f, const char *m, const char *src, int k)
 }
 
 /* The validation score of model m (fitted on the fitting part). */
-static int score_model(auto_run *r, auto_family f, const char *m, double *score) {
+static int score_model(auto_run *r, auto_family f, const char *m, double *score, double *se) {
   char *rec = recommend_sql(f, m, r->fit_src, r->k), *out = NULL;
   const char *agg = strcmp(r->opt[A_METRIC].text, "ndcg") == 0 ? "ndcg_at_k" : "recall_at_k";
   char *sql = rec ? sqlite3_mprintf(
-                        "SELECT avg(m) FROM (SELECT coalesce(r.user, v.user) AS u, %s(r.score, v.item IS NOT "
+                        "SELECT avg(m) || ' ' || (sqrt(max(avg(m * m) - avg(m) * avg(m), 0) / count(m))) "
+                        "FROM (SELECT coalesce(r.user, v.user) AS u, %s(r.score, v.item IS NOT "
                         "NULL, %d) AS m FROM (%s) r FULL JOIN \"%w\" v ON r.user = v.user AND r.item = "
                         "v.item GROUP BY u)",
                         agg, r->k, rec, r->valid)
                   : NULL;
   int rc = run_sql(r, "scoring", sql, &out);
-  *score = rc == SQLITE_OK && out && *out ? atof(out) : 0.0;
+  *score = 0;
+  *se = 0;
+  if (rc == SQLITE_OK && out && *out) {
+    char *end;
+    *score = strtod(out, &end);
+    *se = strtod(end, NULL);
+  }
   sqlite3_free(out);
   sqlite3_free(sql);
   sqlite3_free(rec);
@@ -270,7 +277,8 @@ static int drop_model(auto_run *r, const char *m, int keep_factor, int keep_sim)
 }
 
 /* One trial: fit on the fitting part, score, drop; appends its row to tried. */
-static int run_trial(auto_run *r, const auto_trial *t, int index, double *score, sqlite3_str *tried) {
+static int run_trial(auto_run *r, const auto_trial *t, int index, double *score, double *se,
+                     sqlite3_str *tried) {
   char *m = sqlite3_mprintf("%s__auto%d", r->model, index), *opts = trial_options(r, t, 0);
   char *fit_src = r->fit_src;
   if (!m || !opts) {
@@ -280,12 +288,13 @@ static int run_trial(auto_run *r, const auto_trial *t, int index, double *score,
   }
   double t0 = now_seconds();
   int rc = fit_model(r, t, fit_src, m, opts);
-  if (rc == SQLITE_OK) rc = score_model(r, t->family, m, score);
+  if (rc == SQLITE_OK) rc = score_model(r, t->family, m, score, se);
   double secs = now_seconds() - t0;
   if (rc == SQLITE_OK) rc = drop_model(r, m, 0, 0);
   if (rc == SQLITE_OK) {
-    sqlite3_str_appendf(tried, "%s{\"family\":\"%s\",\"settings\":%s,\"validation\":%.6f,\"seconds\":%.3f}",
-                        index ? "," : "", auto_family_name(t->family), opts, *score, secs);
+    sqlite3_str_appendf(
+        tried, "%s{\"family\":\"%s\",\"settings\":%s,\"validation\":%.6f,\"se\":%.6f,\"seconds\":%.3f}",
+        index ? "," : "", auto_family_name(t->family), opts, *score, *se, secs);
     if (r->opt[A_VERBOSE].num)
       fprintf(stderr, "auto_train: %-8s %-60s %s@%d %.4f  %.1fs\n", auto_family_name(t->family), opts,
               r->opt[A_METRIC].text, r->k, *score, secs);
@@ -337,12 +346,12 @@ static int run_trials(auto_run *r, const auto_data *d, int families, auto_trial 
         r->opt[A_BUDGET].num, (unsigned long long)d->interactions, (unsigned long long)d->items);
     return SQLITE_ERROR;
   }
-  double score[16];
+  double score[16], se[16];
   for (size_t k = 0; k < n; k++) {
-    int rc = run_trial(r, &plan[k], (int)k, &score[k], tried);
+    int rc = run_trial(r, &plan[k], (int)k, &score[k], &se[k], tried);
     if (rc != SQLITE_OK) return rc;
   }
-  size_t w = auto_best(score, n);
+  size_t w = auto_best(score, se, n);
   if (w == n) w = 0;
   *best = plan[w];
   *best_score = score[w];

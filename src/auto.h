@@ -18,8 +18,8 @@
 **     is shared among them for screening. A family screens with its default
 **     number of epochs when that fits its share, otherwise with fewer (but
 **     never under a fifth of them: then it is left out).
-**  4. The winner is the trial with the best validation score; ties go to
-**     the cheaper trial (planned first).
+**  4. The winner is the first trial (they are planned cheapest first)
+**     whose validation score is within one standard error of the best.
 **
 ** The cost model's constants were measured on the 2-core development
 ** machine (docs/choosing_a_model.md); they scale with 1/threads.
@@ -76,8 +76,12 @@ double auto_estimate(const auto_data *d, auto_family f, uint32_t epochs);
 ** out in the order to run them; returns how many. */
 size_t auto_plan(const auto_data *d, double budget, unsigned families, auto_trial *out, size_t cap);
 
-/* Index of the best score of n (NaN scores never win; ties: the first).
-** n when no score is a number. */
-size_t auto_best(const double *score, size_t n);
+/* The trial to choose among n scored ones: the first (cheapest) whose score
+** is within one standard error of the best score (the "one standard error"
+** rule: a costlier model must win by more than the noise of the validation
+** mean). se[k] is the standard error of score[k]'s mean over users; NULL
+** means 0 (the plain best, ties to the first). NaN scores never win; n when
+** no score is a number. */
+size_t auto_best(const double *score, const double *se, size_t n);
 
 #endif

@@ -102,9 +102,16 @@ static void budget_and_families(void **state) {
 static void best_score(void **state) {
   (void)state;
   double s[] = {0.1, 0.3, NAN, 0.3, 0.2};
-  assert_int_equal(auto_best(s, 5), 1); /* ties: the first */
+  assert_int_equal(auto_best(s, NULL, 5), 1); /* ties: the first */
   double nan2[] = {NAN, NAN};
-  assert_int_equal(auto_best(nan2, 2), 2);
+  assert_int_equal(auto_best(nan2, NULL, 2), 2);
+  /* one standard error: 0.25 is within 0.06 of 0.3, 0.2 is not */
+  double a[] = {0.2, 0.25, 0.3}, se[] = {0.01, 0.01, 0.06};
+  assert_int_equal(auto_best(a, se, 3), 1);
+  se[2] = 0.04;
+  assert_int_equal(auto_best(a, se, 3), 2);
+  se[2] = 0.1;
+  assert_int_equal(auto_best(a, se, 3), 0);
   assert_int_equal(auto_family_parse("ccl", 3), AUTO_CCL);
   assert_int_equal(auto_family_parse("cc", 2), -1);
   assert_string_equal(auto_family_name(AUTO_EASE), "ease");
