@@ -40,6 +40,11 @@ static const opt_spec ease_options[O_COUNT] = {
     [O_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL},
 };
 
+const opt_spec *ease_train_specs(int *n) {
+  *n = O_COUNT;
+  return ease_options;
+}
+
 static int poll_interrupt(void *p) { return interrupt_poll(p); }
 
 static void bind_id(sqlite3_stmt *s, int col, const idmap *m, uint32_t i) {

@@ -50,6 +50,11 @@ static const opt_spec i2_options[O_N] = {
     [O_THREADS] = {"threads", OPT_INT, 0, 1, 1024, NULL, NULL},
 };
 
+const opt_spec *i2i_recommend_specs(int *n) {
+  *n = O_N;
+  return i2_options;
+}
+
 typedef struct i2_vtab i2_vtab;
 struct i2_vtab {
   sqlite3_vtab base;
