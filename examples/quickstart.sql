@@ -105,4 +105,9 @@ SELECT printf('   user %-5s %3d items in train, e.g. %-28s -> %s', h.user, h.n, 
   JOIN (SELECT user, group_concat(item || CASE WHEN EXISTS (SELECT 1 FROM test t WHERE t.user = rec.user AND t.item = rec.item) THEN '*' ELSE '' END, ' ') AS items
         FROM (SELECT * FROM rec WHERE rank <= 8 ORDER BY user, rank) rec GROUP BY user) r ON r.user = h.user
   ORDER BY h.user;
+.print '== 9. not sure which model fits your data? auto_train tries them on a held-out part of train and refits the best'
+SELECT printf('   chose %s: validation Recall@20 %.4f, best of %d trials; its lists: %s', json_extract(j, '$.family'),
+  json_extract(j, '$.validation'), json_array_length(j, '$.tried'), json_extract(j, '$.recommend'))
+  FROM (SELECT auto_train('train', 'auto', '{"families": "swing,itemcf,bpr", "time_budget": 60}') AS j);
+SELECT '   took ' || took FROM lap; INSERT INTO clock VALUES ('auto', julianday('now'));
 SELECT printf('== done in %.1f s', 86400 * (julianday('now') - (SELECT min(t) FROM clock)));

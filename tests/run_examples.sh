@@ -33,7 +33,7 @@ else
 fi
 # the demo (make demo): runs to the end, every step printed
 if examples/run_quickstart.sh build/recsql.so > build/quickstart.out 2>&1 && grep -q '^== done in' build/quickstart.out \
-   && [ "$(grep -c '^== [0-9]\.' build/quickstart.out)" -eq 8 ]; then
+   && [ "$(grep -c '^== [0-9]\.' build/quickstart.out)" -eq 9 ]; then
   echo "ok   example quickstart (make demo)"
 else
   echo "FAIL example quickstart"; cat build/quickstart.out; fail=1
