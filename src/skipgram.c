@@ -1,11 +1,14 @@
 /*
 ** skipgram: see skipgram.h.
 **
-** The step fuses, per target, the dot product with one pass that updates
-** both the input gradient and the output row (two reads and a write of o
-** instead of three passes). It is compiled for AVX-512, AVX2 and baseline
-** and picked at load time, as vec.c does; the dot keeps 16 partial sums so
-** that it vectorizes without reassociation flags.
+** The block step (sg_block) loads each output row once for the whole
+** window instead of once per (context, target) pair, and the negatives
+** are drawn once per window instead of once per pair: the memory traffic
+** on the output table, the cost of skip-gram over many items, falls by
+** the window's size (the idea of Ji et al., "Parallelizing Word2Vec in
+** Shared and Distributed Memory", 2016). It is compiled for AVX-512, AVX2
+** and baseline and picked at load time, as vec.c does; the dot keeps 16
+** partial sums so that it vectorizes without reassociation flags.
 */
 #include "skipgram.h"
 
@@ -21,7 +24,6 @@
 #define SG_CLONES
 #endif
 
-#define SG_LANES 16
 #define SG_LR_FLOOR 1e-4f
 #define SG_POLL_TOKENS 4096
 #define SG_LOSS_EVERY 16
@@ -50,35 +52,74 @@ void sg_model_free(sg_model *m) {
   memset(m, 0, sizeof *m);
 }
 
-static inline float dot_lanes(const float *a, const float *b, uint32_t n) {
-  float acc[SG_LANES] = {0};
+/* 16-float vectors of GCC/clang: the compiler maps them onto whatever the
+** clone's instruction set has (one AVX-512 register, two AVX2, four SSE). */
+typedef float sg_v16 __attribute__((vector_size(64)));
+
+static inline float dot16(const float *a, const float *b, uint32_t n) {
+  sg_v16 acc = {0};
   uint32_t i = 0;
-  for (; i + SG_LANES <= n; i += SG_LANES)
-    for (int l = 0; l < SG_LANES; l++) acc[l] += a[i + l] * b[i + l];
+  for (; i + 16 <= n; i += 16) {
+    sg_v16 x, y;
+    memcpy(&x, a + i, sizeof x);
+    memcpy(&y, b + i, sizeof y);
+    acc += x * y;
+  }
   float s = 0.0f;
   for (; i < n; i++) s += a[i] * b[i];
-  for (int l = 0; l < SG_LANES; l++) s += acc[l];
+  for (int l = 0; l < 16; l++) s += acc[l];
   return s;
 }
 
 SG_CLONES
-float sg_step(float *out, uint32_t dim, const float *h, float *gh, const uint32_t *targets, uint32_t nt,
-              float lr, int want_loss) {
-  float loss = 0.0f;
+float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+               const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
+  const uint32_t nl = nb * nt;
+  float *e = g + nl, loss = 0.0f;
+  for (uint32_t k = 0; k < nt; k++) {
+    const float *o = out + (size_t)targets[k] * dim;
+    for (uint32_t b = 0; b < nb; b++) g[k * nb + b] = dot16(h[b], o, dim);
+  }
+  /* sigmoid(f) from exp(-|f|), vectorized, without overflow; label 1 for
+  ** the positive (the first nb logits) */
+  for (uint32_t l = 0; l < nl; l++) e[l] = -fabsf(g[l]);
+  vec_exp_shift(e, nl, 0.0f);
+  for (uint32_t l = 0; l < nl; l++) {
+    float f = g[l], sig = f >= 0 ? 1.0f / (1.0f + e[l]) : e[l] / (1.0f + e[l]);
+    if (want_loss) loss += log1pf(e[l]) + (l < nb ? (f < 0 ? -f : 0.0f) : (f > 0 ? f : 0.0f));
+    g[l] = ((l < nb ? 1.0f : 0.0f) - sig) * lr;
+  }
+  /* the inputs' gradients from the outputs before their update, then the
+  ** outputs; each row written once, the sums kept in registers */
+  uint32_t x = 0;
+  for (; x + 16 <= dim; x += 16)
+    for (uint32_t b = 0; b < nb; b++) {
+      sg_v16 acc, o;
+      memcpy(&acc, gh + (size_t)b * dim + x, sizeof acc);
+      for (uint32_t k = 0; k < nt; k++) {
+        memcpy(&o, out + (size_t)targets[k] * dim + x, sizeof o);
+        acc += g[k * nb + b] * o;
+      }
+      memcpy(gh + (size_t)b * dim + x, &acc, sizeof acc);
+    }
+  for (; x < dim; x++)
+    for (uint32_t b = 0; b < nb; b++)
+      for (uint32_t k = 0; k < nt; k++)
+        gh[(size_t)b * dim + x] += g[k * nb + b] * out[(size_t)targets[k] * dim + x];
   for (uint32_t k = 0; k < nt; k++) {
     float *o = out + (size_t)targets[k] * dim;
-    float f = dot_lanes(h, o, dim);
-    /* sigmoid(f), and for the loss log(1 + exp(-|f|)), without overflow */
-    float e = expf(-fabsf(f));
-    float sig = f >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    float label = k == 0 ? 1.0f : 0.0f;
-    if (want_loss) loss += log1pf(e) + (k == 0 ? (f < 0 ? -f : 0.0f) : (f > 0 ? f : 0.0f));
-    float g = (label - sig) * lr;
-    for (uint32_t x = 0; x < dim; x++) {
-      float ox = o[x];
-      gh[x] += g * ox;
-      o[x] = ox + g * h[x];
+    const float *gk = g + (size_t)k * nb;
+    for (x = 0; x + 16 <= dim; x += 16) {
+      sg_v16 acc, hv;
+      memcpy(&acc, o + x, sizeof acc);
+      for (uint32_t b = 0; b < nb; b++) {
+        memcpy(&hv, h[b] + x, sizeof hv);
+        acc += gk[b] * hv;
+      }
+      memcpy(o + x, &acc, sizeof acc);
     }
+    for (; x < dim; x++)
+      for (uint32_t b = 0; b < nb; b++) o[x] += gk[b] * h[b][x];
   }
   return loss;
 }
@@ -142,8 +183,8 @@ done:
 
 typedef struct sg_tally sg_tally;
 struct sg_tally {
-  double loss;
-  uint64_t loss_n, pairs;
+  double loss; /* sum of the sampled blocks' mean loss per input */
+  uint64_t loss_n, pairs, centers;
 };
 
 typedef struct sg_job sg_job;
@@ -158,70 +199,96 @@ struct sg_job {
 
 typedef struct sg_scratch sg_scratch;
 struct sg_scratch {
-  uint32_t *sen, *targets;
-  float *gh;
-  eges_work ew;
+  uint32_t *sen, *targets, *ctx;
+  const float **h;
+  float *gh, *g;
+  eges_work *ew; /* 2 window, with side information */
+  uint32_t n_ew;
 };
 
 static void scratch_free(sg_scratch *s) {
   free(s->sen);
   free(s->targets);
+  free(s->ctx);
+  free(s->h);
   free(s->gh);
-  eges_work_free(&s->ew);
+  free(s->g);
+  for (uint32_t k = 0; k < s->n_ew; k++) eges_work_free(&s->ew[k]);
+  free(s->ew);
 }
 
 static int scratch_init(sg_scratch *s, const sg_trainer *t) {
   memset(s, 0, sizeof *s);
+  size_t w2 = 2 * (size_t)t->cfg->window, nt = t->cfg->n_neg + 1;
   s->sen = malloc((t->max_len ? t->max_len : 1) * sizeof *s->sen);
-  s->targets = malloc((t->cfg->n_neg + 1) * sizeof *s->targets);
-  s->gh = malloc(t->m->dim * sizeof *s->gh);
-  if (!s->sen || !s->targets || !s->gh || (t->m->side && eges_work_init(&s->ew, t->m->side) != RS_OK)) {
+  s->targets = malloc(nt * sizeof *s->targets);
+  s->ctx = malloc(w2 * sizeof *s->ctx);
+  s->h = malloc(w2 * sizeof *s->h);
+  s->gh = malloc(w2 * t->m->dim * sizeof *s->gh);
+  s->g = malloc(2 * w2 * nt * sizeof *s->g);
+  int bad = !s->sen || !s->targets || !s->ctx || !s->h || !s->gh || !s->g;
+  if (!bad && t->m->side) {
+    s->ew = calloc(w2, sizeof *s->ew);
+    bad = !s->ew;
+    for (; !bad && s->n_ew < w2; s->n_ew++) bad = eges_work_init(&s->ew[s->n_ew], t->m->side) != RS_OK;
+  }
+  if (bad) {
     scratch_free(s);
     return -1;
   }
   return 0;
 }
 
-/* Trains on one sequence; adds to the loss sample and pair count in ty. */
-static void train_sequence(sg_trainer *t, sg_tally *ty, sg_scratch *sc, const uint32_t *seq, uint32_t len,
-                           float lr, rng *g) {
+/* Position i of sen[0..n): its window's contexts train to predict sen[i]
+** against negatives shared by the window (one block step). */
+static void train_center(sg_trainer *t, sg_tally *ty, sg_scratch *sc, uint32_t i, uint32_t n, float lr,
+                         rng *g) {
   sg_model *m = t->m;
   const uint32_t d = m->dim, win = t->cfg->window, nn = t->cfg->n_neg;
+  uint32_t b = win - rng_below(g, win); /* 1 .. window */
+  uint32_t lo = i > b ? i - b : 0, hi = i + b + 1 < n ? i + b + 1 : n, nb = 0, nt = 1;
+  uint32_t center = sc->sen[i];
+  for (uint32_t j = lo; j < hi; j++)
+    if (j != i) sc->ctx[nb++] = sc->sen[j];
+  if (nb == 0) return;
+  sc->targets[0] = center;
+  for (uint32_t k = 0; k < nn; k++) {
+    uint32_t x = alias_draw(&t->neg, g);
+    if (x != center) sc->targets[nt++] = x;
+  }
+  for (uint32_t c = 0; c < nb; c++) {
+    float *id_row = m->in + (size_t)sc->ctx[c] * d;
+    if (m->side) {
+      eges_forward(m->side, sc->ctx[c], id_row, &sc->ew[c]);
+      sc->h[c] = sc->ew[c].h;
+    } else {
+      sc->h[c] = id_row;
+    }
+  }
+  memset(sc->gh, 0, (size_t)nb * d * sizeof *sc->gh);
+  int want = (ty->centers++ % SG_LOSS_EVERY) == 0;
+  float l = sg_block(m->out, d, sc->h, nb, sc->gh, sc->targets, nt, lr, sc->g, want);
+  if (want) {
+    ty->loss += l / (float)nb;
+    ty->loss_n++;
+  }
+  ty->pairs += nb;
+  for (uint32_t c = 0; c < nb; c++) {
+    float *id_row = m->in + (size_t)sc->ctx[c] * d;
+    if (m->side)
+      eges_backward(m->side, sc->ctx[c], id_row, &sc->ew[c], sc->gh + (size_t)c * d);
+    else
+      vec_axpy(1.0f, sc->gh + (size_t)c * d, id_row, d);
+  }
+}
+
+/* Trains on one sequence after subsampling it. */
+static void train_sequence(sg_trainer *t, sg_tally *ty, sg_scratch *sc, const uint32_t *seq, uint32_t len,
+                           float lr, rng *g) {
   uint32_t n = 0;
   for (uint32_t k = 0; k < len; k++)
     if (t->keep[seq[k]] >= 1.0f || rng_float(g) < t->keep[seq[k]]) sc->sen[n++] = seq[k];
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t b = win - rng_below(g, win); /* 1 .. window */
-    uint32_t lo = i > b ? i - b : 0, hi = i + b + 1 < n ? i + b + 1 : n;
-    uint32_t center = sc->sen[i];
-    for (uint32_t j = lo; j < hi; j++) {
-      if (j == i) continue;
-      uint32_t ctx = sc->sen[j], nt = 1;
-      sc->targets[0] = center;
-      for (uint32_t k = 0; k < nn; k++) {
-        uint32_t x = alias_draw(&t->neg, g);
-        if (x != center) sc->targets[nt++] = x;
-      }
-      float *id_row = m->in + (size_t)ctx * d;
-      const float *h = id_row;
-      if (m->side) {
-        eges_forward(m->side, ctx, id_row, &sc->ew);
-        h = sc->ew.h;
-      }
-      memset(sc->gh, 0, d * sizeof *sc->gh);
-      int want = (ty->pairs % SG_LOSS_EVERY) == 0;
-      float l = sg_step(m->out, d, h, sc->gh, sc->targets, nt, lr, want);
-      if (want) {
-        ty->loss += l;
-        ty->loss_n++;
-      }
-      ty->pairs++;
-      if (m->side)
-        eges_backward(m->side, ctx, id_row, &sc->ew, sc->gh);
-      else
-        vec_axpy(1.0f, sc->gh, id_row, d);
-    }
-  }
+  for (uint32_t i = 0; i < n; i++) train_center(t, ty, sc, i, n, lr, g);
 }
 
 static void sg_worker(void *arg, int tid) {
@@ -238,7 +305,7 @@ static void sg_worker(void *arg, int tid) {
   uint32_t q0 = t->split[tid], q1 = t->split[tid + 1];
   size_t total = s->off[q1] - s->off[q0], since_poll = 0;
   const float lr0 = t->cfg->lr, epochs = (float)t->cfg->epochs;
-  sg_tally ty = {0, 0, 0};
+  sg_tally ty = {0, 0, 0, 0};
   for (uint32_t q = q0; q < q1; q++) {
     if (since_poll >= SG_POLL_TOKENS) {
       since_poll = 0;

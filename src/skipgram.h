@@ -8,13 +8,16 @@
 ** does, so near items count more), the input vector of item s[j] is trained
 ** to predict s[i] against n_neg negatives drawn from count^power:
 **     L = -log sigmoid(h . o_pos) - sum_k log sigmoid(-h . o_neg_k)
-** with h = in[s[j]] (or EGES's H(s[j])) and o = the output vectors. A
-** negative equal to the positive is skipped. Frequent items are dropped
+** with h = in[s[j]] (or EGES's H(s[j])) and o = the output vectors. The
+** contexts of one position share its negatives (drawn afresh for every
+** position) and take one step together (sg_block); word2vec draws them per
+** pair. A negative equal to the positive is skipped. Frequent items are dropped
 ** from each sequence per epoch with word2vec's rule: an item of frequency f
 ** is kept with probability (sqrt(f / t) + 1) t / f, t = subsample (0 keeps
 ** everything). The learning rate decays linearly from lr to lr * 1e-4 over
 ** the run (by each thread's progress, so that one thread is reproducible).
-** Sigmoids are exact (expf), not tabulated.
+** Sigmoids are computed, not tabulated (a polynomial exp, relative error
+** below 2e-7, vectorized over the window's logits).
 **
 ** Threads share the model without locks (Hogwild): thread t of epoch e takes
 ** its share of the sequences (balanced by item count) and draws from rng
@@ -87,11 +90,13 @@ void sg_trainer_free(sg_trainer *t);
 ** became NaN or infinite. */
 rs_status sg_epoch(sg_trainer *t, uint32_t epoch, progress *prog);
 
-/* One step on input h: targets[0] is the positive, targets[1 .. nt) the
-** negatives. Updates the output rows of the targets and adds -lr dL/dh to
-** gh (which the caller applies to h's parameters). Returns the loss L
-** before the step when want_loss, else 0. Exposed for tests. */
-float sg_step(float *out, uint32_t dim, const float *h, float *gh, const uint32_t *targets, uint32_t nt,
-              float lr, int want_loss);
+/* One block step: inputs h[0 .. nb) all predict targets[0] (the positive)
+** against targets[1 .. nt) (the negatives). Updates the output rows of the
+** targets and adds -lr dL/dh_b to row b of gh (nb x dim; the caller
+** applies it to h_b's parameters). g: scratch of 2 nt nb floats. Returns the
+** loss before the step (summed over the inputs) when want_loss, else 0.
+** Exposed for tests. */
+float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+               const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss);
 
 #endif

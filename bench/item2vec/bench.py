@@ -157,7 +157,7 @@ def speed():
           % (DIM, WINDOW, NEG, EPOCHS, SAMPLE, REPEAT))
     for name, seqs in corpora:
         speed_corpus(db, "sp", seqs)
-        for threads in (1, 2):
+        for threads in [int(x) for x in os.environ.get("THREADS", "1,2").split(",")]:
             r, g = [], []
             for rep in range(REPEAT):
                 s = recsql_train(db, "sp", "sp", dict(threads=threads, seed=rep + 1))

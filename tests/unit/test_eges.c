@@ -68,7 +68,7 @@ static void gradient(void **state) {
   uint32_t tg[] = {1, 2, 3};
   const float lr = 0.1f;
   /* analytic: forward, step (out copy), backward into copies */
-  float emb0[4 * D], logit0[9], id0[D], out2[4 * D], gh[D];
+  float emb0[4 * D], logit0[9], id0[D], out2[4 * D], gh[D], gs[6];
   memcpy(emb0, e.emb, sizeof emb0);
   memcpy(logit0, e.logit, sizeof logit0);
   memcpy(id0, id_row, sizeof id0);
@@ -78,7 +78,8 @@ static void gradient(void **state) {
   eges_forward(&e, 0, id_row, &k);
   assert_int_equal(k.slots, 3);
   memset(gh, 0, sizeof gh);
-  sg_step(out2, D, k.h, gh, tg, 3, lr, 0);
+  const float *hp[1] = {k.h};
+  sg_block(out2, D, hp, 1, gh, tg, 3, lr, gs, 0);
   eges_backward(&e, 0, id_row, &k, gh);
   float emb1[4 * D], logit1[9], id1[D];
   memcpy(emb1, e.emb, sizeof emb1);

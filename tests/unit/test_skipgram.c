@@ -23,38 +23,49 @@ static double sg_loss(const float *out, uint32_t d, const float *h, const uint32
   return L;
 }
 
+/* A block of 3 inputs (two of them the same vector) and 4 targets: the
+** update of every input and output against finite differences of the summed
+** loss. */
 static void step_gradient(void **state) {
   (void)state;
-  enum { D = 7, N = 5 };
-  float out[N * D], h[D], gh[D], out2[N * D];
-  rng g;
-  rng_seed(&g, 3, 0);
-  for (int k = 0; k < N * D; k++) out[k] = (float)rng_normal(&g) * 0.5f;
-  for (int k = 0; k < D; k++) h[k] = (float)rng_normal(&g) * 0.5f;
+  enum { D = 19, N = 5, B = 3 }; /* 19: the 16-wide path and the tail */
+  float out[N * D], hv[B * D], gh[B * D], out2[N * D], g[8 * B];
+  rng r;
+  rng_seed(&r, 3, 0);
+  for (int k = 0; k < N * D; k++) out[k] = (float)rng_normal(&r) * 0.5f;
+  for (int k = 0; k < B * D; k++) hv[k] = (float)rng_normal(&r) * 0.5f;
+  const float *h[B] = {hv, hv + D, hv + 2 * D};
   uint32_t tg[] = {1, 3, 4, 0};
   memcpy(out2, out, sizeof out);
   memset(gh, 0, sizeof gh);
   const float lr = 0.5f;
-  float L = sg_step(out2, D, h, gh, tg, 4, lr, 1);
-  assert_true(fabs(L - sg_loss(out, D, h, tg, 4)) < 1e-5);
+  float L = sg_block(out2, D, h, B, gh, tg, 4, lr, g, 1);
+  double want = 0;
+  for (int b = 0; b < B; b++) want += sg_loss(out, D, h[b], tg, 4);
+  assert_true(fabs(L - want) < 1e-5);
   const float eps = 1e-2f;
-  for (int x = 0; x < D; x++) { /* dL/dh = -gh / lr */
-    float hp[D], hm[D];
-    memcpy(hp, h, sizeof h);
-    memcpy(hm, h, sizeof h);
-    hp[x] += eps;
-    hm[x] -= eps;
-    double fd = (sg_loss(out, D, hp, tg, 4) - sg_loss(out, D, hm, tg, 4)) / (2 * eps);
-    assert_true(fabs(fd - (-gh[x] / lr)) < 1e-3 * (1 + fabs(fd)));
-  }
+  for (int b = 0; b < B; b++)
+    for (int x = 0; x < D; x++) { /* dL/dh_b = -gh_b / lr */
+      float hp[D], hm[D];
+      memcpy(hp, h[b], sizeof hp);
+      memcpy(hm, h[b], sizeof hm);
+      hp[x] += eps;
+      hm[x] -= eps;
+      double fd = (sg_loss(out, D, hp, tg, 4) - sg_loss(out, D, hm, tg, 4)) / (2 * eps);
+      assert_true(fabs(fd - (-gh[b * D + x] / lr)) < 1e-3 * (1 + fabs(fd)));
+    }
   for (int k = 0; k < N * D; k++) { /* dL/do = -(o' - o) / lr */
     float op[N * D], om[N * D];
     memcpy(op, out, sizeof out);
     memcpy(om, out, sizeof out);
     op[k] += eps;
     om[k] -= eps;
-    double fd = (sg_loss(op, D, h, tg, 4) - sg_loss(om, D, h, tg, 4)) / (2 * eps);
-    double an = -(out2[k] - out[k]) / lr;
+    double lp = 0, lm = 0;
+    for (int b = 0; b < B; b++) {
+      lp += sg_loss(op, D, h[b], tg, 4);
+      lm += sg_loss(om, D, h[b], tg, 4);
+    }
+    double fd = (lp - lm) / (2 * eps), an = -(out2[k] - out[k]) / lr;
     assert_true(fabs(fd - an) < 1e-3 * (1 + fabs(fd)));
   }
 }
