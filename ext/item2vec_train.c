@@ -147,7 +147,8 @@ static int grow(void **p, size_t *cap, size_t n, size_t sz) {
 /* The error for a bad id in column col of a source. */
 static int bad_value(i2v *s, const char *src, const char *what, sqlite3_stmt *stmt, int col, int64_t code) {
   if (code == -3) return SQLITE_NOMEM;
-  s->err = sqlite3_mprintf(OBJ ": source \"%s\": %s must be INTEGER or TEXT, got %s", src, what,
+  s->err = sqlite3_mprintf(OBJ ": %s \"%s\": %s must be INTEGER or TEXT, got %s",
+                           src == s->source ? "source" : "side_info", src, what,
                            value_type_name(sqlite3_column_type(stmt, col)));
   return SQLITE_ERROR;
 }
@@ -211,11 +212,11 @@ static int read_side_row(i2v *s, const char *src, sqlite3_stmt *stmt) {
       return SQLITE_OK;
     }
   int64_t i = source_id_add(s->items, stmt, 0);
-  if (i < 0) return bad_value(s, src, "side_info item", stmt, 0, i);
+  if (i < 0) return bad_value(s, src, "item", stmt, 0, i);
   int64_t f = source_id_add(s->fields, stmt, 1);
-  if (f < 0) return bad_value(s, src, "side_info field", stmt, 1, f);
+  if (f < 0) return bad_value(s, src, "field", stmt, 1, f);
   int64_t v = source_id_add(s->values, stmt, 2);
-  if (v < 0) return bad_value(s, src, "side_info value", stmt, 2, v);
+  if (v < 0) return bad_value(s, src, "value", stmt, 2, v);
   uint32_t before = idmap_size(s->fvkeys);
   int64_t k = idmap_add_int(s->fvkeys, (int64_t)((uint64_t)f << 32 | (uint64_t)v));
   if (k < 0) return SQLITE_NOMEM;
@@ -241,7 +242,7 @@ static int read_side_row(i2v *s, const char *src, sqlite3_stmt *stmt) {
 static int read_side_info(i2v *s) {
   const char *src = s->opt[O_SIDE_INFO].text;
   sqlite3_stmt *stmt;
-  int rc = source_prepare(s->db, OBJ, src, 3, &stmt, &s->err);
+  int rc = source_prepare(s->db, OBJ ": side_info", src, 3, &stmt, &s->err);
   if (rc) return rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
     if ((rc = read_side_row(s, src, stmt)) != SQLITE_OK) break;
