@@ -82,7 +82,10 @@ float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, flo
   }
   /* sigmoid(f) from exp(-|f|), vectorized, without overflow; label 1 for
   ** the positive (the first nb logits) */
-  for (uint32_t l = 0; l < nl; l++) e[l] = -fabsf(g[l]);
+  for (uint32_t l = 0; l < nl; l++) { /* a NaN (diverged) logit goes in as -87: vec_exp_shift needs numbers */
+    float a = -fabsf(g[l]);
+    e[l] = a >= -87.0f ? a : -87.0f;
+  }
   vec_exp_shift(e, nl, 0.0f);
   for (uint32_t l = 0; l < nl; l++) {
     float f = g[l], sig = f >= 0 ? 1.0f / (1.0f + e[l]) : e[l] / (1.0f + e[l]);
