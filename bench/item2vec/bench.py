@@ -127,16 +127,19 @@ def gensim_train(seqs, threads, seed=1, epochs=EPOCHS):
                  alpha=LR, min_alpha=LR * 1e-4, workers=threads, seed=seed, ns_exponent=0.75)
     m.build_vocab(seqs)
     words = sum(len(s) for s in seqs)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     m.train(seqs, total_examples=len(seqs), epochs=epochs)
-    secs = time.perf_counter() - t0
-    return m, words * epochs / secs
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return m, words * epochs / secs, words * epochs / cpu
 
 
 def recsql_train(db, source, model, opts):
     o = dict(dim=DIM, window=WINDOW, n_neg=NEG, epochs=EPOCHS, subsample=SAMPLE, lr=LR, seed=1)
     o.update(opts)
-    return json.loads(db.execute("SELECT item2vec_train(?, ?, ?)", (source, model, json.dumps(o))).fetchone()[0])
+    c0 = time.process_time()
+    r = json.loads(db.execute("SELECT item2vec_train(?, ?, ?)", (source, model, json.dumps(o))).fetchone()[0])
+    r["cpu_seconds"] = time.process_time() - c0  # the whole call: reading the source included
+    return r
 
 
 # ---- speed ------------------------------------------------------------------
@@ -153,20 +156,27 @@ def speed():
     corpora = [("ML-100k", sequences_of(ml_events())),
                ("Gowalla", [l.split()[1:] for l in open(GOWALLA) if len(l.split()) > 2])]
     print("speed: dim %d, window %d, n_neg %d, epochs %d, subsample %g; words/s = input items x epochs / "
-          "training seconds (reading and vocabulary excluded on both sides); medians of %d interleaved runs"
-          % (DIM, WINDOW, NEG, EPOCHS, SAMPLE, REPEAT))
+          "training wall seconds (reading and vocabulary excluded on both sides); words/cpu-s = the same words / "
+          "CPU seconds of the process (recsql: the whole call, reading the table included; gensim: train() "
+          "only); medians of %d interleaved runs" % (DIM, WINDOW, NEG, EPOCHS, SAMPLE, REPEAT))
     for name, seqs in corpora:
         speed_corpus(db, "sp", seqs)
         for threads in [int(x) for x in os.environ.get("THREADS", "1,2").split(",")]:
-            r, g = [], []
+            r, g, rc, gc = [], [], [], []
             for rep in range(REPEAT):
                 s = recsql_train(db, "sp", "sp", dict(threads=threads, seed=rep + 1))
                 r.append(s["words_per_second"])
-                g.append(gensim_train(seqs, threads, seed=rep + 1)[1])
+                rc.append(s["tokens"] * s["epochs"] / s["cpu_seconds"])
+                _, w, c = gensim_train(seqs, threads, seed=rep + 1)
+                g.append(w)
+                gc.append(c)
             rm, gm = statistics.median(r), statistics.median(g)
+            rcm, gcm = statistics.median(rc), statistics.median(gc)
             print("  %-8s threads=%d: recsql %.0fk words/s (%.0fk per thread), gensim %.0fk words/s (%.0fk per "
-                  "thread): recsql/gensim = %.2fx   [runs recsql %s, gensim %s]"
+                  "thread): recsql/gensim = %.2fx; per CPU second: recsql %.0fk, gensim %.0fk = %.2fx   "
+                  "[runs recsql %s, gensim %s]"
                   % (name, threads, rm / 1e3, rm / 1e3 / threads, gm / 1e3, gm / 1e3 / threads, rm / gm,
+                     rcm / 1e3, gcm / 1e3, rcm / gcm,
                      " ".join("%.0fk" % (x / 1e3) for x in r), " ".join("%.0fk" % (x / 1e3) for x in g)))
             sys.stdout.flush()
 
@@ -277,12 +287,12 @@ def quality():
                "(%.1f s, %d items)" % (time.perf_counter() - t0, s["items"]))
     seqs = sequences_of(train)
     t0 = time.perf_counter()
-    m, _ = gensim_train(seqs, 1, epochs=ep)
+    m = gensim_train(seqs, 1, epochs=ep)[0]
     report("gensim Word2Vec sequences", Scorer({int(k): m.wv[k] for k in m.wv.index_to_key}, n_items, hist),
            "(%.1f s)" % (time.perf_counter() - t0))
     wk = walks_py([[int(x) for x in s] for s in seqs], 10, 10, 1)
     t0 = time.perf_counter()
-    m, _ = gensim_train([[str(x) for x in w] for w in wk], 1, epochs=ep)
+    m = gensim_train([[str(x) for x in w] for w in wk], 1, epochs=ep)[0]
     report("gensim Word2Vec walks (Python walks)", Scorer({int(k): m.wv[k] for k in m.wv.index_to_key}, n_items,
                                                           hist), "(%.1f s)" % (time.perf_counter() - t0))
     db.execute("CREATE TABLE pairs AS SELECT user, item FROM train")
