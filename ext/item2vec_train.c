@@ -254,6 +254,8 @@ static int read_side_info(i2v *s) {
   return rc;
 }
 
+static int poll_interrupt(void *p) { return interrupt_poll(&((i2v *)p)->ic); }
+
 /* Sessions, then walks when asked; the sequences trained on in *data. */
 static int build_sequences(i2v *s, const seqs **data) {
   rs_status r = sessions_build(s->ev, s->n_ev, s->opt[O_SESSION_GAP].num, &s->sess, &s->sst);
@@ -262,8 +264,10 @@ static int build_sequences(i2v *s, const seqs **data) {
   if (s->opt[O_MODE].text[0] == 'w') {
     walk_graph g;
     if ((r = walk_graph_build(&g, &s->sess, idmap_size(s->items))) != RS_OK) return status_to_sqlite(r);
+    progress prog;
+    progress_init(&prog, poll_interrupt, s);
     r = walks_generate(&g, (uint32_t)s->opt[O_WALKS_PER_ITEM].num, (uint32_t)s->opt[O_WALK_LENGTH].num,
-                       (uint64_t)(int64_t)s->opt[O_SEED].num, &s->walks);
+                       (uint64_t)(int64_t)s->opt[O_SEED].num, &prog, &s->walks);
     walk_graph_free(&g);
     if (r == RS_TOOBIG)
       s->err =
@@ -282,8 +286,6 @@ static int build_sequences(i2v *s, const seqs **data) {
   }
   return SQLITE_OK;
 }
-
-static int poll_interrupt(void *p) { return interrupt_poll(&((i2v *)p)->ic); }
 
 /* The epochs; the advice for divergence. */
 static int train(i2v *s, const sg_config *cfg, const seqs *data, sg_trainer *t) {

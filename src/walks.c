@@ -82,7 +82,8 @@ uint32_t walk_step(const walk_graph *g, uint32_t a, rng *r) {
   return g->dst[lo + alias_draw(&g->table[a], r)];
 }
 
-rs_status walks_generate(const walk_graph *g, uint32_t per_item, uint32_t length, uint64_t seed, seqs *out) {
+rs_status walks_generate(const walk_graph *g, uint32_t per_item, uint32_t length, uint64_t seed,
+                         progress *prog, seqs *out) {
   memset(out, 0, sizeof *out);
   uint32_t starts = 0;
   for (uint32_t a = 0; a < g->n; a++) starts += g->off[a + 1] > g->off[a];
@@ -110,6 +111,11 @@ rs_status walks_generate(const walk_graph *g, uint32_t per_item, uint32_t length
       order[j] = t;
     }
     for (uint32_t k = 0; k < m; k++) {
+      if ((k & 255) == 0 && progress_poll(prog)) {
+        free(order);
+        seqs_free(out);
+        return RS_STOPPED;
+      }
       size_t start = w;
       uint32_t a = order[k];
       out->item[w++] = a;

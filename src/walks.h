@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "alias.h"
+#include "parallel.h"
 #include "sessions.h"
 #include "status.h"
 
@@ -38,7 +39,9 @@ void walk_graph_free(walk_graph *g);
 uint32_t walk_step(const walk_graph *g, uint32_t a, rng *r);
 
 /* per_item walks of at most length items from every item with out-edges.
-** RS_OK, RS_NOMEM or RS_TOOBIG (more than 2^32 - 1 walks). */
-rs_status walks_generate(const walk_graph *g, uint32_t per_item, uint32_t length, uint64_t seed, seqs *out);
+** RS_OK, RS_NOMEM, RS_TOOBIG (more than 2^32 - 1 walks) or RS_STOPPED when
+** prog (may be NULL; polled every 256 walks) asked to stop. */
+rs_status walks_generate(const walk_graph *g, uint32_t per_item, uint32_t length, uint64_t seed,
+                         progress *prog, seqs *out);
 
 #endif

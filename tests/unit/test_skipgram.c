@@ -164,7 +164,7 @@ static void clusters_walks(void **state) {
   planted(&s, 2);
   walk_graph g;
   assert_int_equal(walk_graph_build(&g, &s, C * K), RS_OK);
-  assert_int_equal(walks_generate(&g, 20, 20, 5, &w), RS_OK);
+  assert_int_equal(walks_generate(&g, 20, 20, 5, NULL, &w), RS_OK);
   sg_config cfg;
   config(&cfg, 1);
   sg_model m;

@@ -41,7 +41,7 @@ static void transition_frequencies(void **state) {
   walk_graph g;
   assert_int_equal(walk_graph_build(&g, &s, 4), RS_OK);
   seqs w;
-  assert_int_equal(walks_generate(&g, 2000, 20, 7, &w), RS_OK);
+  assert_int_equal(walks_generate(&g, 2000, 20, 7, NULL, &w), RS_OK);
   /* 3 start items (3 has no out-edges) x 2000 */
   assert_int_equal(w.n, 6000);
   double cnt[4][4];
@@ -59,7 +59,7 @@ static void transition_frequencies(void **state) {
   assert_true(cnt[2][1] == 0 && cnt[2][2] == 0 && cnt[1][2] > 0 && cnt[2][0] > 0);
   /* same seed, same walks */
   seqs w2;
-  assert_int_equal(walks_generate(&g, 2000, 20, 7, &w2), RS_OK);
+  assert_int_equal(walks_generate(&g, 2000, 20, 7, NULL, &w2), RS_OK);
   assert_memory_equal(w.item, w2.item, w.off[w.n] * sizeof *w.item);
   seqs_free(&w);
   seqs_free(&w2);
@@ -74,7 +74,7 @@ static void dead_end(void **state) {
   walk_graph g;
   assert_int_equal(walk_graph_build(&g, &s, 3), RS_OK);
   seqs w;
-  assert_int_equal(walks_generate(&g, 3, 10, 1, &w), RS_OK);
+  assert_int_equal(walks_generate(&g, 3, 10, 1, NULL, &w), RS_OK);
   /* from 0: 0 1 2; from 1: 1 2; 2 has no out-edge and starts no walk */
   assert_int_equal(w.n, 6);
   size_t len3 = 0, len2 = 0;
@@ -87,9 +87,28 @@ static void dead_end(void **state) {
   assert_int_equal(len2, 3);
   seqs_free(&w);
   /* length 1: every walk is a single item, dropped */
-  assert_int_equal(walks_generate(&g, 3, 1, 1, &w), RS_OK);
+  assert_int_equal(walks_generate(&g, 3, 1, 1, NULL, &w), RS_OK);
   assert_int_equal(w.n, 0);
   seqs_free(&w);
+  walk_graph_free(&g);
+}
+
+static int stop_now(void *p) {
+  (void)p;
+  return 1;
+}
+
+static void stops(void **state) {
+  (void)state;
+  seqs s, w;
+  make(&s);
+  walk_graph g;
+  assert_int_equal(walk_graph_build(&g, &s, 4), RS_OK);
+  progress p;
+  progress_init(&p, stop_now, NULL);
+  p.last = -1e9;
+  assert_int_equal(walks_generate(&g, 10, 5, 1, &p, &w), RS_STOPPED);
+  assert_null(w.off);
   walk_graph_free(&g);
 }
 
@@ -98,6 +117,7 @@ int main(void) {
       cmocka_unit_test(graph),
       cmocka_unit_test(transition_frequencies),
       cmocka_unit_test(dead_end),
+      cmocka_unit_test(stops),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
