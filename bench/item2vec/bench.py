@@ -2,7 +2,7 @@
 """item2vec_train against gensim's Word2Vec (skip-gram, negative sampling) and
 baselines. Prints figures; asserts nothing.
 
-    bench.py EXTENSION [speed|quality|cold ...]
+    bench.py EXTENSION [speed|quality|yelp|cold ...]
 
 speed    words/s per thread on the same sequences, same hyper-parameters,
          recsql and gensim interleaved, medians of REPEAT runs:
@@ -14,6 +14,8 @@ quality  ML-100k, leave-last-out by time per user (ties in time broken by the
          by the cosine between it and the mean of the unit vectors of the
          user's last L = 5 train items; bpr_train by its own score; popularity
          by train counts. Same split and masks for every method.
+yelp     the same comparison with gensim on a second data set without times
+         (see quality_yelp).
 cold     10% of ML-100k's movies (seeded draw) removed from behavior entirely;
          EGES with genres and year as side information gives them vectors.
          (a) genre gap: mean cosine of a cold movie to warm movies sharing a
@@ -39,7 +41,7 @@ import time
 import numpy as np
 
 ext = sys.argv[1]
-parts = sys.argv[2:] or ["speed", "quality", "cold"]
+parts = sys.argv[2:] or ["speed", "quality", "cold", "yelp"]
 ML = "/work/shared/data/ml-100k"
 GOWALLA = "/work/shared/data/gowalla/train.txt"
 REPEAT = int(os.environ.get("REPEAT", "3"))
@@ -378,6 +380,58 @@ def cold():
         sys.stdout.flush()
 
 
+# ---- a second data set: Yelp2018 sample (no times) -----------------------------
+
+YELP = "/work/shared/data/yelp2018-sample"
+
+
+def quality_yelp():
+    """recsql against gensim on the same sequences of a second data set. Yelp's
+    split has no times: a user's train line (file order) is the sequence, and
+    the task is the papers' (Recall@20, NDCG@20 of the held-out test items,
+    every item but the user's train items ranked), the query the mean unit
+    vector of all the user's train items. Not next-item; a check that the two
+    trainers give vectors of the same quality on other data."""
+    db = connect()
+    seqs = [l.split() for l in open(YELP + "/train.txt") if len(l.split()) > 2]
+    test = {int(l.split()[0]): [int(x) for x in l.split()[1:]] for l in open(YELP + "/test.txt") if len(l.split()) > 1}
+    speed_corpus(db, "ytrain", [s[1:] for s in seqs])
+    hist = {int(s[0]): [int(x) for x in s[1:]] for s in seqs}
+    n = max(max(int(x) for s in seqs for x in s[1:]), max(x for t in test.values() for x in t)) + 1
+    print("quality (Yelp2018 sample, %d users, no times: train lines as sequences; Recall@20 / NDCG@20 of test "
+          "items, query = mean unit vector of all train items), epochs %d" % (len(seqs), EPOCHS_Q))
+
+    def score(vecs, name, extra):
+        V = np.zeros((n, DIM), dtype=np.float32)
+        for i, v in vecs.items():
+            V[i] = v / (np.linalg.norm(v) + 1e-12)
+        users = [u for u in test if u in hist]
+        rec = nd = 0.0
+        for k in range(0, len(users), 500):
+            us = users[k:k + 500]
+            Q = np.array([V[hist[u]].mean(axis=0) for u in us])
+            S = Q @ V.T
+            for r, u in enumerate(us):
+                S[r, hist[u]] = -np.inf
+                top = np.argpartition(-S[r], 20)[:20]
+                top = top[np.argsort(-S[r, top], kind="stable")]
+                t = set(test[u])
+                hits = [1 if i in t else 0 for i in top]
+                rec += sum(hits) / len(t)
+                nd += sum(h / math.log2(j + 2) for j, h in enumerate(hits)) / sum(
+                    1 / math.log2(j + 2) for j in range(min(20, len(t))))
+        print("  %-32s Recall@20 %.4f  NDCG@20 %.4f  %s" % (name, rec / len(users), nd / len(users), extra))
+        sys.stdout.flush()
+
+    for mode in ("sequences", "walks"):
+        t0 = time.perf_counter()
+        s = recsql_train(db, "ytrain", "y", dict(threads=1, epochs=EPOCHS_Q, mode=mode))
+        score(item_vectors(db, "y_items"), "item2vec %s (recsql)" % mode, "(%.1f s)" % (time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    m = gensim_train([s[1:] for s in seqs], 1, epochs=EPOCHS_Q)[0]
+    score({int(k): m.wv[k] for k in m.wv.index_to_key}, "gensim Word2Vec sequences", "(%.1f s)" % (time.perf_counter() - t0))
+
+
 EPOCHS_Q = int(os.environ.get("EPOCHS", "20"))
 for p in parts:
-    {"speed": speed, "quality": quality, "cold": cold}[p]()
+    {"speed": speed, "quality": quality, "cold": cold, "yelp": quality_yelp}[p]()
