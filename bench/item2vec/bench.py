@@ -273,6 +273,20 @@ def quality():
         print("  %-40s HR@10 %.4f  NDCG@10 %.4f  %s" % (name, hr, nd, extra))
         sys.stdout.flush()
 
+    def report_seeds(name, train_fn):
+        """Mean over SEEDS seeds of a trainer that maps a seed to item vectors."""
+        hs, ns, secs = [], [], 0.0
+        for seed in range(1, SEEDS + 1):
+            t0 = time.perf_counter()
+            vecs = train_fn(seed)
+            secs += time.perf_counter() - t0
+            hr, nd = evaluate(Scorer(vecs, n_items, hist), users, test, seen)
+            hs.append(hr)
+            ns.append(nd)
+        print("  %-40s HR@10 %.4f  NDCG@10 %.4f  (mean of %d seeds: HR %s; %.1f s a run)"
+              % (name, np.mean(hs), np.mean(ns), SEEDS, " ".join("%.4f" % h for h in hs), secs / SEEDS))
+        sys.stdout.flush()
+
     cnt = np.zeros(n_items + 1)
     for e in train:
         cnt[e[1]] += 1
@@ -283,20 +297,22 @@ def quality():
                        ("EGES sequences + genre, year (recsql)", dict(threads=1, side_info="side")),
                        ("EGES walks + genre, year (recsql)", dict(threads=1, mode="walks", side_info="side"))]:
         opts["epochs"] = ep
-        t0 = time.perf_counter()
-        s = recsql_train(db, "train", "q", opts)
-        report(name, Scorer(item_vectors(db, "q_items"), n_items, hist),
-               "(%.1f s, %d items)" % (time.perf_counter() - t0, s["items"]))
+
+        def run(seed, opts=opts):
+            recsql_train(db, "train", "q", dict(opts, seed=seed))
+            return item_vectors(db, "q_items")
+
+        report_seeds(name, run)
     seqs = sequences_of(train)
-    t0 = time.perf_counter()
-    m = gensim_train(seqs, 1, epochs=ep)[0]
-    report("gensim Word2Vec sequences", Scorer({int(k): m.wv[k] for k in m.wv.index_to_key}, n_items, hist),
-           "(%.1f s)" % (time.perf_counter() - t0))
-    wk = walks_py([[int(x) for x in s] for s in seqs], 10, 10, 1)
-    t0 = time.perf_counter()
-    m = gensim_train([[str(x) for x in w] for w in wk], 1, epochs=ep)[0]
-    report("gensim Word2Vec walks (Python walks)", Scorer({int(k): m.wv[k] for k in m.wv.index_to_key}, n_items,
-                                                          hist), "(%.1f s)" % (time.perf_counter() - t0))
+
+    def gensim_vecs(sq, seed):
+        m = gensim_train(sq, 1, seed=seed, epochs=ep)[0]
+        return {int(k): m.wv[k] for k in m.wv.index_to_key}
+
+    report_seeds("gensim Word2Vec sequences", lambda seed: gensim_vecs(seqs, seed))
+    report_seeds("gensim Word2Vec walks (Python walks)",
+                 lambda seed: gensim_vecs([[str(x) for x in w] for w in
+                                           walks_py([[int(x) for x in s] for s in seqs], 10, 10, seed)], seed))
     db.execute("CREATE TABLE pairs AS SELECT user, item FROM train")
     t0 = time.perf_counter()
     db.execute("SELECT bpr_train('pairs', 'bpr', '{\"seed\": 1, \"threads\": 1}')").fetchone()
@@ -433,5 +449,6 @@ def quality_yelp():
 
 
 EPOCHS_Q = int(os.environ.get("EPOCHS", "20"))
+SEEDS = int(os.environ.get("SEEDS", "3"))
 for p in parts:
     {"speed": speed, "quality": quality, "cold": cold, "yelp": quality_yelp}[p]()
