@@ -532,6 +532,7 @@ static void fn_item2vec_train(sqlite3_context *ctx, int argc, sqlite3_value **ar
   sg_trainer t;
   memset(&t, 0, sizeof t);
   sg_config cfg;
+  memset(&cfg, 0, sizeof cfg);
   const seqs *data = NULL;
   char *sum = NULL;
   int rc = parse_args(&s, argc, argv);
