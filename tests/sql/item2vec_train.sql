@@ -71,6 +71,18 @@ SELECT 'value-types', typeof(value), count(*) FROM pe_fields GROUP BY 2 ORDER BY
 SELECT item2vec_train('ev', 'pe', '{"dim": 4, "threads": 1}') IS NOT NULL;
 SELECT 'dropped', count(*) FROM sqlite_master WHERE name IN ('pe_fields', 'pe_weights');
 
+-- security: SQLITE_DIRECTONLY (no calls from views or triggers); names quoted
+CREATE VIEW v_i2v AS SELECT item2vec_train('ev', 'evil', '{"dim": 2}') AS j;
+SELECT * FROM v_i2v;
+CREATE TABLE log(x);
+CREATE TRIGGER tr_i2v AFTER INSERT ON log BEGIN SELECT item2vec_train('ev', 'evil', '{"dim": 2}'); END;
+INSERT INTO log VALUES (1);
+SELECT 'quoted', j->>'model' FROM (SELECT item2vec_train('ev', 'x"; DROP TABLE ev; --', '{"dim": 2, "epochs": 1, "threads": 1}') AS j);
+SELECT 'still-there', count(*) FROM ev;
+SELECT 'quoted-table', count(*) FROM "x""; DROP TABLE ev; --_items";
+SELECT item2vec_train('SELECT * FROM ev; DROP TABLE ev', 'm');
+SELECT item2vec_train('ev', 'm', '{"side_info": "SELECT 1, 2, 3; DROP TABLE ev"}');
+SELECT item2vec_train('DELETE FROM ev RETURNING *', 'm');
 -- errors; the old tables stay as they were
 SELECT 'before', count(*) FROM pc_items;
 SELECT item2vec_train(1, 'pc');
