@@ -292,8 +292,16 @@ static int train(i2v *s, const sg_config *cfg, const seqs *data, sg_trainer *t) 
   rs_status r = RS_NOMEM;
   if (s->have_side &&
       (r = eges_init(&s->side, idmap_size(s->items), idmap_size(s->fields), idmap_size(s->fvkeys),
-                     s->fv_field, s->si_item, s->si_fv, s->n_si, cfg->dim, cfg->seed)) != RS_OK)
+                     s->fv_field, s->si_item, s->si_fv, s->n_si, cfg->dim, cfg->seed)) != RS_OK) {
+    if (r == RS_TOOBIG)
+      s->err =
+          sqlite3_mprintf(OBJ
+                          ": side_info has %u fields for %u items, more per-item field weights than "
+                          "the limit of %llu: a field is a kind of information (genre, brand), its "
+                          "values the values",
+                          idmap_size(s->fields), idmap_size(s->items), (unsigned long long)EGES_MAX_LOGITS);
     return status_to_sqlite(r);
+  }
   if ((r = sg_model_init(&s->m, idmap_size(s->items), cfg->dim, s->have_side ? &s->side : NULL, cfg->seed)))
     return status_to_sqlite(r);
   if ((r = sg_trainer_init(t, cfg, data, &s->m)) != RS_OK) return status_to_sqlite(r);

@@ -33,6 +33,7 @@ static int cmp_iv(const void *pa, const void *pb) {
 rs_status eges_init(eges *e, uint32_t n_items, uint32_t n_fields, uint32_t n_fv, const uint32_t *fv_field,
                     const uint32_t *item, const uint32_t *fv, size_t n, uint32_t dim, uint64_t seed) {
   memset(e, 0, sizeof *e);
+  if ((uint64_t)n_items * (1 + (uint64_t)n_fields) > EGES_MAX_LOGITS) return RS_TOOBIG;
   e->n_items = n_items;
   e->n_fields = n_fields;
   e->n_fv = n_fv;

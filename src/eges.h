@@ -36,9 +36,14 @@ struct eges {
   float *logit;       /* n_items x (1 + n_fields) */
 };
 
+/* Most logits (n_items x (1 + n_fields)): a field is a kind of information
+** (genre, brand), not one per value. */
+#define EGES_MAX_LOGITS (1ull << 27)
+
 /* Side information as rows (item[k], fv[k]), k < n (repeats are merged);
 ** fv_field gives the field of each of the n_fv values (copied). Value
-** embeddings start uniform in +-0.5/dim, logits at 0. RS_OK or RS_NOMEM. */
+** embeddings start uniform in +-0.5/dim, logits at 0. RS_OK, RS_NOMEM, or
+** RS_TOOBIG past EGES_MAX_LOGITS. */
 rs_status eges_init(eges *e, uint32_t n_items, uint32_t n_fields, uint32_t n_fv, const uint32_t *fv_field,
                     const uint32_t *item, const uint32_t *fv, size_t n, uint32_t dim, uint64_t seed);
 void eges_free(eges *e);

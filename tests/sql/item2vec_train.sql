@@ -108,5 +108,9 @@ SELECT item2vec_train('ev', 'pc', '{"side_info": "SELECT 1, ''f'', 2.5"}');
 SELECT item2vec_train('ev', 'pc', '{"side_info": "SELECT 1, 2"}');
 SELECT item2vec_train('ev', 'pc', '{"lr": 10, "dim": 4, "epochs": 50, "window": 10, "subsample": 0, "threads": 1}') IS NOT NULL;
 SELECT 'x', item2vec_train('ev', 'pc') FROM ev LIMIT 1;
+-- one field per value: 12000 items x 12001 slots passes the limit of 2^27 field weights (SQLITE_TOOBIG)
+CREATE TABLE many(u, i, t);
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 11999) INSERT INTO many SELECT k / 2, k, k FROM n;
+SELECT item2vec_train('many', 'pc', '{"side_info": "SELECT i, ''tag'' || i, 1 FROM many", "dim": 2, "threads": 1}');
 SELECT 'after', count(*) FROM pc_items;
 SELECT 'no-leftovers', count(*) FROM sqlite_master WHERE name LIKE 'pc\_%' ESCAPE '\';

@@ -190,11 +190,22 @@ static void cold_start(void **state) {
   seqs_free(&s);
 }
 
+static void too_many_fields(void **state) {
+  (void)state;
+  eges e;
+  uint32_t fv_field[1] = {0}, item[1] = {0}, fv[1] = {0};
+  /* 2^14 items x (1 + 2^13) slots > EGES_MAX_LOGITS = 2^27 */
+  assert_int_equal(eges_init(&e, 1u << 14, 1u << 13, 1, fv_field, item, fv, 1, 4, 1), RS_TOOBIG);
+  assert_int_equal(eges_init(&e, 1u << 10, 7, 1, fv_field, item, fv, 1, 4, 1), RS_OK);
+  eges_free(&e);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(gradient),
       cmocka_unit_test(weights_sum_to_one),
       cmocka_unit_test(cold_start),
+      cmocka_unit_test(too_many_fields),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
