@@ -40,6 +40,7 @@ int recsql_register_recommend(sqlite3 *db);
 int recsql_register_swing_sim(sqlite3 *db);
 int recsql_register_itemcf_sim(sqlite3 *db);
 int recsql_register_knn_index(sqlite3 *db);
+int recsql_register_item2vec_train(sqlite3 *db);
 int recsql_register_auto_train(sqlite3 *db);
 int recsql_register_embed_quant(sqlite3 *db);
 int recsql_register_i2i_recommend(sqlite3 *db);
@@ -54,6 +55,7 @@ const opt_spec *swing_sim_specs(int *n);
 const opt_spec *itemcf_sim_specs(int *n);
 const opt_spec *metrics_specs(int *n);
 const opt_spec *auto_train_specs(int *n);
+const opt_spec *item2vec_train_specs(int *n);
 const opt_spec *ease_train_specs(int *n);
 const opt_spec *i2i_recommend_specs(int *n);
 

@@ -52,6 +52,8 @@ static const help_entry registry[] = {
      "EASE item-item weights, writes <model>_sim(item_a, item_b, weight)", ease_train_specs},
     {"i2i_recommend", "table-valued function", "i2i_recommend(history, sim, k, options)",
      "top-k items per user from an item-item table: (user, item, score, rank) rows", i2i_recommend_specs},
+    {"item2vec_train", "function", "item2vec_train(source, model, options)",
+     "item2vec / EGES from behavior sequences: writes <model>_items (and _fields, _weights)", item2vec_train_specs},
     {"auto_train", "function", "auto_train(source, model, options)",
      "tries the model families on a validation split, refits the best; returns JSON with \"recommend\"",
      auto_train_specs},

@@ -65,6 +65,16 @@ static const char knn_q8_fixture[] =
     "  (6,'[0.5,0.5,0.5]'),(7,'[-1,0,2]'),(8,'[3,1,1]');"
     "INSERT INTO kr(rowid, embedding) SELECT rowid, embedding FROM kq;";
 
+/* item2vec_train cases: events with sessions, side information, old tables */
+#define I2V_FIXTURE                                                                                          \
+  "CREATE TABLE e(user, item, time, session);"                                                              \
+  "INSERT INTO e VALUES (1,'a',1,1),(1,'b',2,1),(1,'c',3,1),(1,'a',9,2),(1,'d',10,2),(2,'b',1,NULL),"       \
+  "  (2,'a',2,NULL),(2,'a',3,NULL),(3,'x',1,NULL),(4,NULL,1,NULL);"                                         \
+  "CREATE TABLE s(item, field, value);"                                                                     \
+  "INSERT INTO s VALUES ('a','g','p'),('a','g','q'),('b','g','p'),('new','g','q'),('new','y',1999);"        \
+  "CREATE TABLE i2v_items(id PRIMARY KEY, emb BLOB);"                                                       \
+  "INSERT INTO i2v_items VALUES ('z', x'0000803f');"
+
 typedef struct fault_case fault_case;
 struct fault_case {
   const char *name;
@@ -112,6 +122,15 @@ static const fault_case cases[] = {
     {"bpr_train new name", "SELECT bpr_train('t', 'my \"m\"', '{\"dim\": 2, \"epochs\": 1, \"threads\": 1}') IS NOT NULL", NULL},
     {"bpr_train option error", "SELECT bpr_train('t', 'm', '{\"epoch\": 2}')", NULL},
     {"bpr_train source error", "SELECT bpr_train('nosuch', 'm', '{\"dim\": 2}')", NULL},
+    /* item2vec_train: its own events (e), side information (s) and an old i2v_items */
+    {"item2vec_train sequences",
+     "SELECT item2vec_train('e', 'i2v', '{\"dim\": 2, \"epochs\": 2, \"window\": 2, \"threads\": 1}') IS NOT NULL",
+     I2V_FIXTURE},
+    {"item2vec_train walks side_info",
+     "SELECT item2vec_train('e', 'i2v', '{\"dim\": 2, \"epochs\": 1, \"mode\": \"walks\", \"walks_per_item\": 2, "
+     "\"walk_length\": 3, \"threads\": 1, \"side_info\": \"s\"}') IS NOT NULL",
+     I2V_FIXTURE},
+    {"item2vec_train error", "SELECT item2vec_train('SELECT user, item, ''x'' FROM e', 'i2v')", I2V_FIXTURE},
     /* recommend */
     {"recommend", "SELECT * FROM recommend('mu', 'mi', 2, 't')", NULL},
     {"recommend one user", "SELECT * FROM recommend('mu', 'mi', 3) WHERE user = 'x'", NULL},
