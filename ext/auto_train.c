@@ -113,8 +113,10 @@ static int run_sql(auto_run *r, const char *what, const char *sql, char **out) {
 /* Writes the split into the temp tables: held[k] says where pair k goes. */
 static int write_split(auto_run *r, const csr *g, const uint8_t *held, const idmap *users,
                        const idmap *items) {
-  char *sql =
-      sqlite3_mprintf("CREATE TABLE \"%w\"(user, item); CREATE TABLE \"%w\"(user, item);", r->fit, r->valid);
+  char *sql = sqlite3_mprintf(
+      "CREATE TABLE \"%w\"(user, item); CREATE TABLE \"%w\"(user, item, PRIMARY KEY (user, item)) WITHOUT "
+      "ROWID;",
+      r->fit, r->valid);
   int rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);
   sqlite3_stmt *ins[2] = {NULL, NULL};

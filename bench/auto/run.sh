@@ -40,7 +40,7 @@ with open(sys.argv[2], 'w') as tr, open(sys.argv[3], 'w') as te:
         for i in items[:cut]: te.write(f"{u}\t{i}\n")
         for i in items[cut:]: tr.write(f"{u}\t{i}\n")
 PY
-      sqlite3 "$db" "CREATE TABLE train(user INTEGER, item INTEGER); CREATE TABLE test(user INTEGER, item INTEGER);" \
+      sqlite3 "$db" "CREATE TABLE train(user INTEGER, item INTEGER, PRIMARY KEY (user, item)) WITHOUT ROWID; CREATE TABLE test(user INTEGER, item INTEGER, PRIMARY KEY (user, item)) WITHOUT ROWID;" \
         ".mode tabs" ".import $db.train.tsv train" ".import $db.test.tsv test" ;;
     *) echo "unknown data set $data" >&2; exit 2 ;;
   esac
