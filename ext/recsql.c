@@ -11,6 +11,7 @@ SQLITE_EXTENSION_INIT1
 #include <cblas.h>
 #include <unistd.h>
 
+#include "../src/blas.h"
 #include "../src/vec.h"
 #include "common.h"
 #include "recsql.h"
@@ -32,6 +33,7 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       "compiler: %s\n"
       "simd: %s\n"
       "cores: %ld\n"
+      "blas: %s\n"
       "openblas: %s\n"
       "openblas core: %s\n"
       "openblas threads: %d",
@@ -43,8 +45,8 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 #else
       "unknown",
 #endif
-      vec_isa(), sysconf(_SC_NPROCESSORS_ONLN), openblas_get_config(), openblas_get_corename(),
-      openblas_get_num_threads());
+      vec_isa(), sysconf(_SC_NPROCESSORS_ONLN), blas_path_name(blas_current_path()), openblas_get_config(),
+      openblas_get_corename(), openblas_get_num_threads());
   if (!s) {
     sqlite3_result_error_nomem(ctx);
     return;

@@ -3,7 +3,8 @@
 **
 ** Threads share the model without locks (Hogwild, Recht et al., 2011): the
 ** triples of an epoch touch few rows each, so collisions are rare and
-** harmless. Thread t of epoch e draws from rng stream (seed, e * T + t), so a
+** harmless; every shared access is a relaxed atomic (hogwild.h), so there
+** is no data race. Thread t of epoch e draws from rng stream (seed, e * T + t), so a
 ** run is reproducible for a fixed thread count, and bit-identical with one.
 */
 #include "bpr.h"
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hogwild.h"
 #include "vec.h"
 
 void bpr_model_free(bpr_model *m) {
@@ -21,11 +23,25 @@ void bpr_model_free(bpr_model *m) {
   memset(m, 0, sizeof *m);
 }
 
+/* Rows are read and written through relaxed atomics (hogwild.h) in chunks
+** of BPR_CHUNK floats: one chunk (d <= BPR_CHUNK, the common case) is loaded
+** once; longer rows are loaded again for the update. The arithmetic and its
+** order are those of a plain loop, so results do not depend on the chunking. */
+#define BPR_CHUNK 128
+
 float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float reg, float reg_bias) {
   uint32_t d = m->dim;
   float *pu = m->user + (size_t)u * d, *qi = m->item + (size_t)i * d, *qj = m->item + (size_t)j * d;
-  float x = m->bias[i] - m->bias[j];
-  for (uint32_t f = 0; f < d; f++) x += pu[f] * (qi[f] - qj[f]);
+  float P[BPR_CHUNK], I[BPR_CHUNK], J[BPR_CHUNK];
+  float bi = hw_get(&m->bias[i]), bj = hw_get(&m->bias[j]);
+  float x = bi - bj;
+  for (uint32_t f0 = 0; f0 < d; f0 += BPR_CHUNK) {
+    uint32_t n = d - f0 < BPR_CHUNK ? d - f0 : BPR_CHUNK;
+    hw_load(P, pu + f0, n);
+    hw_load(I, qi + f0, n);
+    hw_load(J, qj + f0, n);
+    for (uint32_t f = 0; f < n; f++) x += P[f] * (I[f] - J[f]);
+  }
   /* g = sigmoid(-x); loss = log(1 + exp(-x)), both computed stably */
   float g, loss;
   if (x >= 0) {
@@ -38,14 +54,28 @@ float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float
     loss = -x + log1pf(e);
   }
   float a = lr * g, decay = 1.0f - lr * reg;
-  for (uint32_t f = 0; f < d; f++) {
-    float p = pu[f], vi = qi[f], vj = qj[f];
-    pu[f] = decay * p + a * (vi - vj);
-    qi[f] = decay * vi + a * p;
-    qj[f] = decay * vj - a * p;
+  for (uint32_t f0 = 0; f0 < d; f0 += BPR_CHUNK) {
+    uint32_t n = d - f0 < BPR_CHUNK ? d - f0 : BPR_CHUNK;
+    if (d > BPR_CHUNK) {
+      hw_load(P, pu + f0, n);
+      hw_load(I, qi + f0, n);
+      hw_load(J, qj + f0, n);
+    }
+    float NP[BPR_CHUNK];
+    for (uint32_t f = 0; f < n; f++) {
+      float p = P[f], vi = I[f], vj = J[f];
+      NP[f] = decay * p + a * (vi - vj);
+      I[f] = decay * vi + a * p;
+      J[f] = decay * vj - a * p;
+    }
+    hw_store(pu + f0, NP, n);
+    hw_store(qi + f0, I, n);
+    hw_store(qj + f0, J, n);
   }
-  m->bias[i] += lr * (g - reg_bias * m->bias[i]);
-  m->bias[j] += lr * (-g - reg_bias * m->bias[j]);
+  /* bias[j] read again: with j == i it is the value just written, as before */
+  hw_set(&m->bias[i], bi + lr * (g - reg_bias * bi));
+  bj = hw_get(&m->bias[j]);
+  hw_set(&m->bias[j], bj + lr * (-g - reg_bias * bj));
   return loss;
 }
 

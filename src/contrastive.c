@@ -11,12 +11,13 @@
 */
 #include "contrastive.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alias.h"
+#include "blas.h"
+#include "hogwild.h"
 #include "rng.h"
 #include "vec.h"
 
@@ -64,8 +65,7 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   prepare_rows(Q, B + N, d, cos, Qh, nq);
   const float *Qc = Qh + (size_t)off * d;
   if (C)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)C, (int)d, 1.0f, Ph, (int)d, Qc, (int)d,
-                0.0f, S, (int)C);
+    if (blas_sgemm(BLAS_N, BLAS_T, B, C, d, 1.0f, Ph, d, Qc, d, 0.0f, S, C)) goto done;
   double total = 0.0;
   const float invB = 1.0f / (float)B;
   for (uint32_t b = 0; b < B; b++) {
@@ -137,10 +137,11 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   /* dP̂ = G Q̂c (+ gpos Q̂pos); dQ̂c = G^T P̂ (dQ̂pos = gpos P̂) */
   if (!cfg->in_batch) memset(grad_q, 0, sizeof(float) * B * d);
   if (C) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)d, (int)C, 1.0f, S, (int)C, Qc,
-                (int)d, 0.0f, grad_p, (int)d);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)C, (int)d, (int)B, 1.0f, S, (int)C, Ph, (int)d,
-                0.0f, grad_q + (size_t)off * d, (int)d);
+    if (blas_sgemm(BLAS_N, BLAS_N, B, d, C, 1.0f, S, C, Qc, d, 0.0f, grad_p, d) ||
+        blas_sgemm(BLAS_T, BLAS_N, C, d, B, 1.0f, S, C, Ph, d, 0.0f, grad_q + (size_t)off * d, d)) {
+      loss = NAN;
+      goto done;
+    }
   } else {
     memset(grad_p, 0, sizeof(float) * B * d);
   }
@@ -185,13 +186,22 @@ static void adam_free(adam *a) {
   free(a->t);
 }
 
-/* One Adam step of row r (length d) along gradient g. */
-static void adam_step(adam *a, uint32_t r, float *x, const float *g, uint32_t d, float lr) {
+/* One Adam step of row r (length d) along gradient g. The row and its
+** moments are shared with the other threads (Hogwild): they are copied into
+** tmp (3 d floats) and back through relaxed atomics (hogwild.h). */
+static void adam_step(adam *a, uint32_t r, float *x, const float *g, uint32_t d, float lr, float *tmp) {
   const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-  uint32_t t = ++a->t[r];
+  uint32_t t = hw_inc(&a->t[r]);
   float c1 = 1.0f - powf(b1, (float)t), c2 = 1.0f - powf(b2, (float)t);
   float step = lr * sqrtf(c2) / c1;
-  vec_adam(x, a->m + (size_t)r * d, a->v + (size_t)r * d, g, d, b1, b2, step, eps);
+  float *m = a->m + (size_t)r * d, *v = a->v + (size_t)r * d;
+  hw_load(tmp, x, d);
+  hw_load(tmp + d, m, d);
+  hw_load(tmp + 2 * (size_t)d, v, d);
+  vec_adam(tmp, tmp + d, tmp + 2 * (size_t)d, g, d, b1, b2, step, eps);
+  hw_store(x, tmp, d);
+  hw_store(m, tmp + d, d);
+  hw_store(v, tmp + 2 * (size_t)d, d);
 }
 
 /* Sums the gradient rows of a batch into one row per distinct index, then
@@ -216,10 +226,10 @@ static void accum_add(accum *ac, uint32_t row, const float *g, uint32_t d) {
   vec_axpy(1.0f, g, ac->sum + (size_t)(s - 1) * d, d);
 }
 
-static void accum_apply(accum *ac, adam *opt, float *X, uint32_t d, float lr) {
+static void accum_apply(accum *ac, adam *opt, float *X, uint32_t d, float lr, float *tmp) {
   for (uint32_t k = 0; k < ac->n; k++) {
     uint32_t r = ac->rows[k];
-    adam_step(opt, r, X + (size_t)r * d, ac->sum + (size_t)k * d, d, lr);
+    adam_step(opt, r, X + (size_t)r * d, ac->sum + (size_t)k * d, d, lr, tmp);
     ac->slot[r] = 0;
   }
   ac->n = 0;
@@ -228,7 +238,7 @@ static void accum_apply(accum *ac, adam *opt, float *X, uint32_t d, float lr) {
 /* One thread's buffers for a batch. */
 typedef struct worker worker;
 struct worker {
-  float *P, *Q, *gP, *gQ, *logq;
+  float *P, *Q, *gP, *gQ, *logq, *tmp;
   uint32_t *bu, *bi;
   accum au, ai;
   rng g;
@@ -243,6 +253,7 @@ static void worker_free(worker *w) {
   free(w->gP);
   free(w->gQ);
   free(w->logq);
+  free(w->tmp);
   free(w->bu);
   free(w->bi);
   free(w->au.sum);
@@ -260,6 +271,7 @@ static int worker_init(worker *w, uint32_t nu, uint32_t ni, uint32_t d, uint32_t
   w->gP = malloc(sizeof(float) * ((size_t)B * d + 1));
   w->gQ = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
   w->logq = malloc(sizeof(float) * ((size_t)B + N + 1));
+  w->tmp = malloc(sizeof(float) * (3 * (size_t)d + 1));
   w->bu = malloc(sizeof(uint32_t) * ((size_t)B + 1));
   w->bi = malloc(sizeof(uint32_t) * ((size_t)B + N + 1));
   w->au.sum = malloc(sizeof(float) * ((size_t)B * d + 1));
@@ -268,7 +280,7 @@ static int worker_init(worker *w, uint32_t nu, uint32_t ni, uint32_t d, uint32_t
   w->ai.sum = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
   w->ai.slot = calloc((size_t)ni + 1, sizeof(uint32_t));
   w->ai.rows = malloc(sizeof(uint32_t) * ((size_t)B + N + 1));
-  return w->P && w->Q && w->gP && w->gQ && w->logq && w->bu && w->bi && w->au.sum && w->au.slot &&
+  return w->P && w->Q && w->gP && w->gQ && w->logq && w->tmp && w->bu && w->bi && w->au.sum && w->au.slot &&
                  w->au.rows && w->ai.sum && w->ai.slot && w->ai.rows
              ? 0
              : -1;
@@ -292,7 +304,8 @@ struct epoch_job {
 };
 
 /* Thread tid takes batches tid, tid + threads, ...: Hogwild over batches, each
-** with its own negatives and its own Adam steps on the shared model. */
+** with its own negatives and its own Adam steps on the shared model; shared
+** rows are read and written through relaxed atomics only (hogwild.h). */
 static void epoch_worker(void *arg, int tid) {
   epoch_job *job = arg;
   const contrastive_config *cfg = job->cfg;
@@ -309,13 +322,13 @@ static void epoch_worker(void *arg, int tid) {
       size_t k = job->order[start + b];
       wk->bu[b] = job->pos_user[k];
       wk->bi[b] = pos->idx[k];
-      memcpy(wk->P + (size_t)b * d, Um + (size_t)wk->bu[b] * d, sizeof(float) * d);
-      memcpy(wk->Q + (size_t)b * d, Im + (size_t)wk->bi[b] * d, sizeof(float) * d);
+      hw_load(wk->P + (size_t)b * d, Um + (size_t)wk->bu[b] * d, d);
+      hw_load(wk->Q + (size_t)b * d, Im + (size_t)wk->bi[b] * d, d);
     }
     for (uint32_t j = 0; j < N; j++) {
       uint32_t it = cfg->popularity ? alias_draw(job->pop, &wk->g) : rng_below(&wk->g, ni);
       wk->bi[b_n + j] = it;
-      memcpy(wk->Q + (size_t)(b_n + j) * d, Im + (size_t)it * d, sizeof(float) * d);
+      hw_load(wk->Q + (size_t)(b_n + j) * d, Im + (size_t)it * d, d);
     }
     /* The log-Q correction: a candidate's logit less log(expected count of
     ** the item among the batch's candidates), so that the sum over the
@@ -340,8 +353,8 @@ static void epoch_worker(void *arg, int tid) {
     wk->batches++;
     for (uint32_t b = 0; b < b_n; b++) accum_add(&wk->au, wk->bu[b], wk->gP + (size_t)b * d, d);
     for (uint32_t r = 0; r < b_n + N; r++) accum_add(&wk->ai, wk->bi[r], wk->gQ + (size_t)r * d, d);
-    accum_apply(&wk->au, job->ou, Um, d, job->lr);
-    accum_apply(&wk->ai, job->oi, Im, d, job->lr);
+    accum_apply(&wk->au, job->ou, Um, d, job->lr, wk->tmp);
+    accum_apply(&wk->ai, job->oi, Im, d, job->lr, wk->tmp);
   }
 }
 
@@ -410,9 +423,7 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
   for (uint32_t u = 0; u < nu; u++)
     for (size_t k = pos->ptr[u]; k < pos->ptr[u + 1]; k++) pos_user[k] = u;
   for (size_t k = 0; k < pos->nnz; k++) order[k] = (uint32_t)k;
-  /* each thread runs its own single-threaded sgemm calls */
-  int saved_threads = openblas_get_num_threads();
-  openblas_set_num_threads(1);
+  /* each thread runs its own single-threaded products (blas.h) */
   epoch_job job = {cfg,   pos, order, pos_user, &pop,    w,    deg, wsum,
                    model, &ou, &oi,   workers,  threads, 0.0f, prog};
   double t0 = parallel_now();
@@ -447,7 +458,6 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
     stats->seconds = parallel_now() - t0;
     if (on_epoch && on_epoch(ctx, e + 1, stats->final_loss, stats->seconds, stats->samples)) rc = 1;
   }
-  openblas_set_num_threads(saved_threads);
   stats->seconds = parallel_now() - t0;
 done:
   free(order);
