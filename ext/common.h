@@ -43,6 +43,9 @@ int recsql_register_recommend(sqlite3 *db);
 int recsql_register_swing_sim(sqlite3 *db);
 int recsql_register_itemcf_sim(sqlite3 *db);
 int recsql_register_knn_index(sqlite3 *db);
+int recsql_register_config(sqlite3 *db);
+/* The cache lines of recsql_debug() for db (sqlite3_free it), or NULL. */
+char *config_debug_text(sqlite3 *db);
 
 /* ---- sources ------------------------------------------------------------ */
 
@@ -97,6 +100,10 @@ struct source_graph {
 int source_graph_get(sqlite3 *db, const char *obj, const char *src, int transpose, source_graph **cache,
                      source_graph **out, char **err);
 void source_graph_release(source_graph *g);
+/* Empties a cache slot of source_graph_get (from xDisconnect): the cache is
+** under the process's memory budget (src/lru.h, recsql_config), so a slot is
+** only ever dropped through this, never released directly. */
+void source_cache_drop(source_graph **cache);
 
 /* Reads (id, emb[, bias]) rows of src: ids into ids (a repeated id is an
 ** error), embeddings into *emb (n x *dim, sqlite3_malloc'd; all rows must

@@ -78,7 +78,7 @@ static int ns_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 }
 
 static int ns_disconnect(sqlite3_vtab *vt) {
-  source_graph_release(((ns_vtab *)vt)->cache);
+  source_cache_drop(&((ns_vtab *)vt)->cache);
   sqlite3_free(vt);
   return SQLITE_OK;
 }

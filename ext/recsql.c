@@ -26,6 +26,7 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
   (void)argv;
+  char *cache = config_debug_text(sqlite3_context_db_handle(ctx));
   char *s = sqlite3_mprintf(
       "recsql: %s\n"
       "sqlite compiled: %s\n"
@@ -36,7 +37,8 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       "blas: %s\n"
       "openblas: %s\n"
       "openblas core: %s\n"
-      "openblas threads: %d",
+      "openblas threads: %d\n"
+      "%s",
       RECSQL_VERSION, SQLITE_VERSION, sqlite3_libversion(),
 #if defined(__clang__)
       "clang " __clang_version__,
@@ -46,11 +48,14 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       "unknown",
 #endif
       vec_isa(), sysconf(_SC_NPROCESSORS_ONLN), blas_path_name(blas_current_path()), openblas_get_config(),
-      openblas_get_corename(), openblas_get_num_threads());
-  if (!s) {
+      openblas_get_corename(), openblas_get_num_threads(), cache ? cache : "");
+  if (!cache || !s) {
+    sqlite3_free(cache);
+    sqlite3_free(s);
     sqlite3_result_error_nomem(ctx);
     return;
   }
+  sqlite3_free(cache);
   sqlite3_result_text(ctx, s, -1, sqlite3_free);
 }
 
@@ -72,6 +77,7 @@ __declspec(dllexport)
   if (rc == SQLITE_OK) rc = recsql_register_swing_sim(db);
   if (rc == SQLITE_OK) rc = recsql_register_itemcf_sim(db);
   if (rc == SQLITE_OK) rc = recsql_register_knn_index(db);
+  if (rc == SQLITE_OK) rc = recsql_register_config(db);
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));
   return rc;
