@@ -9,6 +9,10 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format / make lint
 #   make fuzz / fault / interrupt / crash   reliability tests (tests/reliability.mk)
+#   make load       load test: 2 processes x 4 threads + a writer on one WAL database
+#   make tsan       ThreadSanitizer build (build/tsan): parallel unit tests + load test
+#   make scale      synthetic 1M and 10M interactions: time and peak RSS per step
+#                   (SCALE_SIZES="1000000 10000000 100000000"; not part of make test)
 
 BUILD    ?= build
 CC       ?= cc
@@ -23,6 +27,10 @@ ifeq ($(SANITIZE),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDSAN = -fsanitize=address,undefined
 endif
+ifeq ($(SANITIZE),thread)
+CFLAGS_ALL += -fsanitize=thread -fno-omit-frame-pointer -DRECSQL_NO_CLONES # ifunc resolvers run before the TSan runtime
+LDSAN = -fsanitize=thread
+endif
 
 SRC_C   := $(sort $(wildcard src/*.c))
 EXT_C   := $(sort $(wildcard ext/*.c))
@@ -34,7 +42,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql docs examples demo bench install format lint clean deps
+.PHONY: all static test check unit sql docs examples demo bench install format lint clean deps load tsan scale
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -69,6 +77,7 @@ test: deps
 	$(MAKE) crash
 	$(MAKE) fault
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT)
+	$(MAKE) load LOAD_SECONDS=4
 
 check: unit sql docs
 
@@ -90,6 +99,35 @@ demo: deps $(LIB)
 
 bench: $(LIB)
 	@bench/run_all.sh $(LIB)
+
+# ---- operations: load, ThreadSanitizer, scale (docs/operations.md) ----
+LOAD_SECONDS ?= 20
+LOAD_PROCS   ?= 2
+LOAD_THREADS ?= 4
+$(BUILD)/tests/load_test: tests/load/load_test.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -g $(OPT) -Wall -Wextra -D_GNU_SOURCE -pthread $(LDSAN) -o $@ $< -lsqlite3
+
+load: $(LIB) $(BUILD)/tests/load_test
+	LOAD_DB=$(BUILD)/load_test.db $(BUILD)/tests/load_test $(abspath $(LIB)) $(LOAD_SECONDS) $(LOAD_PROCS) $(LOAD_THREADS)
+
+# the modules that run threads, and the load test, under ThreadSanitizer;
+# tests/tsan.supp documents any suppression
+TSAN_UNIT = parallel blas lru bpr contrastive mips swing itemcf hnsw sampler
+tsan:
+	$(MAKE) BUILD=build/tsan SANITIZE=thread OPT=-O1 build/tsan/recsql.so \
+	  $(TSAN_UNIT:%=build/tsan/tests/test_%) build/tsan/tests/load_test
+	@set -e; export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp"; \
+	for t in $(TSAN_UNIT); do echo "== tsan test_$$t"; build/tsan/tests/test_$$t; done; \
+	echo "== tsan load_test"; LOAD_DB=build/tsan/load_test.db build/tsan/tests/load_test \
+	  $(CURDIR)/build/tsan/recsql.so $${LOAD_SECONDS:-10} 2 4
+
+SCALE_SIZES ?= 1000000 10000000
+$(BUILD)/bench/scale_gen: bench/scale/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lsqlite3 -lm
+scale: $(LIB) $(BUILD)/bench/scale_gen
+	bench/scale/run.sh $(abspath $(LIB)) $(BUILD)/bench/scale_gen $(SCALE_SIZES)
 
 install: static $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -63,7 +63,10 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 __declspec(dllexport)
 #endif
     int sqlite3_recsql_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
-  SQLITE_EXTENSION_INIT2(pApi);
+  /* Each connection's load passes the same routines: writing the global only
+  ** when it differs keeps a load on one thread from racing with statements
+  ** of other connections that read it (ThreadSanitizer, make tsan). */
+  if (sqlite3_api != pApi) SQLITE_EXTENSION_INIT2(pApi);
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   int rc = sqlite3_create_function_v2(db, "recsql_version", 0, flags, NULL, fn_version, NULL, NULL, NULL);
   if (rc == SQLITE_OK)
