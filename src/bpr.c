@@ -137,6 +137,7 @@ int bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, bpr_epoch
   int threads = cfg->threads < 1 ? 1 : cfg->threads;
   memset(model, 0, sizeof *model);
   memset(stats, 0, sizeof *stats);
+  if (pos->nnz > BPR_MAX_POSITIVES) return RS_TOOBIG; /* order[] holds 32-bit indices */
   model->n_users = nu;
   model->n_items = ni;
   model->dim = d;

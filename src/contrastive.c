@@ -367,6 +367,7 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
   if ((size_t)threads > n_batches) threads = n_batches ? (int)n_batches : 1;
   memset(model, 0, sizeof *model);
   memset(stats, 0, sizeof *stats);
+  if (pos->nnz > BPR_MAX_POSITIVES) return RS_TOOBIG; /* order[] holds 32-bit indices */
   model->n_users = nu;
   model->n_items = ni;
   model->dim = d;
