@@ -42,21 +42,28 @@ struct kernel {
 
 /* ---- micro-kernels: c[MR x NR] = alpha * sum_p a[p][MR] b[p][NR] + beta c ---- */
 
+/* GCC/clang vector extensions: SSE2 on any x86-64, NEON on arm64. */
+typedef float v4f __attribute__((vector_size(16)));
+
 static void kern_generic(size_t kc, const float *a, size_t rsa, size_t csa, const float *b, float *c,
                          size_t ldc, float alpha, float beta) {
-  float acc[4][16] = {{0}};
-  for (size_t p = 0; p < kc; p++, a += csa, b += 16)
+  v4f acc[4][2] = {{{0}}};
+  for (size_t p = 0; p < kc; p++, a += csa, b += 8) {
+    v4f b0, b1;
+    memcpy(&b0, b, sizeof b0);
+    memcpy(&b1, b + 4, sizeof b1);
     for (int r = 0; r < 4; r++) {
       float x = a[r * rsa];
-      for (int j = 0; j < 16; j++) acc[r][j] += x * b[j];
+      acc[r][0] += x * b0;
+      acc[r][1] += x * b1;
     }
-  for (int r = 0; r < 4; r++) {
-    float *q = c + r * ldc;
-    if (beta == 0.0f)
-      for (int j = 0; j < 16; j++) q[j] = alpha * acc[r][j];
-    else
-      for (int j = 0; j < 16; j++) q[j] = alpha * acc[r][j] + beta * q[j];
   }
+  for (int r = 0; r < 4; r++)
+    for (int h = 0; h < 2; h++) {
+      float *q = c + r * ldc + 4 * h;
+      for (int j = 0; j < 4; j++)
+        q[j] = beta == 0.0f ? alpha * acc[r][h][j] : alpha * acc[r][h][j] + beta * q[j];
+    }
 }
 
 #ifdef BLAS_X86
@@ -97,8 +104,8 @@ __attribute__((target("avx512f"))) static void kern_avx512(size_t kc, const floa
   lo = _mm512_fmadd_ps(x, b0, lo); \
   hi = _mm512_fmadd_ps(x, b1, hi);
     ROW(0, c00, c01)
-    ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51) ROW(6, c60, c61)
-        ROW(7, c70, c71)
+    ROW(1, c10, c11)
+    ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51) ROW(6, c60, c61) ROW(7, c70, c71)
 #undef ROW
   }
   __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
@@ -161,7 +168,7 @@ blas_path blas_current_path(void) {
 }
 
 static kernel kernel_of(blas_path p) {
-  kernel k = {kern_generic, 4, 16, 64};
+  kernel k = {kern_generic, 4, 8, 64};
 #ifdef BLAS_X86
   if (p == BLAS_AVX512) k = (kernel){kern_avx512, 8, 32, 128};
   if (p == BLAS_AVX2) k = (kernel){kern_avx2, 6, 16, 96};

@@ -13,7 +13,7 @@
 ** How: GotoBLAS-style blocking (pack a KC x NC block of op(B) into NR-wide
 ** column strips and a MC x KC block of op(A) into MR-tall row strips, then an
 ** MR x NR register-blocked micro-kernel walks them), with micro-kernels for
-** AVX-512 (8 x 32), AVX2+FMA (6 x 16) and portable C (4 x 16), chosen once
+** AVX-512 (8 x 32), AVX2+FMA (6 x 16) and portable C (4 x 8), chosen once
 ** from the CPU at the first call. Packing reads A and B through strides, so
 ** the transposes cost nothing extra. The summation order over k is fixed for
 ** a given path, so results are reproducible run to run.
