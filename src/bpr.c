@@ -23,25 +23,25 @@ void bpr_model_free(bpr_model *m) {
   memset(m, 0, sizeof *m);
 }
 
-/* Rows are read and written through relaxed atomics (hogwild.h) in chunks
-** of BPR_CHUNK floats: one chunk (d <= BPR_CHUNK, the common case) is loaded
-** once; longer rows are loaded again for the update. The arithmetic and its
-** order are those of a plain loop, so results do not depend on the chunking. */
-#define BPR_CHUNK 128
-
+/* Every shared element is read and written by one relaxed atomic access
+** (hogwild.h), four at a time where the target allows; the arithmetic and
+** its order are those of the plain scalar loop, so results are unchanged. */
 float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float reg, float reg_bias) {
   uint32_t d = m->dim;
   float *pu = m->user + (size_t)u * d, *qi = m->item + (size_t)i * d, *qj = m->item + (size_t)j * d;
-  float P[BPR_CHUNK], I[BPR_CHUNK], J[BPR_CHUNK];
   float bi = hw_get(&m->bias[i]), bj = hw_get(&m->bias[j]);
   float x = bi - bj;
-  for (uint32_t f0 = 0; f0 < d; f0 += BPR_CHUNK) {
-    uint32_t n = d - f0 < BPR_CHUNK ? d - f0 : BPR_CHUNK;
-    hw_load(P, pu + f0, n);
-    hw_load(I, qi + f0, n);
-    hw_load(J, qj + f0, n);
-    for (uint32_t f = 0; f < n; f++) x += P[f] * (I[f] - J[f]);
+  uint32_t f = 0;
+#ifdef HW_VEC4
+  for (; f + 4 <= d; f += 4) {
+    hw_v4 t = hw_load4(pu + f) * (hw_load4(qi + f) - hw_load4(qj + f));
+    x += t[0];
+    x += t[1];
+    x += t[2];
+    x += t[3];
   }
+#endif
+  for (; f < d; f++) x += hw_get(pu + f) * (hw_get(qi + f) - hw_get(qj + f));
   /* g = sigmoid(-x); loss = log(1 + exp(-x)), both computed stably */
   float g, loss;
   if (x >= 0) {
@@ -54,23 +54,20 @@ float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float
     loss = -x + log1pf(e);
   }
   float a = lr * g, decay = 1.0f - lr * reg;
-  for (uint32_t f0 = 0; f0 < d; f0 += BPR_CHUNK) {
-    uint32_t n = d - f0 < BPR_CHUNK ? d - f0 : BPR_CHUNK;
-    if (d > BPR_CHUNK) {
-      hw_load(P, pu + f0, n);
-      hw_load(I, qi + f0, n);
-      hw_load(J, qj + f0, n);
-    }
-    float NP[BPR_CHUNK];
-    for (uint32_t f = 0; f < n; f++) {
-      float p = P[f], vi = I[f], vj = J[f];
-      NP[f] = decay * p + a * (vi - vj);
-      I[f] = decay * vi + a * p;
-      J[f] = decay * vj - a * p;
-    }
-    hw_store(pu + f0, NP, n);
-    hw_store(qi + f0, I, n);
-    hw_store(qj + f0, J, n);
+  f = 0;
+#ifdef HW_VEC4
+  for (; f + 4 <= d; f += 4) {
+    hw_v4 p = hw_load4(pu + f), vi = hw_load4(qi + f), vj = hw_load4(qj + f);
+    hw_store4(pu + f, decay * p + a * (vi - vj));
+    hw_store4(qi + f, decay * vi + a * p);
+    hw_store4(qj + f, decay * vj - a * p);
+  }
+#endif
+  for (; f < d; f++) {
+    float p = hw_get(pu + f), vi = hw_get(qi + f), vj = hw_get(qj + f);
+    hw_set(pu + f, decay * p + a * (vi - vj));
+    hw_set(qi + f, decay * vi + a * p);
+    hw_set(qj + f, decay * vj - a * p);
   }
   /* bias[j] read again: with j == i it is the value just written, as before */
   hw_set(&m->bias[i], bi + lr * (g - reg_bias * bi));
