@@ -186,22 +186,36 @@ static void adam_free(adam *a) {
   free(a->t);
 }
 
-/* One Adam step of row r (length d) along gradient g. The row and its
-** moments are shared with the other threads (Hogwild): they are copied into
-** tmp (3 d floats) and back through relaxed atomics (hogwild.h). */
-static void adam_step(adam *a, uint32_t r, float *x, const float *g, uint32_t d, float lr, float *tmp) {
+/* One Adam step of row r (length d) along gradient g: vec_adam's arithmetic
+** on the shared row and its moments, each element read and written by
+** relaxed atomics (hogwild.h), four at a time where the target allows. */
+static void adam_step(adam *a, uint32_t r, float *x, const float *g, uint32_t d, float lr) {
   const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
   uint32_t t = hw_inc(&a->t[r]);
   float c1 = 1.0f - powf(b1, (float)t), c2 = 1.0f - powf(b2, (float)t);
   float step = lr * sqrtf(c2) / c1;
   float *m = a->m + (size_t)r * d, *v = a->v + (size_t)r * d;
-  hw_load(tmp, x, d);
-  hw_load(tmp + d, m, d);
-  hw_load(tmp + 2 * (size_t)d, v, d);
-  vec_adam(tmp, tmp + d, tmp + 2 * (size_t)d, g, d, b1, b2, step, eps);
-  hw_store(x, tmp, d);
-  hw_store(m, tmp + d, d);
-  hw_store(v, tmp + 2 * (size_t)d, d);
+  uint32_t f = 0;
+#ifdef HW_VEC4
+  for (; f + 4 <= d; f += 4) {
+    hw_v4 gv;
+    memcpy(&gv, g + f, sizeof gv);
+    hw_v4 mv = b1 * hw_load4(m + f) + (1.0f - b1) * gv;
+    hw_v4 vv = b2 * hw_load4(v + f) + (1.0f - b2) * gv * gv;
+    hw_v4 xv = hw_load4(x + f) - step * mv / (hw_sqrt4(vv) + eps);
+    hw_store4(m + f, mv);
+    hw_store4(v + f, vv);
+    hw_store4(x + f, xv);
+  }
+#endif
+  for (; f < d; f++) {
+    float gf = g[f];
+    float mf = b1 * hw_get(m + f) + (1.0f - b1) * gf;
+    float vf = b2 * hw_get(v + f) + (1.0f - b2) * gf * gf;
+    hw_set(m + f, mf);
+    hw_set(v + f, vf);
+    hw_set(x + f, hw_get(x + f) - step * mf / (sqrtf(vf) + eps));
+  }
 }
 
 /* Sums the gradient rows of a batch into one row per distinct index, then
@@ -226,10 +240,10 @@ static void accum_add(accum *ac, uint32_t row, const float *g, uint32_t d) {
   vec_axpy(1.0f, g, ac->sum + (size_t)(s - 1) * d, d);
 }
 
-static void accum_apply(accum *ac, adam *opt, float *X, uint32_t d, float lr, float *tmp) {
+static void accum_apply(accum *ac, adam *opt, float *X, uint32_t d, float lr) {
   for (uint32_t k = 0; k < ac->n; k++) {
     uint32_t r = ac->rows[k];
-    adam_step(opt, r, X + (size_t)r * d, ac->sum + (size_t)k * d, d, lr, tmp);
+    adam_step(opt, r, X + (size_t)r * d, ac->sum + (size_t)k * d, d, lr);
     ac->slot[r] = 0;
   }
   ac->n = 0;
@@ -238,7 +252,7 @@ static void accum_apply(accum *ac, adam *opt, float *X, uint32_t d, float lr, fl
 /* One thread's buffers for a batch. */
 typedef struct worker worker;
 struct worker {
-  float *P, *Q, *gP, *gQ, *logq, *tmp;
+  float *P, *Q, *gP, *gQ, *logq;
   uint32_t *bu, *bi;
   accum au, ai;
   rng g;
@@ -253,7 +267,6 @@ static void worker_free(worker *w) {
   free(w->gP);
   free(w->gQ);
   free(w->logq);
-  free(w->tmp);
   free(w->bu);
   free(w->bi);
   free(w->au.sum);
@@ -271,7 +284,6 @@ static int worker_init(worker *w, uint32_t nu, uint32_t ni, uint32_t d, uint32_t
   w->gP = malloc(sizeof(float) * ((size_t)B * d + 1));
   w->gQ = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
   w->logq = malloc(sizeof(float) * ((size_t)B + N + 1));
-  w->tmp = malloc(sizeof(float) * (3 * (size_t)d + 1));
   w->bu = malloc(sizeof(uint32_t) * ((size_t)B + 1));
   w->bi = malloc(sizeof(uint32_t) * ((size_t)B + N + 1));
   w->au.sum = malloc(sizeof(float) * ((size_t)B * d + 1));
@@ -280,7 +292,7 @@ static int worker_init(worker *w, uint32_t nu, uint32_t ni, uint32_t d, uint32_t
   w->ai.sum = malloc(sizeof(float) * ((size_t)(B + N) * d + 1));
   w->ai.slot = calloc((size_t)ni + 1, sizeof(uint32_t));
   w->ai.rows = malloc(sizeof(uint32_t) * ((size_t)B + N + 1));
-  return w->P && w->Q && w->gP && w->gQ && w->logq && w->tmp && w->bu && w->bi && w->au.sum && w->au.slot &&
+  return w->P && w->Q && w->gP && w->gQ && w->logq && w->bu && w->bi && w->au.sum && w->au.slot &&
                  w->au.rows && w->ai.sum && w->ai.slot && w->ai.rows
              ? 0
              : -1;
@@ -353,8 +365,8 @@ static void epoch_worker(void *arg, int tid) {
     wk->batches++;
     for (uint32_t b = 0; b < b_n; b++) accum_add(&wk->au, wk->bu[b], wk->gP + (size_t)b * d, d);
     for (uint32_t r = 0; r < b_n + N; r++) accum_add(&wk->ai, wk->bi[r], wk->gQ + (size_t)r * d, d);
-    accum_apply(&wk->au, job->ou, Um, d, job->lr, wk->tmp);
-    accum_apply(&wk->ai, job->oi, Im, d, job->lr, wk->tmp);
+    accum_apply(&wk->au, job->ou, Um, d, job->lr);
+    accum_apply(&wk->ai, job->oi, Im, d, job->lr);
   }
 }
 

@@ -56,6 +56,13 @@ static inline hw_v4 hw_load4(const float *p) {
   return v;
 }
 
+/* Correctly rounded square roots (sqrtps), as sqrtf element by element. */
+static inline hw_v4 hw_sqrt4(hw_v4 v) {
+  hw_v4 r;
+  __asm__("sqrtps %1, %0" : "=x"(r) : "x"(v));
+  return r;
+}
+
 /* p[0..4) = v, one relaxed atomic store per element (see above). */
 static inline void hw_store4(float *p, hw_v4 v) {
   __asm__ volatile("movups %1, %0" : "=m"(*(hw_v4 *)p) : "x"(v));
