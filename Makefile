@@ -114,13 +114,14 @@ load: $(LIB) $(BUILD)/tests/load_test
 # the modules that run threads, and the load test, under ThreadSanitizer;
 # tests/tsan.supp documents any suppression
 TSAN_UNIT = parallel blas lru bpr contrastive mips swing itemcf hnsw sampler
+TSAN_LOAD_SECONDS ?= 30
 tsan:
 	$(MAKE) BUILD=build/tsan SANITIZE=thread OPT=-O1 build/tsan/recsql.so \
 	  $(TSAN_UNIT:%=build/tsan/tests/test_%) build/tsan/tests/load_test
 	@set -e; export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp"; \
 	for t in $(TSAN_UNIT); do echo "== tsan test_$$t"; build/tsan/tests/test_$$t; done; \
 	echo "== tsan load_test"; LOAD_DB=build/tsan/load_test.db build/tsan/tests/load_test \
-	  $(CURDIR)/build/tsan/recsql.so $${LOAD_SECONDS:-10} 2 4
+	  $(CURDIR)/build/tsan/recsql.so $(TSAN_LOAD_SECONDS) 2 4
 
 SCALE_SIZES ?= 1000000 10000000
 $(BUILD)/bench/scale_gen: bench/scale/gen.c
