@@ -26,14 +26,39 @@ void bpr_model_free(bpr_model *m) {
 /* Every shared element is read and written by one relaxed atomic access
 ** (hogwild.h), four at a time where the target allows; the arithmetic and
 ** its order are those of the plain scalar loop, so results are unchanged. */
+#ifdef HW_VEC4
+/* The first n (a multiple of 8) steps of bpr_step's two loops, eight floats
+** at a time on CPUs with AVX: same arithmetic, same order. */
+__attribute__((target("avx"))) static float dot8(const float *pu, const float *qi, const float *qj,
+                                                 uint32_t n, float x) {
+  for (uint32_t f = 0; f < n; f += 8) {
+    hw_v8 t = hw_load8(pu + f) * (hw_load8(qi + f) - hw_load8(qj + f));
+    for (int l = 0; l < 8; l++) x += t[l];
+  }
+  return x;
+}
+
+__attribute__((target("avx"))) static void update8(float *pu, float *qi, float *qj, uint32_t n, float a,
+                                                   float decay) {
+  for (uint32_t f = 0; f < n; f += 8) {
+    hw_v8 p = hw_load8(pu + f), vi = hw_load8(qi + f), vj = hw_load8(qj + f);
+    hw_store8(pu + f, decay * p + a * (vi - vj));
+    hw_store8(qi + f, decay * vi + a * p);
+    hw_store8(qj + f, decay * vj - a * p);
+  }
+}
+#endif
+
 float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float reg, float reg_bias) {
   uint32_t d = m->dim;
   float *pu = m->user + (size_t)u * d, *qi = m->item + (size_t)i * d, *qj = m->item + (size_t)j * d;
   float bi = hw_get(&m->bias[i]), bj = hw_get(&m->bias[j]);
   float x = bi - bj;
-  uint32_t f = 0;
+  uint32_t f = 0, n8 = 0;
 #ifdef HW_VEC4
-  for (; f + 4 <= d; f += 4) {
+  if (__builtin_cpu_supports("avx")) n8 = d / 8 * 8;
+  x = n8 ? dot8(pu, qi, qj, n8, x) : x;
+  for (f = n8; f + 4 <= d; f += 4) {
     hw_v4 t = hw_load4(pu + f) * (hw_load4(qi + f) - hw_load4(qj + f));
     x += t[0];
     x += t[1];
@@ -56,7 +81,8 @@ float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float
   float a = lr * g, decay = 1.0f - lr * reg;
   f = 0;
 #ifdef HW_VEC4
-  for (; f + 4 <= d; f += 4) {
+  if (n8) update8(pu, qi, qj, n8, a, decay);
+  for (f = n8; f + 4 <= d; f += 4) {
     hw_v4 p = hw_load4(pu + f), vi = hw_load4(qi + f), vj = hw_load4(qj + f);
     hw_store4(pu + f, decay * p + a * (vi - vj));
     hw_store4(qi + f, decay * vi + a * p);
