@@ -54,9 +54,9 @@ float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float
   float *pu = m->user + (size_t)u * d, *qi = m->item + (size_t)i * d, *qj = m->item + (size_t)j * d;
   float bi = hw_get(&m->bias[i]), bj = hw_get(&m->bias[j]);
   float x = bi - bj;
-  uint32_t f = 0, n8 = 0;
+  uint32_t f = 0;
 #ifdef HW_VEC4
-  if (__builtin_cpu_supports("avx")) n8 = d / 8 * 8;
+  uint32_t n8 = __builtin_cpu_supports("avx") ? d / 8 * 8 : 0;
   x = n8 ? dot8(pu, qi, qj, n8, x) : x;
   for (f = n8; f + 4 <= d; f += 4) {
     hw_v4 t = hw_load4(pu + f) * (hw_load4(qi + f) - hw_load4(qj + f));
