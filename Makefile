@@ -42,7 +42,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql docs examples demo bench install format lint clean deps load tsan scale
+.PHONY: all static test check unit sql docs examples demo bench install format lint clean deps load tsan scale bench-blas
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -122,6 +122,13 @@ tsan:
 	for t in $(TSAN_UNIT); do echo "== tsan test_$$t"; build/tsan/tests/test_$$t; done; \
 	echo "== tsan load_test"; LOAD_DB=build/tsan/load_test.db build/tsan/tests/load_test \
 	  $(CURDIR)/build/tsan/recsql.so $(TSAN_LOAD_SECONDS) 2 4
+
+# recsql's product kernels against OpenBLAS (set OPENBLAS_CORETYPE to compare cores)
+$(BUILD)/bench/bench_blas: bench/blas/bench_blas.c $(BUILD)/obj/src/blas.o $(BUILD)/obj/src/parallel.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+bench-blas: $(BUILD)/bench/bench_blas
+	$(BUILD)/bench/bench_blas
 
 SCALE_SIZES ?= 1000000 10000000
 $(BUILD)/bench/scale_gen: bench/scale/gen.c
