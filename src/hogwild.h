@@ -14,8 +14,8 @@
 ** - under ThreadSanitizer, and on targets other than x86-64: one relaxed
 **   atomic load or store per element (__atomic builtins), so TSan checks the
 **   logic;
-** - on x86-64 otherwise: 16-byte SSE moves in volatile asm (hw_load4,
-**   hw_store4). The compiler sees opaque instructions (no tearing,
+** - on x86-64 otherwise: 16-byte SSE moves in asm (hw_load4, hw_store4;
+**   32-byte AVX moves, hw_load8 and hw_store8, in target("avx") code). The compiler sees opaque instructions (no tearing,
 **   repetition or invention), and the hardware accesses each aligned 4-byte
 **   element whole (Intel SDM vol. 3, 8.1.1: wider SSE accesses may be split
 **   into accesses of at most 8 bytes, never a naturally aligned float): per
