@@ -10,6 +10,10 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format / make lint
 #   make fuzz / fault / interrupt / crash   reliability tests (tests/reliability.mk)
+#   make load       load test: 2 processes x 4 threads + a writer on one WAL database
+#   make tsan       ThreadSanitizer build (build/tsan): parallel unit tests + load test
+#   make scale      synthetic 1M and 10M interactions: time and peak RSS per step
+#                   (SCALE_SIZES="1000000 10000000 100000000"; not part of make test)
 
 BUILD    ?= build
 CC       ?= cc
@@ -24,6 +28,10 @@ ifeq ($(SANITIZE),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDSAN = -fsanitize=address,undefined
 endif
+ifeq ($(SANITIZE),thread)
+CFLAGS_ALL += -fsanitize=thread -fno-omit-frame-pointer -DRECSQL_NO_CLONES # ifunc resolvers run before the TSan runtime
+LDSAN = -fsanitize=thread
+endif
 
 SRC_C   := $(sort $(wildcard src/*.c))
 EXT_C   := $(sort $(wildcard ext/*.c))
@@ -35,7 +43,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql docs examples packages demo bench install format lint clean deps
+.PHONY: all static test check unit sql docs examples packages demo bench install format lint clean deps load tsan scale bench-blas
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -71,6 +79,7 @@ test: deps
 	$(MAKE) crash
 	$(MAKE) fault
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT)
+	$(MAKE) load LOAD_SECONDS=4
 
 check: unit sql docs
 
@@ -96,6 +105,43 @@ demo: deps $(LIB)
 
 bench: $(LIB)
 	@bench/run_all.sh $(LIB)
+
+# ---- operations: load, ThreadSanitizer, scale (docs/operations.md) ----
+LOAD_SECONDS ?= 20
+LOAD_PROCS   ?= 2
+LOAD_THREADS ?= 4
+$(BUILD)/tests/load_test: tests/load/load_test.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -g $(OPT) -Wall -Wextra -D_GNU_SOURCE -pthread $(LDSAN) -o $@ $< -lsqlite3
+
+load: $(LIB) $(BUILD)/tests/load_test
+	LOAD_DB=$(BUILD)/load_test.db $(BUILD)/tests/load_test $(abspath $(LIB)) $(LOAD_SECONDS) $(LOAD_PROCS) $(LOAD_THREADS)
+
+# the modules that run threads, and the load test, under ThreadSanitizer;
+# tests/tsan.supp documents any suppression
+TSAN_UNIT = parallel blas lru bpr contrastive mips swing itemcf hnsw sampler
+TSAN_LOAD_SECONDS ?= 30
+tsan:
+	$(MAKE) BUILD=build/tsan SANITIZE=thread OPT=-O1 build/tsan/recsql.so \
+	  $(TSAN_UNIT:%=build/tsan/tests/test_%) build/tsan/tests/load_test
+	@set -e; export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp"; \
+	for t in $(TSAN_UNIT); do echo "== tsan test_$$t"; build/tsan/tests/test_$$t; done; \
+	echo "== tsan load_test"; LOAD_DB=build/tsan/load_test.db build/tsan/tests/load_test \
+	  $(CURDIR)/build/tsan/recsql.so $(TSAN_LOAD_SECONDS) 2 4
+
+# recsql's product kernels against OpenBLAS (set OPENBLAS_CORETYPE to compare cores)
+$(BUILD)/bench/bench_blas: bench/blas/bench_blas.c $(BUILD)/obj/src/blas.o $(BUILD)/obj/src/parallel.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+bench-blas: $(BUILD)/bench/bench_blas
+	$(BUILD)/bench/bench_blas
+
+SCALE_SIZES ?= 1000000 10000000
+$(BUILD)/bench/scale_gen: bench/scale/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lsqlite3 -lm
+scale: $(LIB) $(BUILD)/bench/scale_gen
+	bench/scale/run.sh $(abspath $(LIB)) $(BUILD)/bench/scale_gen $(SCALE_SIZES)
 
 install: static $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

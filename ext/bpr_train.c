@@ -311,6 +311,12 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = SQLITE_NOMEM;
     goto done;
   }
+  if (r == RS_TOOBIG) {
+    err = sqlite3_mprintf("bpr_train: %llu interactions: the limit is %llu", (unsigned long long)pos.nnz,
+                          (unsigned long long)BPR_MAX_POSITIVES);
+    rc = SQLITE_TOOBIG;
+    goto done;
+  }
   if (r > 0) {
     rc = SQLITE_INTERRUPT;
     goto done;

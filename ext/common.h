@@ -40,6 +40,9 @@ int recsql_register_recommend(sqlite3 *db);
 int recsql_register_swing_sim(sqlite3 *db);
 int recsql_register_itemcf_sim(sqlite3 *db);
 int recsql_register_knn_index(sqlite3 *db);
+int recsql_register_config(sqlite3 *db);
+/* The cache lines of recsql_debug() for db (sqlite3_free it), or NULL. */
+char *config_debug_text(sqlite3 *db);
 int recsql_register_item2vec_train(sqlite3 *db);
 int recsql_register_auto_train(sqlite3 *db);
 int recsql_register_embed_quant(sqlite3 *db);

@@ -91,7 +91,7 @@ static int is_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 
 static int is_disconnect(sqlite3_vtab *v) {
   is_vtab *vt = (is_vtab *)v;
-  source_graph_release(vt->cache);
+  source_cache_drop(&vt->cache);
   return tvf_disconnect(v);
 }
 

@@ -72,7 +72,7 @@ static int ns_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 }
 
 static int ns_disconnect(sqlite3_vtab *vt) {
-  source_graph_release(((ns_vtab *)vt)->cache);
+  source_cache_drop(&((ns_vtab *)vt)->cache);
   return tvf_disconnect(vt);
 }
 

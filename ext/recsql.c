@@ -12,6 +12,7 @@ SQLITE_EXTENSION_INIT1
 #include <cblas.h>
 #include <unistd.h>
 
+#include "../src/blas.h"
 #include "../src/vec.h"
 #include "common.h"
 #include "recsql.h"
@@ -26,6 +27,7 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
   (void)argv;
+  char *cache = config_debug_text(sqlite3_context_db_handle(ctx));
   char *s = sqlite3_mprintf(
       "recsql: %s\n"
       "sqlite compiled: %s\n"
@@ -33,9 +35,11 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       "compiler: %s\n"
       "simd: %s\n"
       "cores: %ld\n"
+      "blas: %s\n"
       "openblas: %s\n"
       "openblas core: %s\n"
-      "openblas threads: %d",
+      "openblas threads: %d\n"
+      "%s",
       RECSQL_VERSION, SQLITE_VERSION, sqlite3_libversion(),
 #if defined(__clang__)
       "clang " __clang_version__,
@@ -44,12 +48,15 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 #else
       "unknown",
 #endif
-      vec_isa(), sysconf(_SC_NPROCESSORS_ONLN), openblas_get_config(), openblas_get_corename(),
-      openblas_get_num_threads());
-  if (!s) {
+      vec_isa(), sysconf(_SC_NPROCESSORS_ONLN), blas_path_name(blas_current_path()), openblas_get_config(),
+      openblas_get_corename(), openblas_get_num_threads(), cache ? cache : "");
+  if (!cache || !s) {
+    sqlite3_free(cache);
+    sqlite3_free(s);
     sqlite3_result_error_nomem(ctx);
     return;
   }
+  sqlite3_free(cache);
   sqlite3_result_text(ctx, s, -1, sqlite3_free);
 }
 
@@ -57,7 +64,10 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 __declspec(dllexport)
 #endif
     int sqlite3_recsql_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
-  SQLITE_EXTENSION_INIT2(pApi);
+  /* Each connection's load passes the same routines: writing the global only
+  ** when it differs keeps a load on one thread from racing with statements
+  ** of other connections that read it (ThreadSanitizer, make tsan). */
+  if (sqlite3_api != pApi) SQLITE_EXTENSION_INIT2(pApi);
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   int rc = sqlite3_create_function_v2(db, "recsql_version", 0, flags, NULL, fn_version, NULL, NULL, NULL);
   if (rc == SQLITE_OK)
@@ -77,6 +87,7 @@ __declspec(dllexport)
   if (rc == SQLITE_OK) rc = recsql_register_embed_quant(db);
   if (rc == SQLITE_OK) rc = recsql_register_auto_train(db);
   if (rc == SQLITE_OK) rc = recsql_register_item2vec_train(db);
+  if (rc == SQLITE_OK) rc = recsql_register_config(db);
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));
   return rc;

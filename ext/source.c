@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "../src/lru.h"
 #include "errors.h"
 
 /* s past whitespace and SQL comments ("-- ..." to the end of the line,
@@ -278,8 +279,23 @@ void result_id(sqlite3_context *ctx, const idmap *m, uint32_t i) {
   }
 }
 
+/* Reference counts are atomic: the cache (src/lru.h) may drop its reference
+** from another connection's thread when it evicts. */
+static void graph_retain(void *g) { __atomic_add_fetch(&((source_graph *)g)->ref, 1, __ATOMIC_RELAXED); }
+static void graph_release(void *g) { source_graph_release(g); }
+
+/* Bytes of g's id maps and CSR arrays, what the cache budget counts. */
+static size_t graph_bytes(const source_graph *g) {
+  size_t b = sizeof *g + idmap_bytes(g->users) + idmap_bytes(g->items);
+  if (g->ui.ptr) b += ((size_t)g->ui.n_rows + 1) * sizeof(size_t) + g->ui.nnz * sizeof(uint32_t);
+  if (g->iu.ptr) b += ((size_t)g->iu.n_rows + 1) * sizeof(size_t) + g->iu.nnz * sizeof(uint32_t);
+  return b;
+}
+
+void source_cache_drop(source_graph **cache) { lru_drop((void **)cache); }
+
 void source_graph_release(source_graph *g) {
-  if (!g || --g->ref > 0) return;
+  if (!g || __atomic_sub_fetch(&g->ref, 1, __ATOMIC_ACQ_REL) > 0) return;
   sqlite3_free(g->source);
   idmap_free(g->users);
   idmap_free(g->items);
@@ -329,13 +345,13 @@ int source_graph_get(sqlite3 *db, const char *obj, const char *src, int transpos
   int cacheable = cache && is_plain_table(db, src);
   if (cacheable) {
     db_stamp(db, stamp);
-    source_graph *c = *cache;
+    source_graph *c = lru_get((void **)cache, graph_retain);
     if (c && strcmp(c->source, src) == 0 && memcmp(c->stamp, stamp, sizeof stamp) == 0 &&
         (!transpose || c->iu.ptr)) {
-      c->ref++;
       *out = c;
       return SQLITE_OK;
     }
+    source_graph_release(c);
   }
   source_graph *g = sqlite3_malloc(sizeof *g);
   if (!g) return SQLITE_NOMEM;
@@ -363,9 +379,7 @@ int source_graph_get(sqlite3 *db, const char *obj, const char *src, int transpos
   ** with the stamp of the database rolled back */
   if (cacheable && sqlite3_get_autocommit(db)) {
     memcpy(g->stamp, stamp, sizeof stamp);
-    source_graph_release(*cache);
-    *cache = g;
-    g->ref++;
+    lru_put((void **)cache, g, graph_bytes(g), db, graph_retain, graph_release);
   }
   *out = g;
   return SQLITE_OK;

@@ -91,5 +91,9 @@ struct source_graph {
 int source_graph_get(sqlite3 *db, const char *obj, const char *src, int transpose, source_graph **cache,
                      source_graph **out, char **err);
 void source_graph_release(source_graph *g);
+/* Empties a cache slot of source_graph_get (from xDisconnect): the cache is
+** under the process's memory budget (src/lru.h, recsql_config), so a slot is
+** only ever dropped through this, never released directly. */
+void source_cache_drop(source_graph **cache);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "parallel.h"
 #include "sampler.h"
+#include "status.h"
 
 typedef struct bpr_config bpr_config;
 struct bpr_config {
@@ -53,8 +54,13 @@ struct bpr_stats {
   double final_loss; /* mean BPR loss (without regularization) of the last epoch */
 };
 
+/* The most positives a trainer takes (2^32 - 1: epochs shuffle 32-bit indices). */
+#define BPR_MAX_POSITIVES 4294967295u
+
 /* Trains on the sampler's positives. Returns 0, -1 when out of memory, 1 when
-** stopped (by prog or on_epoch). On 0 the model is filled (free with bpr_model_free). */
+** stopped (by prog or on_epoch), RS_TOOBIG (2, src/status.h) when there are
+** more than BPR_MAX_POSITIVES positives. On 0 the model is filled (free with
+** bpr_model_free). */
 int bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch, void *ctx,
               bpr_model *model, bpr_stats *stats);
 

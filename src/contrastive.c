@@ -11,12 +11,13 @@
 */
 #include "contrastive.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alias.h"
+#include "blas.h"
+#include "hogwild.h"
 #include "rng.h"
 #include "vec.h"
 
@@ -64,8 +65,7 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   prepare_rows(Q, B + N, d, cos, Qh, nq);
   const float *Qc = Qh + (size_t)off * d;
   if (C)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)C, (int)d, 1.0f, Ph, (int)d, Qc, (int)d,
-                0.0f, S, (int)C);
+    if (blas_sgemm(BLAS_N, BLAS_T, B, C, d, 1.0f, Ph, d, Qc, d, 0.0f, S, C)) goto done;
   double total = 0.0;
   const float invB = 1.0f / (float)B;
   for (uint32_t b = 0; b < B; b++) {
@@ -137,10 +137,11 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   /* dP̂ = G Q̂c (+ gpos Q̂pos); dQ̂c = G^T P̂ (dQ̂pos = gpos P̂) */
   if (!cfg->in_batch) memset(grad_q, 0, sizeof(float) * B * d);
   if (C) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)d, (int)C, 1.0f, S, (int)C, Qc,
-                (int)d, 0.0f, grad_p, (int)d);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)C, (int)d, (int)B, 1.0f, S, (int)C, Ph, (int)d,
-                0.0f, grad_q + (size_t)off * d, (int)d);
+    if (blas_sgemm(BLAS_N, BLAS_N, B, d, C, 1.0f, S, C, Qc, d, 0.0f, grad_p, d) ||
+        blas_sgemm(BLAS_T, BLAS_N, C, d, B, 1.0f, S, C, Ph, d, 0.0f, grad_q + (size_t)off * d, d)) {
+      loss = NAN;
+      goto done;
+    }
   } else {
     memset(grad_p, 0, sizeof(float) * B * d);
   }
@@ -185,13 +186,36 @@ static void adam_free(adam *a) {
   free(a->t);
 }
 
-/* One Adam step of row r (length d) along gradient g. */
+/* One Adam step of row r (length d) along gradient g: vec_adam's arithmetic
+** on the shared row and its moments, each element read and written by
+** relaxed atomics (hogwild.h), four at a time where the target allows. */
 static void adam_step(adam *a, uint32_t r, float *x, const float *g, uint32_t d, float lr) {
   const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-  uint32_t t = ++a->t[r];
+  uint32_t t = hw_inc(&a->t[r]);
   float c1 = 1.0f - powf(b1, (float)t), c2 = 1.0f - powf(b2, (float)t);
   float step = lr * sqrtf(c2) / c1;
-  vec_adam(x, a->m + (size_t)r * d, a->v + (size_t)r * d, g, d, b1, b2, step, eps);
+  float *m = a->m + (size_t)r * d, *v = a->v + (size_t)r * d;
+  uint32_t f = 0;
+#ifdef HW_VEC4
+  for (; f + 4 <= d; f += 4) {
+    hw_v4 gv;
+    memcpy(&gv, g + f, sizeof gv);
+    hw_v4 mv = b1 * hw_load4(m + f) + (1.0f - b1) * gv;
+    hw_v4 vv = b2 * hw_load4(v + f) + (1.0f - b2) * gv * gv;
+    hw_v4 xv = hw_load4(x + f) - step * mv / (hw_sqrt4(vv) + eps);
+    hw_store4(m + f, mv);
+    hw_store4(v + f, vv);
+    hw_store4(x + f, xv);
+  }
+#endif
+  for (; f < d; f++) {
+    float gf = g[f];
+    float mf = b1 * hw_get(m + f) + (1.0f - b1) * gf;
+    float vf = b2 * hw_get(v + f) + (1.0f - b2) * gf * gf;
+    hw_set(m + f, mf);
+    hw_set(v + f, vf);
+    hw_set(x + f, hw_get(x + f) - step * mf / (sqrtf(vf) + eps));
+  }
 }
 
 /* Sums the gradient rows of a batch into one row per distinct index, then
@@ -292,7 +316,8 @@ struct epoch_job {
 };
 
 /* Thread tid takes batches tid, tid + threads, ...: Hogwild over batches, each
-** with its own negatives and its own Adam steps on the shared model. */
+** with its own negatives and its own Adam steps on the shared model; shared
+** rows are read and written through relaxed atomics only (hogwild.h). */
 static void epoch_worker(void *arg, int tid) {
   epoch_job *job = arg;
   const contrastive_config *cfg = job->cfg;
@@ -309,13 +334,13 @@ static void epoch_worker(void *arg, int tid) {
       size_t k = job->order[start + b];
       wk->bu[b] = job->pos_user[k];
       wk->bi[b] = pos->idx[k];
-      memcpy(wk->P + (size_t)b * d, Um + (size_t)wk->bu[b] * d, sizeof(float) * d);
-      memcpy(wk->Q + (size_t)b * d, Im + (size_t)wk->bi[b] * d, sizeof(float) * d);
+      hw_load(wk->P + (size_t)b * d, Um + (size_t)wk->bu[b] * d, d);
+      hw_load(wk->Q + (size_t)b * d, Im + (size_t)wk->bi[b] * d, d);
     }
     for (uint32_t j = 0; j < N; j++) {
       uint32_t it = cfg->popularity ? alias_draw(job->pop, &wk->g) : rng_below(&wk->g, ni);
       wk->bi[b_n + j] = it;
-      memcpy(wk->Q + (size_t)(b_n + j) * d, Im + (size_t)it * d, sizeof(float) * d);
+      hw_load(wk->Q + (size_t)(b_n + j) * d, Im + (size_t)it * d, d);
     }
     /* The log-Q correction: a candidate's logit less log(expected count of
     ** the item among the batch's candidates), so that the sum over the
@@ -354,6 +379,7 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
   if ((size_t)threads > n_batches) threads = n_batches ? (int)n_batches : 1;
   memset(model, 0, sizeof *model);
   memset(stats, 0, sizeof *stats);
+  if (pos->nnz > BPR_MAX_POSITIVES) return RS_TOOBIG; /* order[] holds 32-bit indices */
   model->n_users = nu;
   model->n_items = ni;
   model->dim = d;
@@ -410,9 +436,7 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
   for (uint32_t u = 0; u < nu; u++)
     for (size_t k = pos->ptr[u]; k < pos->ptr[u + 1]; k++) pos_user[k] = u;
   for (size_t k = 0; k < pos->nnz; k++) order[k] = (uint32_t)k;
-  /* each thread runs its own single-threaded sgemm calls */
-  int saved_threads = openblas_get_num_threads();
-  openblas_set_num_threads(1);
+  /* each thread runs its own single-threaded products (blas.h) */
   epoch_job job = {cfg,   pos, order, pos_user, &pop,    w,    deg, wsum,
                    model, &ou, &oi,   workers,  threads, 0.0f, prog};
   double t0 = parallel_now();
@@ -447,7 +471,6 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
     stats->seconds = parallel_now() - t0;
     if (on_epoch && on_epoch(ctx, e + 1, stats->final_loss, stats->seconds, stats->samples)) rc = 1;
   }
-  openblas_set_num_threads(saved_threads);
   stats->seconds = parallel_now() - t0;
 done:
   free(order);

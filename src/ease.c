@@ -278,14 +278,16 @@ static rs_status lower_product(float *A, int n, int nb, progress *prog) {
   return RS_OK;
 }
 
-/* G := G⁻¹ for a symmetric positive definite G (its upper triangle, row-major). */
+/* G := G⁻¹ for a symmetric positive definite G (its upper triangle, row-major).
+** The blocked level-3 calls run on OpenBLAS with the thread count the process
+** has set: its thread setting is process-wide and belongs to the host, so it
+** is never changed here (docs/operations.md); threads is unused. */
 static rs_status spd_inverse(float *G, uint32_t n, uint32_t block, int threads, progress *prog) {
-  int saved = openblas_get_num_threads(), nb = block ? (int)block : EASE_BLOCK;
-  openblas_set_num_threads(threads);
+  (void)threads;
+  int nb = block ? (int)block : EASE_BLOCK;
   rs_status s = chol(G, (int)n, nb, prog);
   if (!s) s = tri_inverse(G, (int)n, nb, prog);
   if (!s) s = lower_product(G, (int)n, nb, prog);
-  openblas_set_num_threads(saved);
   return s;
 }
 

@@ -76,6 +76,11 @@ void idmap_free(idmap *m) {
 }
 
 uint32_t idmap_size(const idmap *m) { return m->n; }
+size_t idmap_bytes(const idmap *m) {
+  if (!m) return 0;
+  return sizeof *m + (size_t)m->cap * sizeof *m->ent + (size_t)m->direct_cap * sizeof *m->direct +
+         (m->slot ? (size_t)(m->mask + 1) * sizeof *m->slot : 0) + m->arena_cap;
+}
 int idmap_kind(const idmap *m, uint32_t i) { return (int)m->ent[i].kind; }
 int64_t idmap_int(const idmap *m, uint32_t i) { return m->ent[i].value; }
 const char *idmap_text(const idmap *m, uint32_t i, size_t *n) {

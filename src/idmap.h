@@ -38,6 +38,8 @@ int64_t idmap_find_int(const idmap *m, int64_t v);
 int64_t idmap_find_text(const idmap *m, const char *s, size_t n);
 
 uint32_t idmap_size(const idmap *m);
+/* Bytes allocated by m (for cache budgets). */
+size_t idmap_bytes(const idmap *m);
 /* IDMAP_INT or IDMAP_TEXT for index i < size. */
 int idmap_kind(const idmap *m, uint32_t i);
 int64_t idmap_int(const idmap *m, uint32_t i);

@@ -9,12 +9,12 @@
 */
 #include "mips.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "topk.h"
 
 #define MIPS_BQ 64
@@ -78,9 +78,11 @@ static void mips_worker(void *arg, int tid) {
     }
     for (uint32_t x0 = 0; x0 < jb->nx; x0 += MIPS_BX) {
       uint32_t bx = jb->nx - x0 < MIPS_BX ? jb->nx - x0 : MIPS_BX;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bq, (int)bx, (int)jb->dim, 1.0f,
-                  jb->Q + (size_t)q0 * jb->dim, (int)jb->dim, jb->X + (size_t)x0 * jb->dim, (int)jb->dim,
-                  0.0f, C, (int)bx);
+      if (blas_sgemm(BLAS_N, BLAS_T, bq, bx, jb->dim, 1.0f, jb->Q + (size_t)q0 * jb->dim, jb->dim,
+                     jb->X + (size_t)x0 * jb->dim, jb->dim, 0.0f, C, bx)) {
+        atomic_store(&jb->failed, 1);
+        break;
+      }
       for (uint32_t q = 0; q < bq; q++) {
         float *row = C + (size_t)q * bx;
         if (jb->exclude && q0 + q < jb->exclude->n_rows) {
@@ -161,10 +163,8 @@ rs_status mips_topk(const float *Q, uint32_t nq, const float *X, const float *bi
   if (threads < 1) threads = 1;
   uint32_t blocks = (nq + MIPS_BQ - 1) / MIPS_BQ;
   if ((uint32_t)threads > blocks) threads = blocks ? (int)blocks : 1;
-  int saved = openblas_get_num_threads();
-  openblas_set_num_threads(1);
+  /* each thread runs its own single-threaded products (blas.h) */
   if (nq && nx) parallel_run(threads, mips_worker, &jb);
-  openblas_set_num_threads(saved);
   free(Qa);
   free(Xa);
   rs_status st = parallel_outcome(atomic_load(&jb.failed), prog);
