@@ -131,9 +131,10 @@ struct opt_spec {
 
 typedef struct opt_value opt_value;
 struct opt_value {
-  int set;    /* given by the caller */
-  double num; /* INT, REAL, BOOL */
-  char *text; /* TEXT (sqlite3_malloc'd) or NULL */
+  int set;     /* given by the caller */
+  double num;  /* INT, REAL, BOOL */
+  int64_t i64; /* INT given as a JSON integer: its exact value (num rounds above 2^53) */
+  char *text;  /* TEXT (sqlite3_malloc'd) or NULL */
 };
 
 /* Parses json (NULL or '{}' = all defaults) against specs[0..n) into vals.

@@ -70,7 +70,10 @@ static char *check_value(const char *obj, const opt_spec *sp, sqlite3_stmt *row,
                                sp->type == OPT_INT ? "an integer" : "a number", type);
       double x = sqlite3_column_double(row, 2);
       if (sp->type == OPT_INT) {
-        if (strcmp(type, "integer") == 0) x = (double)sqlite3_column_int64(row, 2);
+        if (strcmp(type, "integer") == 0) {
+          v->i64 = sqlite3_column_int64(row, 2);
+          x = (double)v->i64;
+        }
         if (x != floor(x))
           return sqlite3_mprintf("%s: option \"%s\" must be an integer, got %g", obj, sp->name, x);
       }
@@ -82,6 +85,8 @@ static char *check_value(const char *obj, const opt_spec *sp, sqlite3_stmt *row,
                                sp->min, sp->max, x);
       }
       v->num = x;
+      if (sp->type == OPT_INT && strcmp(type, "integer") != 0) /* a real such as 1e3 */
+        v->i64 = fabs(x) < 9.2e18 ? (int64_t)x : x > 0 ? INT64_MAX : INT64_MIN;
       return NULL;
     }
     case OPT_TEXT: {
@@ -116,6 +121,7 @@ int options_parse(sqlite3 *db, const char *obj, const char *json, const opt_spec
   for (int k = 0; k < n; k++) {
     vals[k].set = 0;
     vals[k].num = specs[k].def;
+    vals[k].i64 = (int64_t)specs[k].def;
     vals[k].text = NULL;
   }
   if (json) {
