@@ -76,6 +76,12 @@ int pairs_push(pairs *p, uint32_t u, uint32_t i);
 int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users, idmap *items, pairs *p,
                       char **err);
 
+/* The (user, item) pairs of src whose ids are in users and items (other
+** rows skipped) as a CSR over them (known_pairs.c). what names src in
+** messages ("exposures"). */
+int known_pairs_read(sqlite3 *db, const char *obj, const char *what, const char *src, const idmap *users,
+                     const idmap *items, csr *out, char **err);
+
 /* A source read into id maps and its users x items CSR (ui; iu, the
 ** transpose, when asked for), shared by reference count. */
 typedef struct source_graph source_graph;
