@@ -144,7 +144,7 @@ rs_status train_split(const csr *pos, double fraction, uint64_t seed, const csr 
     }
     size_t d = csr_degree(pos, u), h = 0;
     if (d >= TRAIN_SPLIT_MIN_DEGREE) h = (size_t)floor(fraction * (double)d + 0.5);
-    if (h >= d) h = d - 1;
+    if (d && h >= d) h = d - 1;
     memcpy(row, csr_row(pos, u), sizeof(uint32_t) * d);
     for (size_t a = 0; a < h; a++) { /* the first h of a partial shuffle are held out */
       size_t r = a + rng_below(&g, (uint32_t)(d - a));
