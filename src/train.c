@@ -440,7 +440,9 @@ rs_status train_run(const train_config *cfg, const train_data *data, progress *p
   r->validation_pairs = held.nnz;
   r->validation_users = c.ev.n_users;
   if (validate && !rc && c.ev.n_users == 0) {
-    r->invalid = "no user has a validation pair (with \"validation\", users need at least 3 interactions)";
+    r->invalid = data->validation ? "no validation pair has a user and an item of the training source"
+                                  : "no user has a validation pair (with \"validation\", users need at least 3 "
+                                    "interactions)";
     rc = RS_INVALID;
   }
   if (!rc) rc = first_run(&c, data, c.train);
