@@ -54,6 +54,7 @@ enum {
   O_ITEM_NORM,
   O_VALIDATION,
   O_VALIDATION_SOURCE,
+  O_VALIDATION_USERS,
   O_METRIC,
   O_K,
   O_EVAL_EVERY,
@@ -89,6 +90,7 @@ static const opt_spec bpr_options[O_COUNT] = {
     [O_ITEM_NORM] = {"item_norm", OPT_REAL, 0, 0, 1, NULL, NULL},
     [O_VALIDATION] = {"validation", OPT_REAL, 0, 1e-6, 0.5, NULL, NULL},
     [O_VALIDATION_SOURCE] = {"validation_source", OPT_TEXT, 0, 0, 0, NULL, NULL},
+    [O_VALIDATION_USERS] = {"validation_users", OPT_INT, 0, 0, 4294967295.0, NULL, NULL},
     [O_METRIC] = {"metric", OPT_TEXT, 0, 0, 0, "recall", train_metric_names},
     [O_K] = {"k", OPT_INT, 0, 1, 10000, NULL, NULL},
     [O_EVAL_EVERY] = {"eval_every", OPT_INT, 0, 1, 1000000, NULL, NULL},
@@ -114,6 +116,7 @@ static const struct {
     {O_EVAL_EVERY, 15, "validation"},
     {O_PATIENCE, 15, "validation"},
     {O_REFIT, 15, "validation"},
+    {O_VALIDATION_USERS, 15, "validation"},
 };
 
 /* What one call holds, freed by call_free. */
@@ -236,6 +239,7 @@ static void params_from_options(const opt_value *o, train_params *p) {
       {O_PROPAGATE, offsetof(train_params, propagate)},
       {O_ITEM_NORM, offsetof(train_params, item_norm)},
       {O_VALIDATION, offsetof(train_params, validation)},
+      {O_VALIDATION_USERS, offsetof(train_params, validation_users)},
       {O_K, offsetof(train_params, k)},
       {O_EVAL_EVERY, offsetof(train_params, eval_every)},
       {O_PATIENCE, offsetof(train_params, patience)},

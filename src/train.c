@@ -29,11 +29,12 @@ static const train_defaults family_defaults[TRAIN_FAMILIES] = {
 const train_defaults *train_family_defaults(train_family f) { return &family_defaults[f]; }
 
 void train_params_init(train_params *p) {
-  double *fields[] = {&p->dim,       &p->epochs,     &p->n_neg,      &p->lr,       &p->lr_final,
-                      &p->reg,       &p->reg_bias,   &p->init_std,   &p->batch,    &p->tau,
-                      &p->cosine,    &p->margin,     &p->neg_weight, &p->in_batch, &p->propagate,
-                      &p->item_norm, &p->validation, &p->metric,     &p->k,        &p->eval_every,
-                      &p->patience,  &p->refit,      &p->threads,    &p->power};
+  double *fields[] = {
+      &p->dim,        &p->epochs,   &p->n_neg,      &p->lr,        &p->lr_final,   &p->reg,
+      &p->reg_bias,   &p->init_std, &p->batch,      &p->tau,       &p->cosine,     &p->margin,
+      &p->neg_weight, &p->in_batch, &p->propagate,  &p->item_norm, &p->validation, &p->validation_users,
+      &p->metric,     &p->k,        &p->eval_every, &p->patience,  &p->refit,      &p->threads,
+      &p->power};
   for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) *fields[k] = NAN;
   p->seed = 0;
   p->popularity = 0;
@@ -47,37 +48,39 @@ void train_config_init(train_config *c) {
   c->k = 20;
   c->eval_every = 5;
   c->patience = 3;
+  c->validation_users = TRAIN_VALIDATION_USERS;
   c->threads = parallel_cores();
 }
 
 /* x when given (not NaN), else def. */
-static double or (double x, double def) { return isnan(x) ? def : x; }
+static double given_or(double x, double def) { return isnan(x) ? def : x; }
 
 void train_resolve(train_family f, const train_params *p, uint32_t n_items, train_plan *plan) {
   const train_defaults *d = &family_defaults[f];
   memset(plan, 0, sizeof *plan);
   plan->family = f;
-  plan->power = or (p->power, 0.75);
+  plan->power = given_or(p->power, 0.75);
   train_config *c = &plan->drv;
   train_config_init(c);
-  c->epochs = (uint32_t) or (p->epochs, d->epochs);
-  c->lr_final = (float) or (p->lr_final, 0.1);
-  c->propagate = (uint32_t) or (p->propagate, d->propagate);
-  c->item_norm = or (p->item_norm, d->item_norm);
-  c->validation = or (p->validation, 0.0);
-  c->metric = (train_metric) or (p->metric, TRAIN_RECALL);
-  c->k = (uint32_t) or (p->k, 20);
-  c->eval_every = (uint32_t) or (p->eval_every, d->eval_every);
-  c->patience = (uint32_t) or (p->patience, 3);
-  c->refit = or (p->refit, 0) != 0;
-  c->threads = (int) or (p->threads, parallel_cores());
+  c->epochs = (uint32_t)given_or(p->epochs, d->epochs);
+  c->lr_final = (float)given_or(p->lr_final, 0.1);
+  c->propagate = (uint32_t)given_or(p->propagate, d->propagate);
+  c->item_norm = given_or(p->item_norm, d->item_norm);
+  c->validation = given_or(p->validation, 0.0);
+  c->metric = (train_metric)given_or(p->metric, TRAIN_RECALL);
+  c->k = (uint32_t)given_or(p->k, 20);
+  c->eval_every = (uint32_t)given_or(p->eval_every, d->eval_every);
+  c->patience = (uint32_t)given_or(p->patience, 3);
+  c->refit = given_or(p->refit, 0) != 0;
+  c->validation_users = (uint32_t)given_or(p->validation_users, TRAIN_VALIDATION_USERS);
+  c->threads = (int)given_or(p->threads, parallel_cores());
   c->seed = (uint64_t)p->seed;
-  uint32_t dim = (uint32_t) or (p->dim, d->dim);
-  float lr = (float) or (p->lr, d->lr), reg = (float) or (p->reg, d->reg);
-  float init_std = (float) or (p->init_std, 0.1);
+  uint32_t dim = (uint32_t)given_or(p->dim, d->dim);
+  float lr = (float)given_or(p->lr, d->lr), reg = (float)given_or(p->reg, d->reg);
+  float init_std = (float)given_or(p->init_std, 0.1);
   if (f == TRAIN_BPR) {
-    bpr_config b = {dim,         c->epochs, (uint32_t) or (p->n_neg, d->n_neg), lr,
-                    c->lr_final, reg,       (float) or (p->reg_bias, 0.0),      init_std,
+    bpr_config b = {dim,         c->epochs, (uint32_t)given_or(p->n_neg, d->n_neg), lr,
+                    c->lr_final, reg,       (float)given_or(p->reg_bias, 0.0),      init_std,
                     c->threads,  c->seed};
     plan->bpr = b;
     c->ops = &bpr_ops;
@@ -88,20 +91,20 @@ void train_resolve(train_family f, const train_params *p, uint32_t n_items, trai
   cl->loss = f == TRAIN_SOFTMAX ? CL_SOFTMAX : CL_CCL;
   cl->dim = dim;
   cl->epochs = c->epochs;
-  cl->batch = (uint32_t) or (p->batch, 1024);
+  cl->batch = (uint32_t)given_or(p->batch, 1024);
   /* shared negatives: the family's count, at most a fraction of the catalog */
   double cap = floor(TRAIN_NEG_FRACTION * n_items);
   if (cap < TRAIN_NEG_MIN) cap = TRAIN_NEG_MIN;
-  cl->n_neg = (uint32_t) or (p->n_neg, d->n_neg < cap ? d->n_neg : cap);
+  cl->n_neg = (uint32_t)given_or(p->n_neg, d->n_neg < cap ? d->n_neg : cap);
   cl->lr = lr;
   cl->lr_final = c->lr_final;
   cl->reg = reg;
-  cl->tau = (float) or (p->tau, 0.07);
-  cl->cosine = or (p->cosine, 1) != 0;
-  cl->margin = (float) or (p->margin, 0.3);
-  cl->neg_weight = (float) or (p->neg_weight, 150);
+  cl->tau = (float)given_or(p->tau, 0.07);
+  cl->cosine = given_or(p->cosine, 1) != 0;
+  cl->margin = (float)given_or(p->margin, 0.3);
+  cl->neg_weight = (float)given_or(p->neg_weight, 150);
   cl->popularity = p->popularity;
-  cl->in_batch = or (p->in_batch, 0) != 0;
+  cl->in_batch = given_or(p->in_batch, 0) != 0;
   cl->power = plan->power;
   cl->init_std = init_std;
   cl->threads = c->threads;
@@ -123,16 +126,46 @@ static size_t push_row(const csr *m, uint32_t u, const csr *ex, uint32_t *rows, 
   return n;
 }
 
-rs_status train_split(const csr *pos, double fraction, uint64_t seed, const csr *given, csr *train,
-                      csr *held) {
+/* Pairs user u holds out under fraction (0 below the minimum degree). */
+static size_t held_count(const csr *pos, uint32_t u, double fraction) {
+  size_t d = csr_degree(pos, u), h = 0;
+  if (d >= TRAIN_SPLIT_MIN_DEGREE) h = (size_t)floor(fraction * (double)d + 0.5);
+  return d && h >= d ? d - 1 : h;
+}
+
+/* pick[u] = 1 for the users that hold out pairs: those with any to hold
+** out, or a seeded sample of max_users of them. */
+static rs_status pick_users(const csr *pos, double fraction, uint32_t max_users, uint64_t seed,
+                            uint8_t *pick) {
+  uint32_t *cand = malloc(sizeof(uint32_t) * ((size_t)pos->n_rows + 1)), n = 0;
+  if (!cand) return RS_NOMEM;
+  for (uint32_t u = 0; u < pos->n_rows; u++)
+    if (held_count(pos, u, fraction)) cand[n++] = u;
+  uint32_t take = max_users && n > max_users ? max_users : n;
+  rng g;
+  rng_seed(&g, seed, 0x5eed6);
+  for (uint32_t a = 0; a < take; a++) {
+    uint32_t r = a + (take < n ? rng_below(&g, n - a) : 0), t = cand[a];
+    cand[a] = cand[r];
+    cand[r] = t;
+    pick[cand[a]] = 1;
+  }
+  free(cand);
+  return RS_OK;
+}
+
+rs_status train_split(const csr *pos, double fraction, uint32_t max_users, uint64_t seed, const csr *given,
+                      csr *train, csr *held) {
   memset(train, 0, sizeof *train);
   memset(held, 0, sizeof *held);
   size_t cap = pos->nnz + (given ? given->nnz : 0) + 1;
   uint32_t *tu = malloc(sizeof(uint32_t) * cap), *ti = malloc(sizeof(uint32_t) * cap);
   uint32_t *hu = malloc(sizeof(uint32_t) * cap), *hi = malloc(sizeof(uint32_t) * cap);
   uint32_t *row = malloc(sizeof(uint32_t) * ((size_t)pos->n_cols + 1));
+  uint8_t *pick = calloc((size_t)pos->n_rows + 1, 1);
   rs_status rc = RS_NOMEM;
-  if (!tu || !ti || !hu || !hi || !row) goto done;
+  if (!tu || !ti || !hu || !hi || !row || !pick) goto done;
+  if (!given && pick_users(pos, fraction, max_users, seed, pick)) goto done;
   size_t nt = 0, nh = 0;
   rng g;
   rng_seed(&g, seed, 0x5eed5);
@@ -142,9 +175,7 @@ rs_status train_split(const csr *pos, double fraction, uint64_t seed, const csr 
       if (u < given->n_rows) nh = push_row(given, u, NULL, hu, hi, nh);
       continue;
     }
-    size_t d = csr_degree(pos, u), h = 0;
-    if (d >= TRAIN_SPLIT_MIN_DEGREE) h = (size_t)floor(fraction * (double)d + 0.5);
-    if (d && h >= d) h = d - 1;
+    size_t d = csr_degree(pos, u), h = pick[u] ? held_count(pos, u, fraction) : 0;
     memcpy(row, csr_row(pos, u), sizeof(uint32_t) * d);
     for (size_t a = 0; a < h; a++) { /* the first h of a partial shuffle are held out */
       size_t r = a + rng_below(&g, (uint32_t)(d - a));
@@ -172,6 +203,7 @@ done:
   free(hu);
   free(hi);
   free(row);
+  free(pick);
   return rc;
 }
 
@@ -432,7 +464,8 @@ rs_status train_run(const train_config *cfg, const train_data *data, progress *p
   rs_status rc = RS_OK;
   if (data->pos->nnz > TRAINER_MAX_INTERACTIONS) return RS_TOOBIG;
   if (validate) {
-    rc = train_split(data->pos, cfg->validation, cfg->seed, data->validation, &train, &held);
+    rc = train_split(data->pos, cfg->validation, cfg->validation_users, cfg->seed, data->validation, &train,
+                     &held);
     if (!rc) rc = train_eval_init(&c.ev, &train, &held);
   }
   c.train = validate ? &train : data->pos;
@@ -440,9 +473,10 @@ rs_status train_run(const train_config *cfg, const train_data *data, progress *p
   r->validation_pairs = held.nnz;
   r->validation_users = c.ev.n_users;
   if (validate && !rc && c.ev.n_users == 0) {
-    r->invalid = data->validation ? "no validation pair has a user and an item of the training source"
-                                  : "no user has a validation pair (with \"validation\", users need at least 3 "
-                                    "interactions)";
+    r->invalid = data->validation
+                     ? "no validation pair has a user and an item of the training source"
+                     : "no user has a validation pair (with \"validation\", users need at least 3 "
+                       "interactions)";
     rc = RS_INVALID;
   }
   if (!rc) rc = first_run(&c, data, c.train);

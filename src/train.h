@@ -62,6 +62,10 @@ extern const char *const train_metric_names[]; /* "recall", "ndcg", NULL */
 #define TRAIN_NEG_MIN 16
 /* A user needs this many interactions to have any held out. */
 #define TRAIN_SPLIT_MIN_DEGREE 3
+/* Users that hold out pairs, by default: a sample, so that an evaluation
+** costs at most this many users x the catalog, and the data held out of
+** training stays a small part of a large data set. */
+#define TRAIN_VALIDATION_USERS 5000
 
 /* The defaults that depend on the family (one table: train.c). */
 typedef struct train_defaults train_defaults;
@@ -74,10 +78,10 @@ const train_defaults *train_family_defaults(train_family f);
 /* Options as given; NaN (train_params_init) = the default. */
 typedef struct train_params train_params;
 struct train_params {
-  double dim, epochs, n_neg, lr, lr_final, reg, reg_bias, init_std; /* every family */
-  double batch, tau, cosine, margin, neg_weight, in_batch;          /* softmax, ccl */
-  double propagate, item_norm;                                      /* post-processing */
-  double validation, metric, k, eval_every, patience, refit;        /* validation */
+  double dim, epochs, n_neg, lr, lr_final, reg, reg_bias, init_std;            /* every family */
+  double batch, tau, cosine, margin, neg_weight, in_batch;                     /* softmax, ccl */
+  double propagate, item_norm;                                                 /* post-processing */
+  double validation, validation_users, metric, k, eval_every, patience, refit; /* validation */
   double threads;
   int64_t seed;   /* exact: seeds never pass through a double */
   int popularity; /* negatives by count^power (softmax, ccl) */
@@ -89,23 +93,25 @@ void train_params_init(train_params *p);
 typedef struct train_config train_config;
 struct train_config {
   const trainer_ops *ops;
-  const void *method;  /* the method's config (bpr_config, contrastive_config, ...) */
-  uint32_t epochs;     /* at most this many (the lr schedule's horizon) */
-  float lr_final;      /* lr scale reached at epoch `epochs` */
-  uint32_t propagate;  /* post-processing: layers of graph propagation */
-  int propagate_unit;  /* unit rows before propagating (cosine-trained) */
-  double item_norm;    /* post-processing: items divided by |q|^item_norm */
-  double validation;   /* fraction held out of each user's interactions; 0 = none */
-  train_metric metric; /* what early stopping maximizes */
-  uint32_t k;          /* the metric's cutoff */
-  uint32_t eval_every; /* epochs between evaluations (and at the last epoch) */
-  uint32_t patience;   /* evaluations without gain before stopping; 0 = never stop early */
-  int refit;           /* retrain on all interactions for the chosen epochs */
+  const void *method;        /* the method's config (bpr_config, contrastive_config, ...) */
+  uint32_t epochs;           /* at most this many (the lr schedule's horizon) */
+  float lr_final;            /* lr scale reached at epoch `epochs` */
+  uint32_t propagate;        /* post-processing: layers of graph propagation */
+  int propagate_unit;        /* unit rows before propagating (cosine-trained) */
+  double item_norm;          /* post-processing: items divided by |q|^item_norm */
+  double validation;         /* fraction held out of each user's interactions; 0 = none */
+  uint32_t validation_users; /* users that hold out pairs (a seeded sample); 0 = all */
+  train_metric metric;       /* what early stopping maximizes */
+  uint32_t k;                /* the metric's cutoff */
+  uint32_t eval_every;       /* epochs between evaluations (and at the last epoch) */
+  uint32_t patience;         /* evaluations without gain before stopping; 0 = never stop early */
+  int refit;                 /* retrain on all interactions for the chosen epochs */
   int threads;
   uint64_t seed;
 };
 /* The defaults common to every trainer: no validation, recall@20, eval
-** every 5 epochs, patience 3, no refit, no post-processing, cores threads. */
+** every 5 epochs, patience 3, 5000 validation users, no refit, no
+** post-processing, cores threads. */
 void train_config_init(train_config *c);
 
 /* A resolved factor-model family; drv.method points into it: do not copy. */
@@ -175,11 +181,12 @@ rs_status train_run(const train_config *cfg, const train_data *data, progress *p
                     void *ctx, train_result *r);
 
 /* The validation split: with given == NULL, each user of pos with at least
-** TRAIN_SPLIT_MIN_DEGREE interactions holds out round(fraction * degree)
-** of them (at most degree - 1), chosen by a seeded shuffle; otherwise held
-** = given, train = pos without given. RS_OK or RS_NOMEM. */
-rs_status train_split(const csr *pos, double fraction, uint64_t seed, const csr *given, csr *train,
-                      csr *held);
+** TRAIN_SPLIT_MIN_DEGREE interactions (of a seeded sample of max_users of
+** them when there are more; 0 = all) holds out round(fraction * degree) of
+** them (at most degree - 1), chosen by a seeded shuffle; otherwise held =
+** given, train = pos without given. RS_OK or RS_NOMEM. */
+rs_status train_split(const csr *pos, double fraction, uint32_t max_users, uint64_t seed, const csr *given,
+                      csr *train, csr *held);
 
 /* Full-ranking evaluation on fixed (train, held) pairs. */
 typedef struct train_eval train_eval;

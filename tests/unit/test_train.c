@@ -158,7 +158,7 @@ static void split_partitions(void **state) {
     }
   csr pos, tr, he, tr2, he2, tr3, he3;
   assert_int_equal(csr_build(&pos, 40, 50, u, i, n), 0);
-  assert_int_equal(train_split(&pos, 0.25, 9, NULL, &tr, &he), RS_OK);
+  assert_int_equal(train_split(&pos, 0.25, 0, 9, NULL, &tr, &he), RS_OK);
   assert_int_equal(tr.nnz + he.nnz, pos.nnz);
   for (uint32_t a = 0; a < 40; a++) {
     size_t d = csr_degree(&pos, a), h = csr_degree(&he, a);
@@ -167,13 +167,24 @@ static void split_partitions(void **state) {
     for (size_t k = pos.ptr[a]; k < pos.ptr[a + 1]; k++)
       assert_int_equal(csr_contains(&tr, a, pos.idx[k]) + csr_contains(&he, a, pos.idx[k]), 1);
   }
-  assert_int_equal(train_split(&pos, 0.25, 9, NULL, &tr2, &he2), RS_OK);
+  assert_int_equal(train_split(&pos, 0.25, 0, 9, NULL, &tr2, &he2), RS_OK);
   assert_int_equal(he2.nnz, he.nnz);
   assert_memory_equal(he2.idx, he.idx, sizeof(uint32_t) * he.nnz);
-  assert_int_equal(train_split(&pos, 0.25, 10, NULL, &tr3, &he3), RS_OK);
+  assert_int_equal(train_split(&pos, 0.25, 0, 10, NULL, &tr3, &he3), RS_OK);
   assert_true(memcmp(he3.idx, he.idx, sizeof(uint32_t) * he.nnz) != 0);
-  csr *all[] = {&pos, &tr, &he, &tr2, &he2, &tr3, &he3};
-  for (size_t k = 0; k < 7; k++) csr_free(all[k]);
+  /* at most 5 users hold out pairs, each as many as without the cap */
+  csr tr4, he4;
+  assert_int_equal(train_split(&pos, 0.25, 5, 9, NULL, &tr4, &he4), RS_OK);
+  assert_int_equal(tr4.nnz + he4.nnz, pos.nnz);
+  uint32_t holding = 0;
+  for (uint32_t a = 0; a < 40; a++)
+    if (csr_degree(&he4, a)) {
+      holding++;
+      assert_int_equal(csr_degree(&he4, a), csr_degree(&he, a));
+    }
+  assert_int_equal(holding, 5);
+  csr *all[] = {&pos, &tr, &he, &tr2, &he2, &tr3, &he3, &tr4, &he4};
+  for (size_t k = 0; k < 9; k++) csr_free(all[k]);
 }
 
 /* Hand values: 2 users, 4 items, dim 1, user rows 1: score = item + bias.
@@ -234,7 +245,7 @@ static void validation_never_leaks(void **state) {
   memset(seen, 0, sizeof seen);
   assert_int_equal(train_run(&c, &d, NULL, NULL, NULL, &r), RS_OK);
   csr tr, he;
-  assert_int_equal(train_split(&pos, 0.3, 77, NULL, &tr, &he), RS_OK);
+  assert_int_equal(train_split(&pos, 0.3, 0, 77, NULL, &tr, &he), RS_OK);
   assert_int_equal(he.nnz, 20); /* round(0.3 * 7) = 2 per user */
   for (uint32_t u = 0; u < 10; u++)
     for (uint32_t i = 0; i < 30; i++) {
@@ -406,7 +417,7 @@ static void bpr_best_epoch_is_rerun(void **state) {
   assert_true(r.best_epoch >= 1 && r.best_epoch <= r.epochs);
   assert_true(r.n_curve == r.epochs);
   /* the plain run on the same train part for best_epoch epochs */
-  assert_int_equal(train_split(&pos, 0.2, 11, NULL, &tr, &he), RS_OK);
+  assert_int_equal(train_split(&pos, 0.2, TRAIN_VALIDATION_USERS, 11, NULL, &tr, &he), RS_OK);
   sampler s;
   assert_int_equal(sampler_init(&s, SAMPLER_UNIFORM, &tr, 60, 0.75, NULL), 0);
   bpr_config b = plan.bpr;
