@@ -2,9 +2,11 @@
 # Early stopping against the fixed-epoch defaults of bpr_train, per loss, on
 # a data set: each point trains once with the given options, recommends the
 # top 20 (train items excluded) and evaluates on the test split, the protocol
-# of sql/gowalla_bpr.sql. Prints data set, label, training seconds (as the
-# summary reports them: validation included), epochs run, chosen epoch,
-# Recall@20 and NDCG@20. Asserts nothing about time.
+# of sql/gowalla_bpr.sql. Prints data set, label, training wall seconds (as
+# the summary reports them: validation and refit included), the CPU seconds
+# (user + system) of the process that trained (the figure to compare on a
+# loaded machine), epochs run, chosen epoch, Recall@20 and NDCG@20. Asserts
+# nothing about time.
 #
 #   bench/early_stop/run.sh build/recsql.so gowalla
 #   bench/early_stop/run.sh build/recsql.so yelp2018-sample
@@ -15,7 +17,8 @@
 # u.data, 20% of each user's items (seeded, numpy) to test, the rest to train
 # (users with fewer than 5 such ratings keep all in train).
 # Points: POINTS="label=options;label=options" (options: a JSON object body),
-# default: each loss with its defaults, then with "validation": 0.1.
+# default: each loss with its defaults, then with "validation": 0.1 (early
+# stopping on the other defaults), then the same with "refit": true.
 set -e
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lib=$(cd "$(dirname "$1")" && pwd)/$(basename "$1" .so)
@@ -57,25 +60,27 @@ CREATE TABLE test_lines(line TEXT);
 SQL
   mv "$base.tmp" "$base"
 fi
-POINTS=${POINTS-'bpr={"loss": "bpr"};bpr-es={"loss": "bpr", "validation": 0.1};softmax={"loss": "softmax"};softmax-es={"loss": "softmax", "validation": 0.1};ccl={"loss": "ccl"};ccl-es={"loss": "ccl", "validation": 0.1}'}
-printf '%-16s %-14s %8s %6s %6s %9s %9s\n' data label train_s epochs best Recall@20 NDCG@20
+P='"validation": 0.1'
+POINTS=${POINTS-"bpr={\"loss\": \"bpr\"};bpr-es={\"loss\": \"bpr\", $P};bpr-es-refit={\"loss\": \"bpr\", $P, \"refit\": true};ccl={\"loss\": \"ccl\"};ccl-es={\"loss\": \"ccl\", $P};ccl-es-refit={\"loss\": \"ccl\", $P, \"refit\": true};softmax={\"loss\": \"softmax\"};softmax-es={\"loss\": \"softmax\", $P};softmax-es-refit={\"loss\": \"softmax\", $P, \"refit\": true}"}
+printf '%-16s %-17s %8s %8s %6s %6s %9s %9s\n' data label wall_s cpu_s epochs best Recall@20 NDCG@20
 echo "$POINTS" | tr ';' '\n' | while IFS= read -r pt; do
   [ -n "$pt" ] || continue
   label=${pt%%=*}
   opts=${pt#*=}
   db=build/early_stop_run_$$.db
   cp "$base" "$db"
-  sum=$(sqlite3 -batch "$db" -cmd ".load $lib" "SELECT bpr_train('train', 'm', '$opts')")
+  sum=$(/usr/bin/time -o "$db.time" -f '%U %S' sqlite3 -batch "$db" -cmd ".load $lib" "SELECT bpr_train('train', 'm', '$opts')")
+  cpu=$(awk '{print $1 + $2}' "$db.time")
   sqlite3 -batch "$db" -cmd ".load $lib" <<SQL
 .bail on
 CREATE TABLE rec AS SELECT * FROM recommend('m_users', 'm_items', 20, 'train');
-SELECT printf('%-16s %-14s %8.1f %6d %6s %9.4f %9.4f', '$name', '$label',
-  json_extract('$sum', '\$.seconds'), json_extract('$sum', '\$.epochs'),
+SELECT printf('%-16s %-17s %8.1f %8.1f %6d %6s %9.4f %9.4f', '$name', '$label',
+  json_extract('$sum', '\$.seconds'), $cpu, json_extract('$sum', '\$.epochs'),
   coalesce(json_extract('$sum', '\$.validation.best_epoch'), '-'), avg(r), avg(n)) FROM (
   SELECT coalesce(rec.user, t.user) AS u, recall_at_k(rec.score, t.item IS NOT NULL, 20) AS r,
          ndcg_at_k(rec.score, t.item IS NOT NULL, 20) AS n
   FROM rec FULL JOIN test t ON rec.user = t.user AND rec.item = t.item GROUP BY u);
 SQL
   [ -z "$KEEP_SUMMARY" ] || echo "$sum" >&2
-  rm -f "$db"
+  rm -f "$db" "$db.time"
 done
