@@ -99,24 +99,26 @@ static const opt_spec bpr_options[O_COUNT] = {
 };
 
 /* Options of one loss (or of validation) given without it are mistakes,
-** not silently ignored. Bits 0..2: the losses; bit 3: validation. */
+** not silently ignored: `when` is the set of cases that use the option. */
+#define WITH_SOFTMAX (1 << TRAIN_SOFTMAX)
+#define WITH_CCL (1 << TRAIN_CCL)
 #define WITH_VALIDATION 8
 static const struct {
   int opt, when;
   const char *where;
 } only_with[] = {
-    {O_BATCH, 6, "loss 'softmax' or 'ccl'"},
-    {O_COSINE, 6, "loss 'softmax' or 'ccl'"},
-    {O_TAU, 2, "loss 'softmax'"},
-    {O_MARGIN, 4, "loss 'ccl'"},
-    {O_NEG_WEIGHT, 4, "loss 'ccl'"},
-    {O_IN_BATCH, 6, "loss 'softmax' or 'ccl'"},
-    {O_METRIC, 15, "validation"},
-    {O_K, 15, "validation"},
-    {O_EVAL_EVERY, 15, "validation"},
-    {O_PATIENCE, 15, "validation"},
-    {O_REFIT, 15, "validation"},
-    {O_VALIDATION_USERS, 15, "validation"},
+    {O_BATCH, WITH_SOFTMAX | WITH_CCL, "loss 'softmax' or 'ccl'"},
+    {O_COSINE, WITH_SOFTMAX | WITH_CCL, "loss 'softmax' or 'ccl'"},
+    {O_TAU, WITH_SOFTMAX, "loss 'softmax'"},
+    {O_MARGIN, WITH_CCL, "loss 'ccl'"},
+    {O_NEG_WEIGHT, WITH_CCL, "loss 'ccl'"},
+    {O_IN_BATCH, WITH_SOFTMAX | WITH_CCL, "loss 'softmax' or 'ccl'"},
+    {O_METRIC, WITH_VALIDATION, "validation"},
+    {O_K, WITH_VALIDATION, "validation"},
+    {O_EVAL_EVERY, WITH_VALIDATION, "validation"},
+    {O_PATIENCE, WITH_VALIDATION, "validation"},
+    {O_REFIT, WITH_VALIDATION, "validation"},
+    {O_VALIDATION_USERS, WITH_VALIDATION, "validation"},
 };
 
 /* What one call holds, freed by call_free. */
@@ -206,12 +208,12 @@ static int check_options(call *c) {
   int when = (1 << c->loss) | (o[O_VALIDATION].set || o[O_VALIDATION_SOURCE].text ? WITH_VALIDATION : 0);
   for (size_t k = 0; k < sizeof only_with / sizeof *only_with; k++) {
     int need = only_with[k].when;
-    int ok = need == 15 ? (when & WITH_VALIDATION) : (when & need);
-    if (o[only_with[k].opt].set && !ok)
-      return fail(c, SQLITE_ERROR,
-                  sqlite3_mprintf(OBJ ": option \"%s\" is only used with %s%s",
-                                  bpr_options[only_with[k].opt].name, only_with[k].where,
-                                  need == 15 ? " (give \"validation\" or \"validation_source\")" : ""));
+    if (o[only_with[k].opt].set && !(when & need))
+      return fail(
+          c, SQLITE_ERROR,
+          sqlite3_mprintf(OBJ ": option \"%s\" is only used with %s%s", bpr_options[only_with[k].opt].name,
+                          only_with[k].where,
+                          need == WITH_VALIDATION ? " (give \"validation\" or \"validation_source\")" : ""));
   }
   return SQLITE_OK;
 }
