@@ -314,8 +314,13 @@ static int train_error(call *c, rs_status s) {
                   sqlite3_mprintf(OBJ ": source \"%s\" has %llu interactions, more than the %u one training "
                                       "run takes",
                                   c->source, (unsigned long long)c->pos.nnz, TRAINER_MAX_INTERACTIONS));
-    case RS_INVALID:
-      return fail(c, SQLITE_ERROR, sqlite3_mprintf(OBJ ": source \"%s\": %s", c->source, r->invalid));
+    case RS_INVALID: {
+      char *src = sqlite3_mprintf("\"%s\"", c->source), *why = src ? sqlite3_mprintf(r->invalid, src) : NULL;
+      sqlite3_free(src);
+      char *msg = why ? sqlite3_mprintf(OBJ ": %s", why) : NULL;
+      sqlite3_free(why);
+      return fail(c, SQLITE_ERROR, msg);
+    }
     case RS_STOPPED: return SQLITE_INTERRUPT;
     default: return status_to_sqlite(s);
   }

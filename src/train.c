@@ -362,7 +362,7 @@ static int on_epoch(void *p, uint32_t epoch, double loss, const bpr_stats *st, c
 static rs_status sampler_for(const train_data *data, const csr *pos, sampler *s, train_result *r) {
   if (sampler_init(s, data->strategy, pos, pos->n_cols, data->power, data->exposures)) return RS_NOMEM;
   if (s->n_active > 0) return RS_OK;
-  r->invalid = "no user has an item left to use as a negative (every user interacted with every item)";
+  r->invalid = "no user of %s has an item left to use as a negative (every user interacted with every item)";
   return RS_INVALID;
 }
 
@@ -474,8 +474,8 @@ rs_status train_run(const train_config *cfg, const train_data *data, progress *p
   r->validation_users = c.ev.n_users;
   if (validate && !rc && c.ev.n_users == 0) {
     r->invalid = data->validation
-                     ? "no validation pair has a user and an item of the training source"
-                     : "no user has a validation pair (with \"validation\", users need at least 3 "
+                     ? "no validation pair has a user and an item of %s"
+                     : "no user of %s has a validation pair (with \"validation\", users need at least 3 "
                        "interactions)";
     rc = RS_INVALID;
   }

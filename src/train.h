@@ -169,7 +169,7 @@ struct train_result {
   int stopped_early;     /* patience ran out before `epochs` */
   train_point *curve;    /* the evaluations, in order */
   uint32_t n_curve;
-  const char *invalid; /* RS_INVALID: why, a static sentence */
+  const char *invalid; /* RS_INVALID: why, a static printf format whose one %s is the source */
   int in_refit;        /* the error happened during the refit */
 };
 void train_result_free(train_result *r);
