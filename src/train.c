@@ -48,6 +48,7 @@ void train_config_init(train_config *c) {
   c->k = 20;
   c->eval_every = 5;
   c->patience = 3;
+  c->refit = 1;
   c->validation_users = TRAIN_VALIDATION_USERS;
   c->threads = parallel_cores();
 }
@@ -71,7 +72,7 @@ void train_resolve(train_family f, const train_params *p, uint32_t n_items, trai
   c->k = (uint32_t)given_or(p->k, 20);
   c->eval_every = (uint32_t)given_or(p->eval_every, d->eval_every);
   c->patience = (uint32_t)given_or(p->patience, 3);
-  c->refit = given_or(p->refit, 0) != 0;
+  c->refit = given_or(p->refit, 1) != 0;
   c->validation_users = (uint32_t)given_or(p->validation_users, TRAIN_VALIDATION_USERS);
   c->threads = (int)given_or(p->threads, parallel_cores());
   c->seed = (uint64_t)p->seed;

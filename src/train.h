@@ -19,7 +19,8 @@
 **      (Recall@k or NDCG@k over the users with held-out pairs, the protocol
 **      of the metrics aggregates); the best evaluation's model is kept as a
 **      snapshot, training stops after `patience` evaluations without gain;
-**   5. refit (optional): a fresh run on all interactions for the chosen
+**   5. refit (the default; refit = 0 keeps the snapshot): a fresh run on
+**      all interactions for the chosen
 **      number of epochs, under the same learning-rate schedule;
 **   6. post-processing: graph propagation (propagate.h) and item_norm.
 **
@@ -105,12 +106,12 @@ struct train_config {
   uint32_t k;                /* the metric's cutoff */
   uint32_t eval_every;       /* epochs between evaluations (and at the last epoch) */
   uint32_t patience;         /* evaluations without gain before stopping; 0 = never stop early */
-  int refit;                 /* retrain on all interactions for the chosen epochs */
+  int refit;                 /* retrain on all interactions for the chosen epochs (default 1) */
   int threads;
   uint64_t seed;
 };
 /* The defaults common to every trainer: no validation, recall@20, eval
-** every 5 epochs, patience 3, 5000 validation users, no refit, no
+** every 5 epochs, patience 3, 5000 validation users, refit, no
 ** post-processing, cores threads. */
 void train_config_init(train_config *c);
 

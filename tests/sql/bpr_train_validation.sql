@@ -28,7 +28,7 @@ INSERT INTO nz SELECT u.value, i.value FROM generate_series(0, 79) u, generate_s
   WHERE (i.value % 4 = u.value % 4 AND (u.value * 7 + i.value * 3) % 5 < 2) OR (u.value * 13 + i.value * 29) % 11 = 0;
 CREATE TABLE nzv AS SELECT user, item FROM nz WHERE (user * 3 + item) % 6 = 0;
 CREATE TABLE nzt AS SELECT * FROM nz EXCEPT SELECT * FROM nzv;
-WITH r(j) AS MATERIALIZED (SELECT bpr_train('nzt', 'v', '{"dim": 32, "epochs": 60, "lr": 0.3, "lr_final": 1, "reg": 0, "threads": 1, "seed": 1, "validation_source": "nzv", "eval_every": 1, "k": 5, "patience": 4}'))
+WITH r(j) AS MATERIALIZED (SELECT bpr_train('nzt', 'v', '{"dim": 32, "epochs": 60, "lr": 0.3, "lr_final": 1, "reg": 0, "threads": 1, "seed": 1, "validation_source": "nzv", "eval_every": 1, "k": 5, "patience": 4, "refit": false}'))
 SELECT 'summary', json_valid(j), json_extract(j, '$.epochs'), json_extract(j, '$.validation.best_epoch'),
   json_extract(j, '$.validation.stopped_early'), json_extract(j, '$.validation.pairs'), json_extract(j, '$.validation.users'),
   json_extract(j, '$.validation.train_pairs'), json_extract(j, '$.validation.metric'), json_extract(j, '$.validation.k'),
@@ -59,9 +59,9 @@ SELECT 'fraction', json_extract(j, '$.validation.pairs'), json_extract(j, '$.val
 FROM (SELECT bpr_train('pl', 'f', '{"dim": 8, "epochs": 4, "threads": 1, "validation": 0.2, "eval_every": 2}') AS j);
 SELECT 'fraction-by-hand', sum(CAST(0.2 * n + 0.5 AS INTEGER)), sum(n) - sum(CAST(0.2 * n + 0.5 AS INTEGER))
 FROM (SELECT count(*) AS n FROM pl GROUP BY user HAVING n >= 3);
--- refit: retrains on all pairs (train + validation) for the chosen epochs
+-- refit (the default with validation): retrains on all pairs (train + validation) for the chosen epochs
 SELECT 'refit', json_extract(j, '$.validation.best_epoch') = json_extract(j, '$.validation.refit_epochs'), json_extract(j, '$.validation.refit_epochs') > 0
-FROM (SELECT bpr_train('nzt', 'rf', '{"dim": 32, "epochs": 60, "lr": 0.3, "lr_final": 1, "reg": 0, "threads": 1, "seed": 1, "validation_source": "nzv", "eval_every": 1, "k": 5, "patience": 4, "refit": true}') AS j);
+FROM (SELECT bpr_train('nzt', 'rf', '{"dim": 32, "epochs": 60, "lr": 0.3, "lr_final": 1, "reg": 0, "threads": 1, "seed": 1, "validation_source": "nzv", "eval_every": 1, "k": 5, "patience": 4}') AS j);
 -- the many-negative losses validate too (evaluated on the propagated model)
 SELECT 'softmax-validation', json_extract(j, '$.validation.metric'), json_extract(j, '$.validation.best') > 0.3
 FROM (SELECT bpr_train('pl', 'sv', '{"dim": 8, "epochs": 6, "loss": "softmax", "n_neg": 16, "batch": 64, "threads": 1, "validation": 0.2, "metric": "ndcg", "k": 10}') AS j);

@@ -101,6 +101,7 @@ static train_config fake_config(script *sc) {
   c.k = 1;
   c.eval_every = 1;
   c.patience = 3;
+  c.refit = 0;
   return c;
 }
 
@@ -143,6 +144,7 @@ static void resolves_family_defaults(void **state) {
   assert_true(plan.drv.seed == (uint64_t)(INT64_MAX - 1));
   assert_true(plan.drv.validation == 0.2);
   assert_int_equal(plan.drv.eval_every, 2);
+  assert_true(plan.drv.refit); /* with validation, the model written is refit on all data */
 }
 
 /* The split is a partition of pos; users below the minimum degree keep all;
@@ -409,6 +411,7 @@ static void bpr_best_epoch_is_rerun(void **state) {
   p.validation = 0.2;
   p.eval_every = 1;
   p.k = 5;
+  p.refit = 0;
   train_plan plan;
   train_resolve(TRAIN_BPR, &p, 60, &plan);
   train_data d = {&pos, NULL, SAMPLER_UNIFORM, 0.75, NULL};
