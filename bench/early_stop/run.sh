@@ -17,8 +17,9 @@
 # u.data, 20% of each user's items (seeded, numpy) to test, the rest to train
 # (users with fewer than 5 such ratings keep all in train).
 # Points: POINTS="label=options;label=options" (options: a JSON object body),
-# default: each loss with its defaults, then with "validation": 0.1 (early
-# stopping on the other defaults), then the same with "refit": true.
+# default: each loss with its defaults (fixed epochs), then with
+# "validation": 0.1 and "refit": false (early stopping alone, the best
+# evaluation's model), then "validation": 0.1 with the default refit.
 set -e
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lib=$(cd "$(dirname "$1")" && pwd)/$(basename "$1" .so)
@@ -61,7 +62,7 @@ SQL
   mv "$base.tmp" "$base"
 fi
 P='"validation": 0.1'
-POINTS=${POINTS-"bpr={\"loss\": \"bpr\"};bpr-es={\"loss\": \"bpr\", $P};bpr-es-refit={\"loss\": \"bpr\", $P, \"refit\": true};ccl={\"loss\": \"ccl\"};ccl-es={\"loss\": \"ccl\", $P};ccl-es-refit={\"loss\": \"ccl\", $P, \"refit\": true};softmax={\"loss\": \"softmax\"};softmax-es={\"loss\": \"softmax\", $P};softmax-es-refit={\"loss\": \"softmax\", $P, \"refit\": true}"}
+POINTS=${POINTS-"bpr={\"loss\": \"bpr\"};bpr-es={\"loss\": \"bpr\", $P, \"refit\": false};bpr-es-refit={\"loss\": \"bpr\", $P};ccl={\"loss\": \"ccl\"};ccl-es={\"loss\": \"ccl\", $P, \"refit\": false};ccl-es-refit={\"loss\": \"ccl\", $P};softmax={\"loss\": \"softmax\"};softmax-es={\"loss\": \"softmax\", $P, \"refit\": false};softmax-es-refit={\"loss\": \"softmax\", $P}"}
 printf '%-16s %-17s %8s %8s %6s %6s %9s %9s\n' data label wall_s cpu_s epochs best Recall@20 NDCG@20
 echo "$POINTS" | tr ';' '\n' | while IFS= read -r pt; do
   [ -n "$pt" ] || continue
