@@ -53,6 +53,7 @@ int recsql_register_help(sqlite3 *db);
 /* Option tables, one per object that has options, for recsql_help: the
 ** same table the object checks its arguments with. *n gets the count. */
 const opt_spec *neg_samples_specs(int *n);
+const opt_spec *bpr_train_specs(int *n);
 const opt_spec *recommend_specs(int *n);
 const opt_spec *swing_sim_specs(int *n);
 const opt_spec *itemcf_sim_specs(int *n);

@@ -16,13 +16,6 @@
 #include "hogwild.h"
 #include "vec.h"
 
-void bpr_model_free(bpr_model *m) {
-  free(m->user);
-  free(m->item);
-  free(m->bias);
-  memset(m, 0, sizeof *m);
-}
-
 /* Every shared element is read and written by one relaxed atomic access
 ** (hogwild.h), four at a time where the target allows; the arithmetic and
 ** its order are those of the plain scalar loop, so results are unchanged. */
@@ -153,77 +146,87 @@ static void bpr_worker(void *arg, int tid) {
   jb->steps[tid] = steps;
 }
 
-int bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch, void *ctx,
-              bpr_model *model, bpr_stats *stats) {
-  const csr *pos = s->pos;
-  uint32_t nu = pos->n_rows, ni = s->n_items, d = cfg->dim;
-  int threads = cfg->threads < 1 ? 1 : cfg->threads;
-  memset(model, 0, sizeof *model);
-  memset(stats, 0, sizeof *stats);
-  if (pos->nnz > BPR_MAX_POSITIVES) return RS_TOOBIG; /* order[] holds 32-bit indices */
-  model->n_users = nu;
-  model->n_items = ni;
-  model->dim = d;
-  model->user = malloc(sizeof(float) * ((size_t)nu * d + 1));
-  model->item = malloc(sizeof(float) * ((size_t)ni * d + 1));
-  model->bias = calloc((size_t)ni + 1, sizeof(float));
-  uint32_t *order = malloc(sizeof(uint32_t) * (pos->nnz + 1));
-  uint32_t *pos_user = malloc(sizeof(uint32_t) * (pos->nnz + 1));
-  double *loss = calloc((size_t)threads, sizeof *loss);
-  uint64_t *steps = calloc((size_t)threads, sizeof *steps);
-  int rc = 0;
-  if (!model->user || !model->item || !model->bias || !order || !pos_user || !loss || !steps) {
-    rc = -1;
-    goto done;
-  }
+/* The state of a run: the job its epochs share. */
+typedef struct bpr_state bpr_state;
+struct bpr_state {
+  bpr_config cfg;
+  bpr_job jb;
   rng g;
-  rng_seed(&g, cfg->seed, 0);
-  for (size_t k = 0; k < (size_t)nu * d; k++) model->user[k] = (float)(rng_normal(&g) * cfg->init_std);
-  for (size_t k = 0; k < (size_t)ni * d; k++) model->item[k] = (float)(rng_normal(&g) * cfg->init_std);
-  for (uint32_t u = 0; u < nu; u++)
-    for (size_t k = pos->ptr[u]; k < pos->ptr[u + 1]; k++) pos_user[k] = u;
-  for (size_t k = 0; k < pos->nnz; k++) order[k] = (uint32_t)k;
+  uint32_t *order, *pos_user;
+  double *loss;
+  uint64_t *steps;
+};
 
-  bpr_job jb = {cfg, s, model, prog, order, pos_user, 0, cfg->lr, threads, loss, steps};
-  double t0 = parallel_now();
-  for (uint32_t e = 0; e < cfg->epochs; e++) {
-    if (s->strategy != SAMPLER_BOOTSTRAP) {
-      for (size_t k = pos->nnz; k > 1; k--) {
-        uint32_t r = rng_below(&g, (uint32_t)k);
-        uint32_t t = order[k - 1];
-        order[k - 1] = order[r];
-        order[r] = t;
-      }
-    }
-    float frac = cfg->epochs > 1 ? (float)e / (float)(cfg->epochs - 1) : 0.0f;
-    jb.epoch = e;
-    jb.lr = cfg->lr * (1.0f - frac * (1.0f - cfg->lr_final));
-    parallel_run(threads, bpr_worker, &jb);
-    double sum = 0.0;
-    uint64_t n = 0;
-    for (int t = 0; t < threads; t++) {
-      sum += loss[t];
-      n += steps[t];
-    }
-    if (progress_stopped(prog)) {
-      rc = 1;
-      break;
-    }
-    stats->epochs = e + 1;
-    stats->samples += n;
-    stats->final_loss = n ? sum / (double)n : 0.0;
-    stats->seconds = parallel_now() - t0;
-    if (on_epoch && on_epoch(ctx, e + 1, stats->final_loss, stats->seconds, stats->samples)) {
-      rc = 1;
-      break;
+static void bpr_end(void *p) {
+  bpr_state *st = p;
+  free(st->order);
+  free(st->pos_user);
+  free(st->loss);
+  free(st->steps);
+  free(st);
+}
+
+static rs_status bpr_begin(const void *cfgp, const sampler *s, bpr_model *model, void **out) {
+  const bpr_config *cfg = cfgp;
+  const csr *pos = s->pos;
+  if (pos->nnz > TRAINER_MAX_INTERACTIONS) return RS_TOOBIG;
+  bpr_state *st = calloc(1, sizeof *st);
+  if (!st) return RS_NOMEM;
+  st->cfg = *cfg;
+  int threads = cfg->threads < 1 ? 1 : cfg->threads;
+  st->order = malloc(sizeof(uint32_t) * (pos->nnz + 1));
+  st->pos_user = malloc(sizeof(uint32_t) * (pos->nnz + 1));
+  st->loss = calloc((size_t)threads, sizeof *st->loss);
+  st->steps = calloc((size_t)threads, sizeof *st->steps);
+  if (!st->order || !st->pos_user || !st->loss || !st->steps ||
+      bpr_model_alloc(model, pos->n_rows, s->n_items, cfg->dim)) {
+    bpr_end(st);
+    return RS_NOMEM;
+  }
+  rng_seed(&st->g, cfg->seed, 0);
+  for (size_t k = 0; k < (size_t)model->n_users * model->dim; k++)
+    model->user[k] = (float)(rng_normal(&st->g) * cfg->init_std);
+  for (size_t k = 0; k < (size_t)model->n_items * model->dim; k++)
+    model->item[k] = (float)(rng_normal(&st->g) * cfg->init_std);
+  for (uint32_t u = 0; u < pos->n_rows; u++)
+    for (size_t k = pos->ptr[u]; k < pos->ptr[u + 1]; k++) st->pos_user[k] = u;
+  for (size_t k = 0; k < pos->nnz; k++) st->order[k] = (uint32_t)k;
+  bpr_job jb = {&st->cfg, s, model, NULL, st->order, st->pos_user, 0, cfg->lr, threads, st->loss, st->steps};
+  st->jb = jb;
+  *out = st;
+  return RS_OK;
+}
+
+static rs_status bpr_epoch(void *p, uint32_t e, float lr_scale, progress *prog, double *loss,
+                           uint64_t *samples) {
+  bpr_state *st = p;
+  const csr *pos = st->jb.s->pos;
+  if (st->jb.s->strategy != SAMPLER_BOOTSTRAP) {
+    for (size_t k = pos->nnz; k > 1; k--) {
+      uint32_t r = rng_below(&st->g, (uint32_t)k);
+      uint32_t t = st->order[k - 1];
+      st->order[k - 1] = st->order[r];
+      st->order[r] = t;
     }
   }
-  stats->seconds = parallel_now() - t0;
-done:
-  free(order);
-  free(pos_user);
-  free(loss);
-  free(steps);
-  if (rc != 0) bpr_model_free(model);
-  return rc;
+  st->jb.epoch = e;
+  st->jb.lr = st->cfg.lr * lr_scale;
+  st->jb.prog = prog;
+  parallel_run(st->jb.threads, bpr_worker, &st->jb);
+  double sum = 0.0;
+  uint64_t n = 0;
+  for (int t = 0; t < st->jb.threads; t++) {
+    sum += st->loss[t];
+    n += st->steps[t];
+  }
+  *loss = n ? sum / (double)n : 0.0;
+  *samples = n;
+  return progress_stopped(prog) ? RS_STOPPED : RS_OK;
+}
+
+const trainer_ops bpr_ops = {"bpr", bpr_begin, bpr_epoch, bpr_end};
+
+rs_status bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, trainer_hook hook, void *ctx,
+                    bpr_model *model, bpr_stats *stats) {
+  return trainer_run(&bpr_ops, cfg, s, cfg->epochs, 0, cfg->lr_final, prog, hook, ctx, model, stats);
 }

@@ -21,7 +21,7 @@
 
 #include "parallel.h"
 #include "sampler.h"
-#include "status.h"
+#include "trainer.h"
 
 typedef struct bpr_config bpr_config;
 struct bpr_config {
@@ -35,36 +35,14 @@ struct bpr_config {
   uint64_t seed;
 };
 
-typedef struct bpr_model bpr_model;
-struct bpr_model {
-  uint32_t n_users, n_items, dim;
-  float *user; /* n_users x dim */
-  float *item; /* n_items x dim */
-  float *bias; /* n_items */
-};
+/* The method for the training driver (trainer.h); cfg is a bpr_config. */
+extern const trainer_ops bpr_ops;
 
-/* Called on the calling thread after each epoch; nonzero return stops. */
-typedef int (*bpr_epoch_fn)(void *ctx, uint32_t epoch, double loss, double seconds, uint64_t samples);
-
-typedef struct bpr_stats bpr_stats;
-struct bpr_stats {
-  uint32_t epochs;  /* epochs completed */
-  uint64_t samples; /* SGD steps taken */
-  double seconds;
-  double final_loss; /* mean BPR loss (without regularization) of the last epoch */
-};
-
-/* The most positives a trainer takes (2^32 - 1: epochs shuffle 32-bit indices). */
-#define BPR_MAX_POSITIVES 4294967295u
-
-/* Trains on the sampler's positives. Returns 0, -1 when out of memory, 1 when
-** stopped (by prog or on_epoch), RS_TOOBIG (2, src/status.h) when there are
-** more than BPR_MAX_POSITIVES positives. On 0 the model is filled (free with
-** bpr_model_free). */
-int bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch, void *ctx,
-              bpr_model *model, bpr_stats *stats);
-
-void bpr_model_free(bpr_model *m);
+/* Trains for cfg->epochs on the sampler's positives (trainer_run with the
+** schedule over cfg->epochs). Returns RS_OK (model filled), RS_NOMEM,
+** RS_TOOBIG, RS_DIVERGED or RS_STOPPED (by prog or the hook). */
+rs_status bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, trainer_hook hook, void *ctx,
+                    bpr_model *model, bpr_stats *stats);
 
 /* One SGD step on (u, i, j); returns the step's loss. Exposed for tests. */
 float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float reg, float reg_bias);

@@ -59,7 +59,7 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   float *np = malloc(sizeof(float) * (B + 1)), *nq = malloc(sizeof(float) * (B + N + 1));
   float *S = malloc(sizeof(float) * ((size_t)B * C + 1));
   float *gpos = malloc(sizeof(float) * (B + 1));
-  double loss = NAN;
+  double loss = -1.0; /* out of memory */
   if (!Ph || !Qh || !np || !nq || !S || !gpos) goto done;
   prepare_rows(P, B, d, cos, Ph, np);
   prepare_rows(Q, B + N, d, cos, Qh, nq);
@@ -139,7 +139,7 @@ double contrastive_batch_loss(const contrastive_config *cfg, const float *P, con
   if (C) {
     if (blas_sgemm(BLAS_N, BLAS_N, B, d, C, 1.0f, S, C, Qc, d, 0.0f, grad_p, d) ||
         blas_sgemm(BLAS_T, BLAS_N, C, d, B, 1.0f, S, C, Ph, d, 0.0f, grad_q + (size_t)off * d, d)) {
-      loss = NAN;
+      loss = -1.0; /* out of memory (packing buffers) */
       goto done;
     }
   } else {
@@ -258,7 +258,7 @@ struct worker {
   rng g;
   double loss_sum;
   uint64_t batches;
-  int failed;
+  int failed; /* RS_NOMEM or RS_DIVERGED */
 };
 
 static void worker_free(worker *w) {
@@ -356,9 +356,9 @@ static void epoch_worker(void *arg, int tid) {
       wk->logq[c - c0] = (float)log(q);
     }
     double l = contrastive_batch_loss(cfg, wk->P, wk->Q, b_n, N, wk->bi, wk->logq, wk->gP, wk->gQ);
-    if (isnan(l)) {
-      wk->failed = 1;
-      atomic_store(&job->prog->stop, 1);
+    if (!(l >= 0.0) || isinf(l)) {
+      wk->failed = l < 0.0 ? RS_NOMEM : RS_DIVERGED;
+      if (job->prog) atomic_store(&job->prog->stop, 1);
       return;
     }
     wk->loss_sum += l;
@@ -370,119 +370,128 @@ static void epoch_worker(void *arg, int tid) {
   }
 }
 
-int contrastive_train(const contrastive_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch,
-                      void *ctx, bpr_model *model, bpr_stats *stats) {
-  const csr *pos = s->pos;
-  uint32_t nu = pos->n_rows, ni = s->n_items, d = cfg->dim, B = cfg->batch, N = cfg->n_neg;
-  int threads = cfg->threads < 1 ? 1 : cfg->threads;
-  size_t n_batches = (pos->nnz + B - 1) / B;
-  if ((size_t)threads > n_batches) threads = n_batches ? (int)n_batches : 1;
-  memset(model, 0, sizeof *model);
-  memset(stats, 0, sizeof *stats);
-  if (pos->nnz > BPR_MAX_POSITIVES) return RS_TOOBIG; /* order[] holds 32-bit indices */
-  model->n_users = nu;
-  model->n_items = ni;
-  model->dim = d;
-  model->user = malloc(sizeof(float) * ((size_t)nu * d + 1));
-  model->item = malloc(sizeof(float) * ((size_t)ni * d + 1));
-  model->bias = calloc((size_t)ni + 1, sizeof(float));
-  uint32_t *order = malloc(sizeof(uint32_t) * (pos->nnz + 1));
-  uint32_t *pos_user = malloc(sizeof(uint32_t) * (pos->nnz + 1));
-  worker *workers = calloc((size_t)threads, sizeof(worker));
-  double *w = NULL, *deg = NULL;
-  alias pop = {0};
-  adam ou = {0}, oi = {0};
-  int rc = 0, made = 0;
-  if (!model->user || !model->item || !model->bias || !order || !pos_user || !workers ||
-      adam_init(&ou, nu, d) || adam_init(&oi, ni, d)) {
-    rc = -1;
-    goto done;
-  }
-  for (; made < threads; made++)
-    if (worker_init(workers + made, nu, ni, d, B, N)) {
-      made++;
-      rc = -1;
-      goto done;
-    }
-  deg = calloc((size_t)ni + 1, sizeof(double));
-  if (!deg) {
-    rc = -1;
-    goto done;
-  }
-  for (size_t k = 0; k < pos->nnz; k++) deg[pos->idx[k]] += 1.0;
-  double wsum = (double)ni;
-  if (cfg->popularity) {
-    w = calloc((size_t)ni + 1, sizeof(double));
-    if (!w) {
-      rc = -1;
-      goto done;
-    }
-    for (size_t k = 0; k < pos->nnz; k++) w[pos->idx[k]] += 1.0;
-    wsum = 0.0;
-    for (uint32_t k = 0; k < ni; k++) {
-      w[k] = pow(w[k], cfg->power);
-      wsum += w[k];
-    }
-    if (alias_build(&pop, w, ni)) {
-      rc = -1;
-      goto done;
-    }
-  }
+/* The state of a run: the workers and the job its epochs share. */
+typedef struct cl_state cl_state;
+struct cl_state {
+  contrastive_config cfg;
+  epoch_job job;
   rng g;
-  rng_seed(&g, cfg->seed, 0);
-  for (int t = 0; t < threads; t++) rng_seed(&workers[t].g, cfg->seed, (uint64_t)t + 1);
-  for (size_t k = 0; k < (size_t)nu * d; k++) model->user[k] = (float)(rng_normal(&g) * cfg->init_std);
-  for (size_t k = 0; k < (size_t)ni * d; k++) model->item[k] = (float)(rng_normal(&g) * cfg->init_std);
-  for (uint32_t u = 0; u < nu; u++)
-    for (size_t k = pos->ptr[u]; k < pos->ptr[u + 1]; k++) pos_user[k] = u;
-  for (size_t k = 0; k < pos->nnz; k++) order[k] = (uint32_t)k;
-  /* each thread runs its own single-threaded products (blas.h) */
-  epoch_job job = {cfg,   pos, order, pos_user, &pop,    w,    deg, wsum,
-                   model, &ou, &oi,   workers,  threads, 0.0f, prog};
-  double t0 = parallel_now();
-  for (uint32_t e = 0; e < cfg->epochs && rc == 0; e++) {
-    for (size_t k = pos->nnz; k > 1; k--) {
-      uint32_t r = rng_below(&g, (uint32_t)k), t = order[k - 1];
-      order[k - 1] = order[r];
-      order[r] = t;
-    }
-    float frac = cfg->epochs > 1 ? (float)e / (float)(cfg->epochs - 1) : 0.0f;
-    job.lr = cfg->lr * (1.0f - frac * (1.0f - cfg->lr_final));
-    for (int t = 0; t < threads; t++) {
-      workers[t].loss_sum = 0.0;
-      workers[t].batches = 0;
-    }
-    parallel_run(threads, epoch_worker, &job);
-    double loss_sum = 0.0;
-    uint64_t batches = 0;
-    for (int t = 0; t < threads; t++) {
-      if (workers[t].failed) rc = -1;
-      loss_sum += workers[t].loss_sum;
-      batches += workers[t].batches;
-    }
-    if (rc) break;
-    if (progress_stopped(prog)) {
-      rc = 1;
-      break;
-    }
-    stats->epochs = e + 1;
-    stats->samples += (uint64_t)pos->nnz * N;
-    stats->final_loss = batches ? loss_sum / (double)batches : 0.0;
-    stats->seconds = parallel_now() - t0;
-    if (on_epoch && on_epoch(ctx, e + 1, stats->final_loss, stats->seconds, stats->samples)) rc = 1;
+  uint32_t *order, *pos_user;
+  worker *workers;
+  int made; /* workers initialized */
+  double *w, *deg;
+  alias pop;
+  adam ou, oi;
+};
+
+static void cl_end(void *p) {
+  cl_state *st = p;
+  free(st->order);
+  free(st->pos_user);
+  if (st->workers)
+    for (int t = 0; t < st->made; t++) worker_free(st->workers + t);
+  free(st->workers);
+  free(st->w);
+  free(st->deg);
+  alias_free(&st->pop);
+  adam_free(&st->ou);
+  adam_free(&st->oi);
+  free(st);
+}
+
+/* Item degrees and, with popularity, the count^power draw (into st). */
+static rs_status cl_item_weights(cl_state *st, const csr *pos, uint32_t ni) {
+  st->deg = calloc((size_t)ni + 1, sizeof(double));
+  if (!st->deg) return RS_NOMEM;
+  for (size_t k = 0; k < pos->nnz; k++) st->deg[pos->idx[k]] += 1.0;
+  st->job.wsum = (double)ni;
+  if (!st->cfg.popularity) return RS_OK;
+  st->w = calloc((size_t)ni + 1, sizeof(double));
+  if (!st->w) return RS_NOMEM;
+  st->job.wsum = 0.0;
+  for (uint32_t k = 0; k < ni; k++) {
+    st->w[k] = pow(st->deg[k], st->cfg.power);
+    st->job.wsum += st->w[k];
   }
-  stats->seconds = parallel_now() - t0;
-done:
-  free(order);
-  free(pos_user);
-  if (workers)
-    for (int t = 0; t < made; t++) worker_free(workers + t);
-  free(workers);
-  free(w);
-  free(deg);
-  alias_free(&pop);
-  adam_free(&ou);
-  adam_free(&oi);
-  if (rc != 0) bpr_model_free(model);
+  return alias_build(&st->pop, st->w, ni) ? RS_NOMEM : RS_OK;
+}
+
+static rs_status cl_begin(const void *cfgp, const sampler *s, bpr_model *model, void **out) {
+  const contrastive_config *cfg = cfgp;
+  const csr *pos = s->pos;
+  uint32_t nu = pos->n_rows, ni = s->n_items, d = cfg->dim;
+  if (pos->nnz > TRAINER_MAX_INTERACTIONS) return RS_TOOBIG;
+  cl_state *st = calloc(1, sizeof *st);
+  if (!st) return RS_NOMEM;
+  st->cfg = *cfg;
+  int threads = cfg->threads < 1 ? 1 : cfg->threads;
+  size_t n_batches = (pos->nnz + cfg->batch - 1) / cfg->batch;
+  if ((size_t)threads > n_batches) threads = n_batches ? (int)n_batches : 1;
+  st->order = malloc(sizeof(uint32_t) * (pos->nnz + 1));
+  st->pos_user = malloc(sizeof(uint32_t) * (pos->nnz + 1));
+  st->workers = calloc((size_t)threads, sizeof(worker));
+  rs_status rc = RS_NOMEM;
+  if (!st->order || !st->pos_user || !st->workers || adam_init(&st->ou, nu, d) || adam_init(&st->oi, ni, d))
+    goto fail;
+  for (; st->made < threads; st->made++)
+    if (worker_init(st->workers + st->made, nu, ni, d, cfg->batch, cfg->n_neg)) {
+      st->made++;
+      goto fail;
+    }
+  if ((rc = cl_item_weights(st, pos, ni)) != RS_OK) goto fail;
+  if ((rc = bpr_model_alloc(model, nu, ni, d)) != RS_OK) goto fail;
+  rng_seed(&st->g, cfg->seed, 0);
+  for (int t = 0; t < threads; t++) rng_seed(&st->workers[t].g, cfg->seed, (uint64_t)t + 1);
+  for (size_t k = 0; k < (size_t)nu * d; k++) model->user[k] = (float)(rng_normal(&st->g) * cfg->init_std);
+  for (size_t k = 0; k < (size_t)ni * d; k++) model->item[k] = (float)(rng_normal(&st->g) * cfg->init_std);
+  for (uint32_t u = 0; u < nu; u++)
+    for (size_t k = pos->ptr[u]; k < pos->ptr[u + 1]; k++) st->pos_user[k] = u;
+  for (size_t k = 0; k < pos->nnz; k++) st->order[k] = (uint32_t)k;
+  epoch_job job = {&st->cfg, pos,     st->order, st->pos_user, &st->pop, st->w, st->deg, st->job.wsum,
+                   model,    &st->ou, &st->oi,   st->workers,  threads,  0.0f,  NULL};
+  st->job = job;
+  *out = st;
+  return RS_OK;
+fail:
+  cl_end(st);
   return rc;
+}
+
+static rs_status cl_epoch(void *p, uint32_t e, float lr_scale, progress *prog, double *loss,
+                          uint64_t *samples) {
+  cl_state *st = p;
+  const csr *pos = st->job.pos;
+  (void)e;
+  for (size_t k = pos->nnz; k > 1; k--) {
+    uint32_t r = rng_below(&st->g, (uint32_t)k), t = st->order[k - 1];
+    st->order[k - 1] = st->order[r];
+    st->order[r] = t;
+  }
+  st->job.lr = st->cfg.lr * lr_scale;
+  st->job.prog = prog;
+  for (int t = 0; t < st->job.threads; t++) {
+    st->workers[t].loss_sum = 0.0;
+    st->workers[t].batches = 0;
+  }
+  /* each thread runs its own single-threaded products (blas.h) */
+  parallel_run(st->job.threads, epoch_worker, &st->job);
+  double loss_sum = 0.0;
+  uint64_t batches = 0;
+  rs_status rc = RS_OK;
+  for (int t = 0; t < st->job.threads; t++) {
+    if (st->workers[t].failed && rc != RS_NOMEM) rc = (rs_status)st->workers[t].failed;
+    loss_sum += st->workers[t].loss_sum;
+    batches += st->workers[t].batches;
+  }
+  *loss = batches ? loss_sum / (double)batches : 0.0;
+  *samples = (uint64_t)pos->nnz * st->cfg.n_neg;
+  if (rc == RS_OK && progress_stopped(prog)) rc = RS_STOPPED;
+  return rc;
+}
+
+const trainer_ops contrastive_ops = {"contrastive", cl_begin, cl_epoch, cl_end};
+
+rs_status contrastive_train(const contrastive_config *cfg, const sampler *s, progress *prog,
+                            trainer_hook hook, void *ctx, bpr_model *model, bpr_stats *stats) {
+  return trainer_run(&contrastive_ops, cfg, s, cfg->epochs, 0, cfg->lr_final, prog, hook, ctx, model, stats);
 }

@@ -51,10 +51,14 @@ struct contrastive_config {
   uint64_t seed;
 };
 
-/* Trains on the positives of s (its strategy is not used; negatives follow
-** cfg->popularity). Same return values and callback as bpr_train. */
-int contrastive_train(const contrastive_config *cfg, const sampler *s, progress *prog, bpr_epoch_fn on_epoch,
-                      void *ctx, bpr_model *model, bpr_stats *stats);
+/* The method for the training driver (trainer.h); cfg is a contrastive_config.
+** It uses the positives of the sampler (not its strategy: negatives follow
+** cfg->popularity). */
+extern const trainer_ops contrastive_ops;
+
+/* trainer_run of contrastive_ops for cfg->epochs. Same results as bpr_train. */
+rs_status contrastive_train(const contrastive_config *cfg, const sampler *s, progress *prog,
+                            trainer_hook hook, void *ctx, bpr_model *model, bpr_stats *stats);
 
 /* Loss of one batch and, when grad_p/grad_q are not NULL, its gradient with
 ** respect to the B user rows P and the B + N item rows Q (positives first).
@@ -62,7 +66,7 @@ int contrastive_train(const contrastive_config *cfg, const sampler *s, progress 
 ** positive item is left out. logq (may be NULL) is subtracted from the
 ** candidates' logits: N values, or B + N with in_batch (where candidate b of
 ** row b is its positive and is not corrected). Exposed for tests (checked
-** against finite differences). */
+** against finite differences). Returns -1 when out of memory. */
 double contrastive_batch_loss(const contrastive_config *cfg, const float *P, const float *Q, uint32_t B,
                               uint32_t N, const uint32_t *ids, const float *logq, float *grad_p,
                               float *grad_q);

@@ -146,12 +146,12 @@ static void learns_planted_structure(void **state) {
   csr_free(&held);
 }
 
-static int stop_at_3(void *ctx, uint32_t epoch, double loss, double seconds, uint64_t samples) {
+static int stop_at_3(void *ctx, uint32_t epoch, double loss, const bpr_stats *st, const bpr_model *m) {
   (void)loss;
-  (void)seconds;
-  (void)samples;
+  (void)st;
+  (void)m;
   *(uint32_t *)ctx = epoch;
-  return epoch == 3;
+  return epoch == 3 ? RS_STOPPED : RS_OK;
 }
 
 static void callback_stops(void **state) {
@@ -164,7 +164,7 @@ static void callback_stops(void **state) {
   bpr_model m;
   bpr_stats st;
   uint32_t seen = 0;
-  assert_int_equal(bpr_train(&cfg, &s, NULL, stop_at_3, &seen, &m, &st), 1);
+  assert_int_equal(bpr_train(&cfg, &s, NULL, stop_at_3, &seen, &m, &st), RS_STOPPED);
   assert_int_equal(seen, 3);
   assert_null(m.user);
   sampler_free(&s);
