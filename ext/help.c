@@ -32,14 +32,14 @@ struct help_entry {
   const opt_spec *(*specs)(int *n); /* NULL: no options, or not listed yet */
 };
 
-/* The objects, in the order of the docs. bpr_train and knn_index keep their
-** option tables in their own files: add bpr_train_specs / knn_index_specs
-** there and name them here. */
+/* The objects, in the order of the docs. knn_index keeps its option table
+** in its own file: add knn_index_specs there and name it here. */
 static const help_entry registry[] = {
     {"neg_samples", "table-valued function", "neg_samples(source, n_neg, strategy, seed, power, exposures)",
      "negative samples: (user, pos_item, neg_item) rows", neg_samples_specs},
     {"bpr_train", "function", "bpr_train(source, model, options)",
-     "trains embeddings, writes <model>_users and <model>_items; options: docs/bpr_train.md", NULL},
+     "trains embeddings, writes <model>_users and <model>_items; options: docs/bpr_train.md",
+     bpr_train_specs},
     {"recommend", "table-valued function", "recommend(users, items, k, exclude)",
      "exact top-k items per user by inner product (+ bias): (user, item, score, rank) rows", recommend_specs},
     {"knn_index", "virtual table", "CREATE VIRTUAL TABLE name USING knn_index(dim=64, metric=ip, ...)",
@@ -53,7 +53,8 @@ static const help_entry registry[] = {
     {"i2i_recommend", "table-valued function", "i2i_recommend(history, sim, k, options)",
      "top-k items per user from an item-item table: (user, item, score, rank) rows", i2i_recommend_specs},
     {"item2vec_train", "function", "item2vec_train(source, model, options)",
-     "item2vec / EGES from behavior sequences: writes <model>_items (and _fields, _weights)", item2vec_train_specs},
+     "item2vec / EGES from behavior sequences: writes <model>_items (and _fields, _weights)",
+     item2vec_train_specs},
     {"auto_train", "function", "auto_train(source, model, options)",
      "tries the model families on a validation split, refits the best; returns JSON with \"recommend\"",
      auto_train_specs},
@@ -65,8 +66,10 @@ static const help_entry registry[] = {
     {"embed_l2", "function", "embed_l2(a, b)", "Euclidean distance", NULL},
     {"embed_norm", "function", "embed_norm(e)", "Euclidean norm", NULL},
     {"embed_normalize", "function", "embed_normalize(e)", "the embedding scaled to unit length", NULL},
-    {"embed_quantize_int8", "function", "embed_quantize_int8(e [, scale])", "int8 codes and their scale of a float32 embedding", NULL},
-    {"embed_dequantize", "function", "embed_dequantize(q)", "float32 embedding of int8 codes and their scale", NULL},
+    {"embed_quantize_int8", "function", "embed_quantize_int8(e [, scale])",
+     "int8 codes and their scale of a float32 embedding", NULL},
+    {"embed_dequantize", "function", "embed_dequantize(q)", "float32 embedding of int8 codes and their scale",
+     NULL},
     {"embed_avg", "aggregate", "embed_avg(e)", "mean of the group's embeddings", NULL},
     {"auc", "aggregate", "auc(score, label)", "ROC AUC of the group", NULL},
     {"gauc", "aggregate", "gauc(grp, score, label)", "AUC per grp, weighted by the groups' rows", NULL},

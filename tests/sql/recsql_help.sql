@@ -10,6 +10,8 @@ SELECT name, type, "default", range FROM recsql_help('swing_sim') WHERE name IS 
 SELECT name, type, "default", range FROM recsql_help('itemcf_sim') WHERE name IS NOT NULL;
 SELECT name, type, "default", range FROM recsql_help('recommend') WHERE name IS NOT NULL;
 SELECT name, type, "default", range FROM recsql_help('ndcg_at_k') WHERE name IS NOT NULL;
+-- bpr_train: defaults that depend on the loss are empty (the description gives them)
+SELECT name, type, "default", range, description FROM recsql_help('bpr_train') WHERE name IS NOT NULL;
 -- by name, case-insensitively; objects without options give their own row only
 SELECT object, name FROM recsql_help WHERE target = 'SWING_SIM' AND name = 'seed';
 SELECT count(*) FROM recsql_help('embed_dot');
@@ -21,6 +23,8 @@ SELECT range FROM recsql_help('swing_sim') WHERE name = 'beta';
 SELECT * FROM swing_sim('SELECT 1, 2', 1, 10, 11);
 SELECT range FROM recsql_help('itemcf_sim') WHERE name = 'method';
 SELECT * FROM itemcf_sim('SELECT 1, 2', 10, 'cosin');
+SELECT range FROM recsql_help('bpr_train') WHERE name = 'dim';
+SELECT bpr_train('SELECT 1, 2', 'm', '{"dim": 0}');
 -- errors: unknown and misspelt objects
 SELECT * FROM recsql_help('neg_sample');
 SELECT * FROM recsql_help('nothing_like_it');
