@@ -1,9 +1,10 @@
 -- Item-to-item recall on the Gowalla split of the NGCF/LightGCN papers, in
 -- SQL: item similarities from swing_sim and itemcf_sim (top 50 neighbours
--- per item); each user's recommendations from i2i_recommend (the sum of similarities to the user's
--- train items, train items excluded, top 20, ties by item id); Recall@20
--- and NDCG@20 per test user with recall_at_k / ndcg_at_k, averaged (the
--- evaluation of sql/gowalla_bpr.sql).
+-- per item); each user's top 20 from i2i_recommend (the sum of similarities
+-- to the user's train items, train items excluded, ties by item id: the
+-- lists of the GROUP BY / window-function query this script used before,
+-- bench/i2i); Recall@20 and NDCG@20 per test user with recall_at_k /
+-- ndcg_at_k, averaged (the evaluation of sql/gowalla_bpr.sql).
 --
 -- Run from the repository root, in a fresh database:
 --   sqlite3 build/gowalla_itemsim.db -cmd '.load build/recsql' < sql/gowalla_itemsim.sql

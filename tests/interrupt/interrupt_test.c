@@ -237,6 +237,10 @@ static const timed_case timed[] = {
     /* ease_train: the Gram matrix of dense (10^9 additions) is the long step */
     {"ease_train", "SELECT ease_train('dense', 'e')", 0, NULL},
     {"ease_train in BEGIN", "SELECT ease_train('dense', 'e', '{\"threads\": 1}')", 1, NULL},
+    /* 4000 items, 7 users: read at once, so the interrupt lands in the blocked inverse */
+    {"ease_train inverse",
+     "SELECT ease_train('WITH RECURSIVE i(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM i WHERE x < 3999) SELECT x % 7, x FROM i', "
+     "'e', '{\"lambda\": 1}')", 0, NULL},
     /* i2i_recommend: 2000 users x 1000 history items x 1000 neighbours; and a sim computed while read */
     {"i2i_recommend", "SELECT count(*) FROM i2i_recommend('dense', 'SELECT user, item, 1.0 FROM dense', 20)", 0, NULL},
     {"i2i_recommend swing sim", "SELECT count(*) FROM i2i_recommend('dense', 'SELECT * FROM swing_sim(''dense'', 1.0, 50)', 20)", 0,
