@@ -22,8 +22,10 @@
 #include "../src/contrastive.h"
 #include "../src/csr.h"
 #include "../src/parallel.h"
+#include "../src/pointwise.h"
 #include "../src/propagate.h"
 #include "../src/sampler.h"
+#include "../src/triplet.h"
 #include "../src/vec.h"
 #include "common.h"
 
@@ -51,10 +53,14 @@ enum {
   O_IN_BATCH,
   O_PROPAGATE,
   O_ITEM_NORM,
+  O_DISTANCE,
+  O_SEMI_HARD,
   O_COUNT
 };
 
-static const char *const loss_names[] = {"bpr", "softmax", "ccl", NULL};
+static const char *const loss_names[] = {"bpr", "softmax", "ccl", "bce", "triplet", NULL};
+enum { LOSS_BCE = 3, LOSS_TRIPLET = 4 }; /* per-example SGD: src/pointwise.c, src/triplet.c */
+static const char *const distance_names[] = {"cosine", "l2", NULL};
 
 /* The defaults that depend on the loss, indexed by loss (0 bpr, CL_SOFTMAX,
 ** CL_CCL); docs/bpr_train.md gives the measurements behind them. The
@@ -62,9 +68,12 @@ static const char *const loss_names[] = {"bpr", "softmax", "ccl", NULL};
 static const struct {
   int dim, epochs, n_neg, propagate;
   double lr, reg, item_norm;
-} loss_defaults[3] = {[0] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
+} loss_defaults[5] = {[0] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
                       [CL_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0, 0.25},
-                      [CL_CCL] = {64, 100, 256, 1, 0.01, 0.0, 0.25}};
+                      [CL_CCL] = {64, 100, 256, 1, 0.01, 0.0, 0.25},
+                      [LOSS_BCE] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
+                      [LOSS_TRIPLET] = {64, 100, 4, 0, 0.1, 0.0, 0.0}};
+#define TRIPLET_MARGIN 0.2 /* the default margin of loss 'triplet' (ccl's is the option table's) */
 
 static const opt_spec bpr_options[O_COUNT] = {
     [O_DIM] = {"dim", OPT_INT, 64, 1, 4096, NULL, NULL},
@@ -90,6 +99,8 @@ static const opt_spec bpr_options[O_COUNT] = {
     [O_IN_BATCH] = {"in_batch", OPT_BOOL, 0, 0, 1, NULL, NULL},
     [O_PROPAGATE] = {"propagate", OPT_INT, 0, 0, 16, NULL, NULL},
     [O_ITEM_NORM] = {"item_norm", OPT_REAL, 0, 0, 1, NULL, NULL},
+    [O_DISTANCE] = {"distance", OPT_TEXT, 0, 0, 0, "cosine", distance_names},
+    [O_SEMI_HARD] = {"semi_hard", OPT_BOOL, 0, 0, 1, NULL, NULL},
 };
 
 typedef struct train_ctx train_ctx;
@@ -133,6 +144,27 @@ static int read_exposures(sqlite3 *db, const char *src, const idmap *users, cons
   pairs_free(&p);
   sqlite3_finalize(stmt);
   return rc;
+}
+
+/* Trains loss 'bce' or 'triplet' (per-example SGD, src/sgd.c). */
+static rs_status train_per_example(int loss, const opt_value *opt, const bpr_config *cfg, const sampler *smp,
+                                   progress *prog, train_ctx *tc, bpr_model *model, bpr_stats *st) {
+  sgd_config sc = {cfg->dim,      cfg->epochs,   opt[O_LR].set ? cfg->lr : (float)loss_defaults[loss].lr,
+                   cfg->lr_final, cfg->init_std, cfg->threads,
+                   cfg->seed};
+  uint32_t n_neg = opt[O_N_NEG].set ? cfg->n_neg : (uint32_t)loss_defaults[loss].n_neg;
+  float reg = opt[O_REG].set ? cfg->reg : (float)loss_defaults[loss].reg;
+  if (loss == LOSS_BCE) {
+    pointwise_config pc = {sc, n_neg, reg, cfg->reg_bias};
+    return pointwise_train(&pc, smp, prog, on_epoch, tc, model, st);
+  }
+  triplet_config tr = {sc,
+                       strcmp(opt[O_DISTANCE].text, "l2") == 0 ? TRIPLET_L2 : TRIPLET_COSINE,
+                       (float)(opt[O_MARGIN].set ? opt[O_MARGIN].num : TRIPLET_MARGIN),
+                       n_neg,
+                       opt[O_SEMI_HARD].num != 0,
+                       reg};
+  return triplet_train(&tr, smp, prog, on_epoch, tc, model, st);
 }
 
 static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -190,8 +222,10 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = SQLITE_ERROR;
     goto done;
   }
-  int loss = opt[O_LOSS].text[0] == 'b' ? 0 : opt[O_LOSS].text[0] == 's' ? CL_SOFTMAX : CL_CCL;
-  if (loss && strategy != SAMPLER_UNIFORM && strategy != SAMPLER_POPULARITY) {
+  int loss = 0;
+  while (strcmp(loss_names[loss], opt[O_LOSS].text)) loss++;
+  if ((loss == CL_SOFTMAX || loss == CL_CCL) && strategy != SAMPLER_UNIFORM &&
+      strategy != SAMPLER_POPULARITY) {
     err = sqlite3_mprintf(
         "bpr_train: loss '%s' draws shared negatives per batch: sampler must be 'uniform' or "
         "'popularity', got '%s'",
@@ -202,13 +236,15 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   {
     /* Options of one loss given with another are mistakes, not silently ignored. */
     static const struct {
-      int opt, losses; /* bit 0: bpr, bit 1: softmax, bit 2: ccl */
+      int opt, losses; /* bit 0: bpr, bit 1: softmax, bit 2: ccl, bit 3: bce, bit 4: triplet */
       const char *where;
     } only[] = {
         {O_BATCH, 6, "loss 'softmax' or 'ccl'"},
         {O_COSINE, 6, "loss 'softmax' or 'ccl'"},
         {O_TAU, 2, "loss 'softmax'"},
-        {O_MARGIN, 4, "loss 'ccl'"},
+        {O_MARGIN, 20, "loss 'ccl' or 'triplet'"},
+        {O_DISTANCE, 16, "loss 'triplet'"},
+        {O_SEMI_HARD, 16, "loss 'triplet'"},
         {O_NEG_WEIGHT, 4, "loss 'ccl'"},
         {O_IN_BATCH, 6, "loss 'softmax' or 'ccl'"},
     };
@@ -281,7 +317,16 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   progress_init(&prog, poll_interrupt, &tc);
   bpr_stats st;
   int r;
-  if (!loss) {
+  if (loss == LOSS_BCE || loss == LOSS_TRIPLET) {
+    rs_status s = train_per_example(loss, opt, &cfg, &smp, &prog, &tc, &model, &st);
+    if (s == RS_DIVERGED) {
+      err = sqlite3_mprintf("bpr_train: loss '%s' diverged (the loss is no longer finite): lower \"lr\"",
+                            opt[O_LOSS].text);
+      rc = SQLITE_ERROR;
+      goto done;
+    }
+    r = s == RS_OK ? 0 : s == RS_STOPPED ? 1 : -1;
+  } else if (!loss) {
     r = bpr_train(&cfg, &smp, &prog, on_epoch, &tc, &model, &st);
   } else {
     contrastive_config cc;
@@ -317,7 +362,8 @@ static void fn_bpr_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
 
   if (layers > 0 && propagate(&pos, model.user, model.item, model.dim, layers,
-                              loss && (loss == CL_CCL || opt[O_COSINE].num != 0))) {
+                              loss == CL_CCL || (loss == CL_SOFTMAX && opt[O_COSINE].num != 0) ||
+                                  (loss == LOSS_TRIPLET && strcmp(opt[O_DISTANCE].text, "cosine") == 0))) {
     rc = SQLITE_NOMEM;
     goto done;
   }
