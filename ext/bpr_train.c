@@ -73,7 +73,7 @@ static const struct {
                       [CL_CCL] = {64, 100, 256, 1, 0.01, 0.0, 0.25},
                       [LOSS_BCE] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
                       [LOSS_TRIPLET] = {64, 100, 4, 0, 0.1, 0.0, 0.0}};
-#define TRIPLET_MARGIN 0.2 /* the default margin of loss 'triplet' (ccl's is the option table's) */
+#define TRIPLET_MARGIN 0.5 /* the default margin of loss 'triplet' (ccl's is the option table's) */
 
 static const opt_spec bpr_options[O_COUNT] = {
     [O_DIM] = {"dim", OPT_INT, 64, 1, 4096, NULL, NULL},
