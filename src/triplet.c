@@ -93,7 +93,7 @@ uint32_t triplet_semi_hard(const bpr_model *m, uint32_t u, uint32_t i, const uin
   uint32_t d = m->dim;
   const float *p = m->user + (size_t)u * d;
   float dp = triplet_dist(p, m->item + (size_t)i * d, d, kind);
-  uint32_t semi = SAMPLER_NONE, easiest = js[0];
+  uint32_t semi = SAMPLER_NONE, easiest = SAMPLER_NONE;
   float semi_d = INFINITY, easiest_d = -INFINITY;
   for (uint32_t k = 0; k < n; k++) {
     float dn = triplet_dist(p, m->item + (size_t)js[k] * d, d, kind);
@@ -101,7 +101,7 @@ uint32_t triplet_semi_hard(const bpr_model *m, uint32_t u, uint32_t i, const uin
       semi_d = dn;
       semi = js[k];
     }
-    if (dn > easiest_d) {
+    if (easiest == SAMPLER_NONE || dn > easiest_d) {
       easiest_d = dn;
       easiest = js[k];
     }
@@ -117,7 +117,11 @@ static void triplet_positive(const void *trainer, bpr_model *m, const sampler *s
   if (cfg->semi_hard) {
     uint32_t js[TRIPLET_MAX_CANDIDATES], n = 0;
     uint32_t want = cfg->n_neg < TRIPLET_MAX_CANDIDATES ? cfg->n_neg : TRIPLET_MAX_CANDIDATES;
-    while (n < want && (js[n] = sampler_negative(s, g, u, NULL)) != SAMPLER_NONE) n++;
+    for (uint32_t r = 0; r < want; r++) {
+      uint32_t j = sampler_negative(s, g, u, NULL);
+      if (j == SAMPLER_NONE) break;
+      js[n++] = j;
+    }
     if (n == 0) return;
     *loss += triplet_step(m, u, i, triplet_semi_hard(m, u, i, js, n, cfg->distance), cfg, lr);
     ++*terms;

@@ -62,7 +62,8 @@ float triplet_loss(const float *p, const float *qi, const float *qj, uint32_t d,
 /* One SGD step on (u, i, j); returns its hinge. */
 float triplet_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, const triplet_config *cfg, float lr);
 
-/* Of the candidates js[0..n), the semi-hard negative for (u, i) (above). */
+/* Of the candidates js[0..n), n >= 1, the semi-hard negative for (u, i)
+** (above). */
 uint32_t triplet_semi_hard(const bpr_model *m, uint32_t u, uint32_t i, const uint32_t *js, uint32_t n,
                            triplet_distance kind);
 
