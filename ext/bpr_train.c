@@ -72,7 +72,7 @@ static const struct {
                       [CL_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0, 0.25},
                       [CL_CCL] = {64, 100, 256, 1, 0.01, 0.0, 0.25},
                       [LOSS_BCE] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
-                      [LOSS_TRIPLET] = {64, 100, 4, 0, 0.1, 0.0, 0.0}};
+                      [LOSS_TRIPLET] = {64, 100, 16, 0, 0.1, 0.0, 0.0}};
 #define TRIPLET_MARGIN 0.5 /* the default margin of loss 'triplet' (ccl's is the option table's) */
 
 static const opt_spec bpr_options[O_COUNT] = {
@@ -162,7 +162,7 @@ static rs_status train_per_example(int loss, const opt_value *opt, const bpr_con
                        strcmp(opt[O_DISTANCE].text, "l2") == 0 ? TRIPLET_L2 : TRIPLET_COSINE,
                        (float)(opt[O_MARGIN].set ? opt[O_MARGIN].num : TRIPLET_MARGIN),
                        n_neg,
-                       opt[O_SEMI_HARD].num != 0,
+                       opt[O_SEMI_HARD].set ? opt[O_SEMI_HARD].num != 0 : 1, /* on by default */
                        reg};
   return triplet_train(&tr, smp, prog, on_epoch, tc, model, st);
 }

@@ -19,7 +19,7 @@ SELECT 'bce-auc>0.9', auc(s, l) > 0.9 FROM (
   SELECT embed_dot(u.emb, i.emb) + i.bias AS s, EXISTS (SELECT 1 FROM held h WHERE h.user = u.id AND h.item = i.id) AS l
   FROM b_users u, b_items i WHERE NOT EXISTS (SELECT 1 FROM pl WHERE pl.user = u.id AND pl.item = i.id));
 SELECT 'bce-bias-learned', count(DISTINCT bias) > 1 FROM b_items;
--- triplet (cosine, random negatives): 2880 x 4 triples x 30 epochs; unit rows, zero biases
+-- triplet (cosine, semi-hard among 16 candidates): 2880 x 30 triples; unit rows, zero biases
 WITH s(j) AS MATERIALIZED (SELECT bpr_train('pl', 't', '{"loss": "triplet", "dim": 8, "epochs": 30, "threads": 1, "seed": 1}'))
 SELECT 'triplet', json_extract(j, '$.loss'), json_extract(j, '$.samples'), json_extract(j, '$.final_loss') >= 0 FROM s;
 SELECT 'triplet-auc>0.9', auc(s, l) > 0.9 FROM (
@@ -41,6 +41,12 @@ SELECT 'l2-ranks-by-distance', sum(a.rk <> b.rk) FROM
    FROM l_users u, l_items i WHERE u.id < 5) a
   JOIN (SELECT u.id AS u, i.id AS i, rank() OVER (PARTITION BY u.id ORDER BY embed_l2(u.emb, i.emb)) AS rk
         FROM l_users u, l_items i WHERE u.id < 5) b USING (u, i);
+-- random negatives: each of the 4 gives a triple, 2880 x 4 x 30
+WITH s(j) AS MATERIALIZED (SELECT bpr_train('pl', 'r', '{"loss": "triplet", "semi_hard": false, "n_neg": 4, "dim": 8, "epochs": 30, "threads": 1, "seed": 1}'))
+SELECT 'triplet-random', json_extract(j, '$.samples') FROM s;
+SELECT 'random-auc>0.9', auc(s, l) > 0.9 FROM (
+  SELECT embed_dot(u.emb, i.emb) + i.bias AS s, EXISTS (SELECT 1 FROM held h WHERE h.user = u.id AND h.item = i.id) AS l
+  FROM r_users u, r_items i WHERE NOT EXISTS (SELECT 1 FROM pl WHERE pl.user = u.id AND pl.item = i.id));
 -- one thread and a seed: the same model, bit for bit
 SELECT 'repeat', bpr_train('pl', 't2', '{"loss": "triplet", "dim": 8, "epochs": 30, "threads": 1, "seed": 1}') IS NOT NULL;
 SELECT 'same-model', (SELECT count(*) FROM t_users a JOIN t2_users b USING (id) WHERE a.emb = b.emb),
