@@ -6,6 +6,7 @@
 #                   under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo       installs missing packages, builds, runs examples/quickstart.sql
 #   make bench      benchmarks against peers (prints figures, asserts nothing)
+#   make curves-check  roc_curve, pr_curve, average_precision against scikit-learn
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format / make lint
 #   make fuzz / fault / interrupt / crash   reliability tests (tests/reliability.mk)
@@ -34,7 +35,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql docs examples demo bench install format lint clean deps
+.PHONY: all static test check unit sql docs examples demo bench install format lint clean deps curves-check
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -87,6 +88,10 @@ examples: $(LIB) static
 
 demo: deps $(LIB)
 	@examples/run_quickstart.sh $(LIB)
+
+# roc_curve, pr_curve and average_precision against scikit-learn (random cases, seeded)
+curves-check: $(LIB)
+	@$(PYTHON) tests/curves_check.py $(LIB) 400 17
 
 bench: $(LIB)
 	@bench/run_all.sh $(LIB)

@@ -43,6 +43,7 @@ int recsql_register_recommend(sqlite3 *db);
 int recsql_register_swing_sim(sqlite3 *db);
 int recsql_register_itemcf_sim(sqlite3 *db);
 int recsql_register_knn_index(sqlite3 *db);
+int recsql_register_curves(sqlite3 *db);
 
 /* ---- sources ------------------------------------------------------------ */
 

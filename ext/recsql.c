@@ -70,6 +70,7 @@ __declspec(dllexport)
   if (rc == SQLITE_OK) rc = recsql_register_swing_sim(db);
   if (rc == SQLITE_OK) rc = recsql_register_itemcf_sim(db);
   if (rc == SQLITE_OK) rc = recsql_register_knn_index(db);
+  if (rc == SQLITE_OK) rc = recsql_register_curves(db);
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));
   return rc;
