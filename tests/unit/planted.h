@@ -1,5 +1,5 @@
-/* A planted user-item structure for the trainers' unit tests, and the AUC
-** of a trained model on its held-out interactions. */
+/* A planted user-item structure for the trainers' unit tests, the AUC of a
+** trained model on its held-out interactions, and a hook that stops a run. */
 #ifndef RECSQL_PLANTED_H
 #define RECSQL_PLANTED_H
 #include <stdlib.h>
@@ -57,6 +57,17 @@ static double heldout_auc(const bpr_model *m, const csr *train, const csr *held)
     }
   }
   return won / pairs;
+}
+
+/* A trainer_hook that records the epoch in *(uint32_t *)ctx and stops the
+** run after epoch 3. */
+static inline int planted_stop_at_3(void *ctx, uint32_t epoch, double loss, const bpr_stats *st,
+                                    const bpr_model *m) {
+  (void)loss;
+  (void)st;
+  (void)m;
+  *(uint32_t *)ctx = epoch;
+  return epoch == 3 ? RS_STOPPED : RS_OK;
 }
 
 #endif

@@ -104,14 +104,6 @@ static void learns_planted_structure(void **state) {
   csr_free(&held);
 }
 
-static int stop_at_3(void *ctx, uint32_t epoch, double loss, const bpr_stats *st, const bpr_model *m) {
-  (void)loss;
-  (void)st;
-  (void)m;
-  *(uint32_t *)ctx = epoch;
-  return epoch == 3 ? RS_STOPPED : RS_OK;
-}
-
 static void stops_and_diverges(void **state) {
   (void)state;
   csr held;
@@ -122,7 +114,7 @@ static void stops_and_diverges(void **state) {
   bpr_model m;
   bpr_stats st;
   uint32_t seen = 0;
-  assert_int_equal(pointwise_train(&cfg, &s, NULL, stop_at_3, &seen, &m, &st), RS_STOPPED);
+  assert_int_equal(pointwise_train(&cfg, &s, NULL, planted_stop_at_3, &seen, &m, &st), RS_STOPPED);
   assert_int_equal(seen, 3);
   assert_null(m.user);
   /* a learning rate far too large: the loss leaves the floats */
