@@ -143,11 +143,16 @@ void train_resolve(train_family f, const train_params *p, uint32_t n_items, trai
 }
 
 void train_plan_lr(const train_plan *plan, double *lr, double *init_std) {
-  switch (plan->family) {
-    case TRAIN_BPR: *lr = plan->bpr.lr, *init_std = plan->bpr.init_std; break;
-    case TRAIN_BCE: *lr = plan->pw.sgd.lr, *init_std = plan->pw.sgd.init_std; break;
-    case TRAIN_TRIPLET: *lr = plan->tr.sgd.lr, *init_std = plan->tr.sgd.init_std; break;
-    default: *lr = plan->cl.lr, *init_std = plan->cl.init_std;
+  const sgd_config *sgd = plan->family == TRAIN_BCE ? &plan->pw.sgd : &plan->tr.sgd;
+  if (plan->family == TRAIN_BPR) {
+    *lr = plan->bpr.lr;
+    *init_std = plan->bpr.init_std;
+  } else if (plan->family == TRAIN_SOFTMAX || plan->family == TRAIN_CCL) {
+    *lr = plan->cl.lr;
+    *init_std = plan->cl.init_std;
+  } else {
+    *lr = sgd->lr;
+    *init_std = sgd->init_std;
   }
 }
 
