@@ -7,6 +7,7 @@
 #   make packages   the Python (pip install .) and Node (npm pack + install) packages, tested
 #   make demo       installs missing packages, builds, runs examples/quickstart.sql
 #   make bench      benchmarks against peers (prints figures, asserts nothing)
+#   make curves-check  roc_curve, pr_curve, average_precision against scikit-learn
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format / make lint
 #   make fuzz / fault / interrupt / crash   reliability tests (tests/reliability.mk)
@@ -43,7 +44,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql docs examples packages demo bench install format lint clean deps load tsan scale bench-blas
+.PHONY: all static test check unit sql docs examples packages demo bench install format lint clean deps load tsan scale bench-blas curves-check
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -102,6 +103,10 @@ packages: $(LIB)
 
 demo: deps $(LIB)
 	@examples/run_quickstart.sh $(LIB)
+
+# roc_curve, pr_curve and average_precision against scikit-learn (random cases, seeded)
+curves-check: $(LIB)
+	@$(PYTHON) tests/curves_check.py $(LIB) 400 17
 
 bench: $(LIB)
 	@bench/run_all.sh $(LIB)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Pictures from SQL query output: a training curve (final loss and Recall@20
-# against epochs) and a ROC curve of the test split, on the bundled Gowalla
-# sample, rendered to PNG with gnuplot.
+# against epochs), and the ROC and precision-recall curves of the test split
+# (roc_curve, pr_curve), on the bundled Gowalla sample, rendered to PNG with
+# gnuplot.
 #   examples/plots.sh build/recsql.so [outdir]     (default outdir: build/plots)
 # Each training-curve point is a model trained for that many epochs (seed 1,
 # one thread), evaluated on the test split.
@@ -35,8 +36,8 @@ INSERT INTO curve SELECT $e, $loss, avg(r) FROM (
 SQL
 done
 sq -separator ' ' "SELECT epochs, loss, recall FROM curve ORDER BY epochs" > "$out/curve.dat"
-# ROC: each test interaction (label 1) against one item the user has in neither
-# split (label 0), scored by the 100-epoch model; points after each distinct score.
+# ROC and PR: each test interaction (label 1) against one item the user has in
+# neither split (label 0), scored by the 100-epoch model.
 sq <<'SQL'
 .bail on
 CREATE TABLE scored AS
@@ -47,12 +48,12 @@ CREATE TABLE scored AS
   JOIN test t ON t.user = n.user AND t.item = n.pos_item
   JOIN m_users u ON u.id = n.user JOIN m_items i ON i.id = n.item;
 SQL
-sq -separator ' ' "
-  WITH g AS (SELECT s, sum(l) AS tp, sum(1 - l) AS fp FROM scored GROUP BY s),
-       c AS (SELECT s, sum(tp) OVER w AS tp, sum(fp) OVER w AS fp FROM g WINDOW w AS (ORDER BY s DESC))
-  SELECT 0, 0 UNION ALL
-  SELECT fp * 1.0 / (SELECT sum(1 - l) FROM scored), tp * 1.0 / (SELECT sum(l) FROM scored) FROM c" > "$out/roc.dat"
+# the curves as rows, thinned to about 500 points each
+sq -separator ' ' "SELECT fpr, tpr FROM roc_curve('scored', 500)" > "$out/roc.dat"
+sq -separator ' ' "SELECT recall, precision FROM pr_curve('scored', 500)" > "$out/pr.dat"
 auc=$(sq "SELECT printf('%.4f', auc(s, l)) FROM scored")
+ap=$(sq "SELECT printf('%.4f', average_precision(s, l)) FROM scored")
+base=$(sq "SELECT printf('%.4f', avg(l != 0)) FROM scored")
 gnuplot <<EOF2
 set terminal pngcairo size 800,500 noenhanced
 set output "$out/training_curve.png"
@@ -65,6 +66,11 @@ set title "ROC of the test split (AUC $auc)"
 set xlabel "false positive rate"; set ylabel "true positive rate"; unset y2label; unset y2tics; set ytics mirror
 set size square; set key bottom right
 plot "$out/roc.dat" using 1:2 with lines title "bpr_train", x with lines dashtype 2 title "chance"
+set output "$out/pr.png"
+set title "Precision-recall of the test split (average precision $ap)"
+set xlabel "recall"; set ylabel "precision"; set key bottom left; set yrange [0:1.05]
+plot "$out/pr.dat" using 1:2 with lines title "bpr_train", $base with lines dashtype 2 title "chance (share of positives)"
 EOF2
 echo "training curve: $out/training_curve.png ($(wc -l < "$out/curve.dat") points)"
 echo "ROC curve:      $out/roc.png (AUC $auc, $(wc -l < "$out/roc.dat") points)"
+echo "PR curve:       $out/pr.png (AP $ap, $(wc -l < "$out/pr.dat") points)"

@@ -1,6 +1,7 @@
 /*
-** bpr_train(source, model, options): a factor model (BPR, sampled softmax or
-** cosine contrastive loss) trained in the database.
+** bpr_train(source, model, options): a factor model (BPR, sampled softmax,
+** cosine contrastive, pointwise BCE or triplet loss) trained in the
+** database.
 **
 **   SELECT bpr_train('train', 'm', json_object('dim', 64, 'validation', 0.1));
 **
@@ -60,8 +61,12 @@ enum {
   O_EVAL_EVERY,
   O_PATIENCE,
   O_REFIT,
+  O_DISTANCE,
+  O_SEMI_HARD,
   O_COUNT
 };
+
+static const char *const distance_names[] = {"cosine", "l2", NULL}; /* triplet_distance order */
 
 /* Types, ranges and, for recsql_help, the defaults: the values the code uses
 ** are train.c's (train_resolve), which only reads the options given. A
@@ -95,12 +100,12 @@ static const opt_spec bpr_options[O_COUNT] = {
                 "random seed (any int64); with threads = 1 a seed gives a bit-identical model", 0},
     [O_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL, "report each epoch on stderr", 0},
     [O_LOSS] = {"loss", OPT_TEXT, 0, 0, 0, "bpr", train_family_names,
-                "bpr (pairwise), softmax (sampled softmax) or ccl (cosine contrastive)", 0},
+                "bpr (pairwise), softmax (sampled softmax), ccl (cosine contrastive), bce (pointwise) or triplet (margin)", 0},
     [O_BATCH] = {"batch", OPT_INT, 1024, 1, 1000000, NULL, NULL, "positives per mini-batch (softmax, ccl)",
                  0},
     [O_TAU] = {"tau", OPT_REAL, 0.07, 1e-4, 100, NULL, NULL, "softmax temperature (softmax)", 0},
     [O_COSINE] = {"cosine", OPT_BOOL, 1, 0, 1, NULL, NULL, "score by cosine similarity (softmax, ccl)", 0},
-    [O_MARGIN] = {"margin", OPT_REAL, 0.3, -1, 1, NULL, NULL, "cosine margin of negatives (ccl)", 0},
+    [O_MARGIN] = {"margin", OPT_REAL, BY_LOSS, -1, 1, NULL, NULL, "margin of negatives (ccl default 0.3, triplet 0.5)", 0},
     [O_NEG_WEIGHT] = {"neg_weight", OPT_REAL, 150, 0, 1e6, NULL, NULL, "weight of the negatives' term (ccl)",
                       0},
     [O_IN_BATCH] = {"in_batch", OPT_BOOL, 0, 0, 1, NULL, NULL,
@@ -124,6 +129,10 @@ static const opt_spec bpr_options[O_COUNT] = {
                     "evaluations without gain before stopping; 0 = never stop early (validation)", 0},
     [O_REFIT] = {"refit", OPT_BOOL, 1, 0, 1, NULL, NULL,
                  "retrain on all interactions for the chosen epochs (validation)", 0},
+    [O_DISTANCE] = {"distance", OPT_TEXT, 0, 0, 0, "cosine", distance_names,
+                    "distance of the triplet hinge: cosine or l2 (triplet)", 0},
+    [O_SEMI_HARD] = {"semi_hard", OPT_BOOL, 1, 0, 1, NULL, NULL,
+                     "semi-hard negative among n_neg drawn (triplet)", 0},
 };
 
 const opt_spec *bpr_train_specs(int *n) {
@@ -135,7 +144,8 @@ const opt_spec *bpr_train_specs(int *n) {
 ** not silently ignored: `when` is the set of cases that use the option. */
 #define WITH_SOFTMAX (1 << TRAIN_SOFTMAX)
 #define WITH_CCL (1 << TRAIN_CCL)
-#define WITH_VALIDATION 8
+#define WITH_TRIPLET (1 << TRAIN_TRIPLET)
+#define WITH_VALIDATION (1 << TRAIN_FAMILIES)
 static const struct {
   int opt, when;
   const char *where;
@@ -143,7 +153,9 @@ static const struct {
     {O_BATCH, WITH_SOFTMAX | WITH_CCL, "loss 'softmax' or 'ccl'"},
     {O_COSINE, WITH_SOFTMAX | WITH_CCL, "loss 'softmax' or 'ccl'"},
     {O_TAU, WITH_SOFTMAX, "loss 'softmax'"},
-    {O_MARGIN, WITH_CCL, "loss 'ccl'"},
+    {O_MARGIN, WITH_CCL | WITH_TRIPLET, "loss 'ccl' or 'triplet'"},
+    {O_DISTANCE, WITH_TRIPLET, "loss 'triplet'"},
+    {O_SEMI_HARD, WITH_TRIPLET, "loss 'triplet'"},
     {O_NEG_WEIGHT, WITH_CCL, "loss 'ccl'"},
     {O_IN_BATCH, WITH_SOFTMAX | WITH_CCL, "loss 'softmax' or 'ccl'"},
     {O_METRIC, WITH_VALIDATION, "validation"},
@@ -221,7 +233,8 @@ static int parse_args(call *c, sqlite3 *db, int argc, sqlite3_value **argv) {
 static int check_options(call *c) {
   opt_value *o = c->opt;
   c->strategy = (sampler_strategy)sampler_strategy_parse(o[O_SAMPLER].text);
-  c->loss = o[O_LOSS].text[0] == 'b' ? TRAIN_BPR : o[O_LOSS].text[0] == 's' ? TRAIN_SOFTMAX : TRAIN_CCL;
+  c->loss = TRAIN_BPR;
+  while (strcmp(train_family_names[c->loss], o[O_LOSS].text)) c->loss++; /* checked by options_parse */
   if (c->strategy == SAMPLER_EXPOSURE && !o[O_EXPOSURES].text)
     return fail(c, SQLITE_ERROR,
                 sqlite3_mprintf(OBJ ": sampler 'exposure' needs the option \"exposures\" (a source of "
@@ -229,7 +242,8 @@ static int check_options(call *c) {
   if (c->strategy != SAMPLER_EXPOSURE && o[O_EXPOSURES].text)
     return fail(c, SQLITE_ERROR,
                 sqlite3_mprintf(OBJ ": option \"exposures\" is only used with sampler 'exposure'"));
-  if (c->loss != TRAIN_BPR && c->strategy != SAMPLER_UNIFORM && c->strategy != SAMPLER_POPULARITY)
+  if ((c->loss == TRAIN_SOFTMAX || c->loss == TRAIN_CCL) && c->strategy != SAMPLER_UNIFORM &&
+      c->strategy != SAMPLER_POPULARITY)
     return fail(c, SQLITE_ERROR,
                 sqlite3_mprintf(OBJ ": loss '%s' draws shared negatives per batch: sampler must be "
                                     "'uniform' or 'popularity', got '%s'",
@@ -287,6 +301,8 @@ static void params_from_options(const opt_value *o, train_params *p) {
     if (o[num[k].opt].set) *(double *)((char *)p + num[k].off) = o[num[k].opt].num;
   if (o[O_METRIC].set) p->metric = strcmp(o[O_METRIC].text, "ndcg") == 0 ? TRAIN_NDCG : TRAIN_RECALL;
   if (o[O_SEED].set) p->seed = o[O_SEED].i64;
+  if (o[O_DISTANCE].set) p->distance = strcmp(o[O_DISTANCE].text, "l2") == 0 ? TRIPLET_L2 : TRIPLET_COSINE;
+  if (o[O_SEMI_HARD].set) p->semi_hard = o[O_SEMI_HARD].num;
   p->popularity = sampler_strategy_parse(o[O_SAMPLER].text) == SAMPLER_POPULARITY;
 }
 
@@ -334,14 +350,14 @@ static int train_error(call *c, rs_status s) {
   const train_result *r = &c->res;
   switch (s) {
     case RS_DIVERGED: {
-      int bpr = c->loss == TRAIN_BPR;
+      double lr, init_std;
+      train_plan_lr(&c->plan, &lr, &init_std);
       return fail(
           c, SQLITE_ERROR,
           sqlite3_mprintf(OBJ ": training diverged at epoch %u%s (the loss or the embeddings became NaN "
                               "or infinite); the model tables were not changed: lower \"lr\" (now %g) "
                               "or \"init_std\" (now %g)",
-                          r->epochs, r->in_refit ? " of the refit" : "", bpr ? c->plan.bpr.lr : c->plan.cl.lr,
-                          bpr ? c->plan.bpr.init_std : c->plan.cl.init_std));
+                          r->epochs, r->in_refit ? " of the refit" : "", lr, init_std));
     }
     case RS_TOOBIG:
       return fail(c, SQLITE_TOOBIG,

@@ -40,6 +40,7 @@ int recsql_register_recommend(sqlite3 *db);
 int recsql_register_swing_sim(sqlite3 *db);
 int recsql_register_itemcf_sim(sqlite3 *db);
 int recsql_register_knn_index(sqlite3 *db);
+int recsql_register_curves(sqlite3 *db);
 int recsql_register_config(sqlite3 *db);
 /* The cache lines of recsql_debug() for db (sqlite3_free it), or NULL. */
 char *config_debug_text(sqlite3 *db);

@@ -8,6 +8,8 @@
 **   hit_rate_at_k(score, label, k)  1.0 when a positive is in the top k
 **   ndcg_at_k(score, label, k)      DCG@k / ideal DCG over min(k, positives)
 **   mrr(score, label)               1 / rank of the best-ranked positive
+**   average_precision(score, label) sum over thresholds of (R_n - R_n-1) P_n
+**   cost_recall_at_k(score, label, cost, k)  positives' cost in top k / their total
 **
 ** label: a number, nonzero = positive. Rows with a NULL label are skipped; so
 ** are rows with a NULL score, except that in the ranking metrics a positive
@@ -18,6 +20,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../src/curves.h"
 #include "../src/metrics.h"
 #include "../src/radix.h"
 #include "common.h"
@@ -311,6 +314,129 @@ static void rank_final(sqlite3_context *ctx) {
   sqlite3_result_double(ctx, v);
 }
 
+/* ---- average_precision -------------------------------------------------- */
+
+typedef struct ap_ctx ap_ctx;
+struct ap_ctx {
+  keys pos, neg;
+  uint64_t unscored_pos;
+};
+
+static void ap_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  double s;
+  int has_score, positive;
+  int use = read_row(ctx, "average_precision", argv[0], argv[1], &s, &has_score, &positive);
+  if (use <= 0) return;
+  ap_ctx *a = sqlite3_aggregate_context(ctx, sizeof *a);
+  if (!a) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (!has_score)
+    a->unscored_pos += (uint64_t)positive;
+  else if (keys_push(positive ? &a->pos : &a->neg, radix_key_from_double(s)))
+    sqlite3_result_error_nomem(ctx);
+}
+
+static void ap_final(sqlite3_context *ctx) {
+  ap_ctx *a = sqlite3_aggregate_context(ctx, 0);
+  if (!a) return;
+  if (a->pos.n || a->unscored_pos) {
+    size_t m = a->pos.n > a->neg.n ? a->pos.n : a->neg.n;
+    uint64_t *tmp = sqlite3_malloc64((m + 1) * sizeof *tmp);
+    if (!tmp) {
+      sqlite3_result_error_nomem(ctx);
+    } else {
+      curves_sort(a->pos.v, a->pos.n, a->neg.v, a->neg.n, tmp);
+      sqlite3_result_double(
+          ctx, curves_average_precision(a->pos.v, a->pos.n, a->neg.v, a->neg.n, a->unscored_pos));
+      sqlite3_free(tmp);
+    }
+  }
+  sqlite3_free(a->pos.v);
+  sqlite3_free(a->neg.v);
+  memset(a, 0, sizeof *a);
+}
+
+/* ---- cost_recall_at_k --------------------------------------------------- */
+
+typedef struct cost_ctx cost_ctx;
+struct cost_ctx {
+  metrics_cost_row *rows;
+  size_t n, cap;
+  double unscored_cost;
+  sqlite3_int64 k; /* 0 until the first row */
+};
+
+/* Reads a cost: a finite number >= 0, NULL = 0. Returns 0, or -1 after
+** setting an error. */
+static int read_cost(sqlite3_context *ctx, sqlite3_value *v, double *cost) {
+  int t = sqlite3_value_type(v);
+  *cost = 0.0;
+  if (t == SQLITE_NULL) return 0;
+  char *m = NULL;
+  if (t != SQLITE_INTEGER && t != SQLITE_FLOAT) {
+    m = sqlite3_mprintf("cost_recall_at_k: cost must be a number, got %s", value_type_name(t));
+  } else {
+    *cost = sqlite3_value_double(v);
+    if (*cost >= 0.0 && isfinite(*cost)) return 0;
+    m = sqlite3_mprintf("cost_recall_at_k: cost must be a finite number >= 0, got %g", *cost);
+  }
+  result_error_free(ctx, SQLITE_ERROR, m);
+  return -1;
+}
+
+static void cost_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *obj = "cost_recall_at_k";
+  sqlite3_int64 k = read_k(ctx, obj, argv[3]);
+  if (k == 0) return;
+  cost_ctx *c = sqlite3_aggregate_context(ctx, sizeof *c);
+  if (!c) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (c->k && c->k != k) {
+    char *m =
+        sqlite3_mprintf("%s: k must be the same on every row of a group (got %lld, then %lld)", obj, c->k, k);
+    result_error_free(ctx, SQLITE_ERROR, m);
+    return;
+  }
+  c->k = k;
+  double s, cost;
+  int has_score, positive;
+  int use = read_row(ctx, obj, argv[0], argv[1], &s, &has_score, &positive);
+  if (use < 0 || read_cost(ctx, argv[2], &cost) || use == 0) return;
+  if (!has_score) {
+    if (positive) c->unscored_cost += cost;
+    return;
+  }
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    metrics_cost_row *rows = sqlite3_realloc64(c->rows, cap * sizeof *rows);
+    if (!rows) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    c->rows = rows;
+    c->cap = cap;
+  }
+  c->rows[c->n].score = s;
+  c->rows[c->n].cost = cost;
+  c->rows[c->n].label = positive;
+  c->n++;
+}
+
+static void cost_final(sqlite3_context *ctx) {
+  cost_ctx *c = sqlite3_aggregate_context(ctx, 0);
+  if (!c) return;
+  double v = metrics_cost_recall(c->rows, c->n, c->unscored_cost, (size_t)c->k);
+  sqlite3_free(c->rows);
+  memset(c, 0, sizeof *c);
+  if (!isnan(v)) sqlite3_result_double(ctx, v);
+}
+
 int recsql_register_metrics(sqlite3 *db) {
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   int rc = sqlite3_create_function_v2(db, "auc", 2, flags, NULL, NULL, auc_step, auc_final, NULL);
@@ -319,5 +445,10 @@ int recsql_register_metrics(sqlite3 *db) {
   for (int m = M_RECALL; rc == SQLITE_OK && m <= M_MRR; m++)
     rc = sqlite3_create_function_v2(db, rank_names[m], m == M_MRR ? 2 : 3, flags, (void *)(intptr_t)m, NULL,
                                     rank_step, rank_final, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db, "average_precision", 2, flags, NULL, NULL, ap_step, ap_final, NULL);
+  if (rc == SQLITE_OK)
+    rc =
+        sqlite3_create_function_v2(db, "cost_recall_at_k", 4, flags, NULL, NULL, cost_step, cost_final, NULL);
   return rc;
 }

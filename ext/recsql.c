@@ -88,6 +88,7 @@ __declspec(dllexport)
   if (rc == SQLITE_OK) rc = recsql_register_auto_train(db);
   if (rc == SQLITE_OK) rc = recsql_register_item2vec_train(db);
   if (rc == SQLITE_OK) rc = recsql_register_config(db);
+  if (rc == SQLITE_OK) rc = recsql_register_curves(db);
   if (rc != SQLITE_OK && pzErrMsg)
     *pzErrMsg = sqlite3_mprintf("recsql: registration failed: %s", sqlite3_errstr(rc));
   return rc;

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "radix.h"
 
@@ -57,4 +58,26 @@ void metrics_rank(metrics_row *rows, size_t n, size_t unscored_pos, size_t k, ra
   size_t ideal = st->positives < k ? st->positives : k;
   st->idcg = 0.0;
   for (size_t r = 0; r < ideal; r++) st->idcg += 1.0 / log2((double)r + 2.0);
+}
+
+/* Score descending; among equal scores negatives first, then positives by
+** cost ascending. */
+static int cost_row_cmp(const void *a, const void *b) {
+  const metrics_cost_row *x = a, *y = b;
+  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+  if (x->label != y->label) return x->label - y->label;
+  if (x->label && x->cost != y->cost) return x->cost < y->cost ? -1 : 1;
+  return 0;
+}
+
+double metrics_cost_recall(metrics_cost_row *rows, size_t n, double unscored_cost, size_t k) {
+  if (n > 1) qsort(rows, n, sizeof *rows, cost_row_cmp);
+  double total = unscored_cost, hit = 0.0;
+  for (size_t r = 0; r < n; r++) {
+    if (!rows[r].label) continue;
+    total += rows[r].cost;
+    if (r < k) hit += rows[r].cost;
+  }
+  if (!(total > 0.0)) return NAN;
+  return hit / total;
 }

@@ -41,4 +41,19 @@ struct rank_stats {
 ** have no score. */
 void metrics_rank(metrics_row *rows, size_t n, size_t unscored_pos, size_t k, rank_stats *st);
 
+/* Cost-weighted recall at k: the share of the positives' total cost that the
+** first k rows recover. Rows are ranked by score descending; among equal
+** scores the negatives come first, then the positives by cost ascending
+** (ties never help the model). unscored_cost: total cost of the positives
+** without a score (in the denominator only). Only the cost of positives is
+** read; costs must be finite and >= 0. rows are sorted in place. NaN when
+** the positives' total cost is 0 (or there is no positive). */
+typedef struct metrics_cost_row metrics_cost_row;
+struct metrics_cost_row {
+  double score;
+  double cost;
+  int label; /* 1 positive, 0 negative */
+};
+double metrics_cost_recall(metrics_cost_row *rows, size_t n, double unscored_cost, size_t k);
+
 #endif

@@ -16,7 +16,7 @@
 #include "rng.h"
 #include "vec.h"
 
-const char *const train_family_names[] = {"bpr", "softmax", "ccl", NULL};
+const char *const train_family_names[] = {"bpr", "softmax", "ccl", "bce", "triplet", NULL};
 const char *const train_metric_names[] = {"recall", "ndcg", NULL};
 
 /* docs/bpr_train.md gives the measurements behind them. */
@@ -24,7 +24,12 @@ static const train_defaults family_defaults[TRAIN_FAMILIES] = {
     [TRAIN_BPR] = {64, 100, 4, 0, 5, 0.1, 0.005, 0.0},
     [TRAIN_SOFTMAX] = {128, 100, 512, 1, 2, 0.004, 0.0, 0.25},
     [TRAIN_CCL] = {64, 100, 256, 1, 2, 0.01, 0.0, 0.25},
+    [TRAIN_BCE] = {64, 100, 4, 0, 5, 0.1, 0.005, 0.0},
+    [TRAIN_TRIPLET] = {64, 100, 16, 0, 5, 0.1, 0.0, 0.0},
 };
+/* The triplet loss' own defaults (ccl's margin is 0.3). */
+#define TRIPLET_MARGIN 0.5
+#define TRIPLET_SEMI_HARD 1
 
 const train_defaults *train_family_defaults(train_family f) { return &family_defaults[f]; }
 
@@ -34,7 +39,7 @@ void train_params_init(train_params *p) {
       &p->reg_bias,   &p->init_std, &p->batch,      &p->tau,       &p->cosine,     &p->margin,
       &p->neg_weight, &p->in_batch, &p->propagate,  &p->item_norm, &p->validation, &p->validation_users,
       &p->metric,     &p->k,        &p->eval_every, &p->patience,  &p->refit,      &p->threads,
-      &p->power};
+      &p->power,      &p->distance, &p->semi_hard};
   for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) *fields[k] = NAN;
   p->seed = 0;
   p->popularity = 0;
@@ -79,6 +84,28 @@ void train_resolve(train_family f, const train_params *p, uint32_t n_items, trai
   uint32_t dim = (uint32_t)given_or(p->dim, d->dim);
   float lr = (float)given_or(p->lr, d->lr), reg = (float)given_or(p->reg, d->reg);
   float init_std = (float)given_or(p->init_std, 0.1);
+  sgd_config sgd = {dim, c->epochs, lr, c->lr_final, init_std, c->threads, c->seed};
+  uint32_t n_neg = (uint32_t)given_or(p->n_neg, d->n_neg);
+  if (f == TRAIN_BCE) {
+    pointwise_config pw = {sgd, n_neg, reg, (float)given_or(p->reg_bias, 0.0)};
+    plan->pw = pw;
+    c->ops = &pointwise_ops;
+    c->method = &plan->pw;
+    return;
+  }
+  if (f == TRAIN_TRIPLET) {
+    triplet_config tr = {sgd,
+                         (triplet_distance)given_or(p->distance, TRIPLET_COSINE),
+                         (float)given_or(p->margin, TRIPLET_MARGIN),
+                         n_neg,
+                         given_or(p->semi_hard, TRIPLET_SEMI_HARD) != 0,
+                         reg};
+    plan->tr = tr;
+    c->propagate_unit = tr.distance == TRIPLET_COSINE;
+    c->ops = &triplet_ops;
+    c->method = &plan->tr;
+    return;
+  }
   if (f == TRAIN_BPR) {
     bpr_config b = {dim,         c->epochs, (uint32_t)given_or(p->n_neg, d->n_neg), lr,
                     c->lr_final, reg,       (float)given_or(p->reg_bias, 0.0),      init_std,
@@ -113,6 +140,20 @@ void train_resolve(train_family f, const train_params *p, uint32_t n_items, trai
   c->propagate_unit = cl->loss == CL_CCL || cl->cosine;
   c->ops = &contrastive_ops;
   c->method = cl;
+}
+
+void train_plan_lr(const train_plan *plan, double *lr, double *init_std) {
+  const sgd_config *sgd = plan->family == TRAIN_BCE ? &plan->pw.sgd : &plan->tr.sgd;
+  if (plan->family == TRAIN_BPR) {
+    *lr = plan->bpr.lr;
+    *init_std = plan->bpr.init_std;
+  } else if (plan->family == TRAIN_SOFTMAX || plan->family == TRAIN_CCL) {
+    *lr = plan->cl.lr;
+    *init_std = plan->cl.init_std;
+  } else {
+    *lr = sgd->lr;
+    *init_std = sgd->init_std;
+  }
 }
 
 /* ---- validation split ---------------------------------------------------- */
@@ -287,6 +328,7 @@ rs_status train_eval_run(train_eval *ev, const bpr_model *m, train_metric metric
 /* ---- the run ------------------------------------------------------------- */
 
 rs_status train_postprocess(const train_config *cfg, const csr *pos, bpr_model *m) {
+  if (cfg->ops && cfg->ops->finish) cfg->ops->finish(cfg->method, m);
   if (cfg->propagate > 0 && propagate(pos, m->user, m->item, m->dim, cfg->propagate, cfg->propagate_unit))
     return RS_NOMEM;
   vec_rows_norm_pow(m->item, m->n_items, m->dim, cfg->item_norm);

@@ -45,12 +45,22 @@
 #include "contrastive.h"
 #include "csr.h"
 #include "parallel.h"
+#include "pointwise.h"
 #include "sampler.h"
 #include "status.h"
 #include "trainer.h"
+#include "triplet.h"
 
-typedef enum { TRAIN_BPR = 0, TRAIN_SOFTMAX = 1, TRAIN_CCL = 2, TRAIN_FAMILIES = 3 } train_family;
-/* NULL-terminated names, in enum order: "bpr", "softmax", "ccl". */
+typedef enum {
+  TRAIN_BPR = 0,
+  TRAIN_SOFTMAX = 1,
+  TRAIN_CCL = 2,
+  TRAIN_BCE = 3,     /* pointwise.h */
+  TRAIN_TRIPLET = 4, /* triplet.h */
+  TRAIN_FAMILIES = 5
+} train_family;
+/* NULL-terminated names, in enum order: "bpr", "softmax", "ccl", "bce",
+** "triplet". */
 extern const char *const train_family_names[];
 
 typedef enum { TRAIN_RECALL = 0, TRAIN_NDCG = 1 } train_metric;
@@ -79,9 +89,10 @@ const train_defaults *train_family_defaults(train_family f);
 /* Options as given; NaN (train_params_init) = the default. */
 typedef struct train_params train_params;
 struct train_params {
-  double dim, epochs, n_neg, lr, lr_final, reg, reg_bias, init_std;            /* every family */
-  double batch, tau, cosine, margin, neg_weight, in_batch;                     /* softmax, ccl */
-  double propagate, item_norm;                                                 /* post-processing */
+  double dim, epochs, n_neg, lr, lr_final, reg, reg_bias, init_std; /* every family */
+  double batch, tau, cosine, margin, neg_weight, in_batch;          /* softmax, ccl */
+  double distance, semi_hard;  /* triplet (distance: a triplet_distance); margin too */
+  double propagate, item_norm; /* post-processing */
   double validation, validation_users, metric, k, eval_every, patience, refit; /* validation */
   double threads;
   int64_t seed;   /* exact: seeds never pass through a double */
@@ -122,8 +133,12 @@ struct train_plan {
   double power; /* popularity exponent of the sampler */
   bpr_config bpr;
   contrastive_config cl;
+  pointwise_config pw;
+  triplet_config tr;
   train_config drv;
 };
+/* The learning rate and init_std of a resolved plan (for messages). */
+void train_plan_lr(const train_plan *plan, double *lr, double *init_std);
 /* Fills plan from the family's defaults and the given params; n_items
 ** (the catalog) bounds the shared negatives. */
 void train_resolve(train_family f, const train_params *p, uint32_t n_items, train_plan *plan);

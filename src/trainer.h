@@ -57,6 +57,10 @@ struct trainer_ops {
   rs_status (*epoch)(void *state, uint32_t e, float lr_scale, progress *prog, double *loss,
                      uint64_t *samples);
   void (*end)(void *state);
+  /* Optional (NULL = nothing): puts a trained model in the form written and
+  ** ranked by dot + bias (triplet.c: unit rows, or the L2 bias). The
+  ** driver's post-processing (train_postprocess) calls it first. */
+  void (*finish)(const void *cfg, bpr_model *m);
 };
 
 typedef struct bpr_stats bpr_stats;

@@ -38,11 +38,12 @@ if examples/run_quickstart.sh build/recsql.so > build/quickstart.out 2>&1 && gre
 else
   echo "FAIL example quickstart"; cat build/quickstart.out; fail=1
 fi
-# the pictures: two PNG files rendered from SQL output
+# the pictures: three PNG files rendered from SQL output
 if examples/plots.sh build/recsql.so build/plots > build/plots.out 2>&1 \
    && [ "$(wc -l < build/plots/curve.dat)" -eq 9 ] && [ -s build/plots/training_curve.png ] && [ -s build/plots/roc.png ] \
-   && [ "$(head -c 4 build/plots/roc.png | tail -c 3)" = "PNG" ]; then
-  echo "ok   example plots (build/plots/training_curve.png, build/plots/roc.png)"
+   && [ "$(head -c 4 build/plots/roc.png | tail -c 3)" = "PNG" ] && [ "$(head -c 4 build/plots/pr.png | tail -c 3)" = "PNG" ] \
+   && [ "$(wc -l < build/plots/pr.dat)" -eq 500 ]; then
+  echo "ok   example plots (build/plots/training_curve.png, build/plots/roc.png, build/plots/pr.png)"
 else
   echo "FAIL example plots"; cat build/plots.out; fail=1
 fi

@@ -6,6 +6,7 @@
 
 #include "../../src/bpr.h"
 #include "../../src/vec.h"
+#include "planted.h"
 #include "unit.h"
 
 /* Full objective of one triple, in double. */
@@ -64,54 +65,6 @@ static void step_is_gradient_descent(void **state) {
   for (int b = 0; b < 2; b++) assert_true(fabs(((double)bias[b] - bb[b]) + lr * gbias[b]) < 2e-6);
 }
 
-/* 240 users in 4 groups; user u likes items i with i % 4 == u % 4 (60 items
-** per group), each with probability 0.9; a quarter of each user's items are
-** held out. Returns the training pairs and fills the held-out CSR. */
-static csr planted(csr *held) {
-  rng g;
-  rng_seed(&g, 2024, 0);
-  uint32_t *u = malloc(240 * 240 * 4), *i = malloc(240 * 240 * 4), *hu = malloc(240 * 240 * 4),
-           *hi = malloc(240 * 240 * 4);
-  size_t n = 0, nh = 0;
-  for (uint32_t a = 0; a < 240; a++)
-    for (uint32_t b = a % 4; b < 240; b += 4) {
-      if (rng_double(&g) < 0.1) continue;
-      if (rng_double(&g) < 0.25) {
-        hu[nh] = a;
-        hi[nh++] = b;
-      } else {
-        u[n] = a;
-        i[n++] = b;
-      }
-    }
-  csr m;
-  assert_int_equal(csr_build(&m, 240, 240, u, i, n), 0);
-  assert_int_equal(csr_build(held, 240, 240, hu, hi, nh), 0);
-  free(u);
-  free(i);
-  free(hu);
-  free(hi);
-  return m;
-}
-
-/* AUC of held-out positives against items the user never interacted with. */
-static double heldout_auc(const bpr_model *m, const csr *train, const csr *held) {
-  double won = 0, pairs = 0;
-  for (uint32_t u = 0; u < m->n_users; u++) {
-    for (size_t a = held->ptr[u]; a < held->ptr[u + 1]; a++) {
-      uint32_t i = held->idx[a];
-      float si = vec_dot(m->user + (size_t)u * m->dim, m->item + (size_t)i * m->dim, m->dim) + m->bias[i];
-      for (uint32_t j = 0; j < m->n_items; j++) {
-        if (csr_contains(train, u, j) || csr_contains(held, u, j)) continue;
-        float sj = vec_dot(m->user + (size_t)u * m->dim, m->item + (size_t)j * m->dim, m->dim) + m->bias[j];
-        won += si > sj ? 1 : si == sj ? 0.5 : 0;
-        pairs++;
-      }
-    }
-  }
-  return won / pairs;
-}
-
 static void learns_planted_structure(void **state) {
   (void)state;
   csr held;
@@ -146,14 +99,6 @@ static void learns_planted_structure(void **state) {
   csr_free(&held);
 }
 
-static int stop_at_3(void *ctx, uint32_t epoch, double loss, const bpr_stats *st, const bpr_model *m) {
-  (void)loss;
-  (void)st;
-  (void)m;
-  *(uint32_t *)ctx = epoch;
-  return epoch == 3 ? RS_STOPPED : RS_OK;
-}
-
 static void callback_stops(void **state) {
   (void)state;
   csr held;
@@ -164,7 +109,7 @@ static void callback_stops(void **state) {
   bpr_model m;
   bpr_stats st;
   uint32_t seen = 0;
-  assert_int_equal(bpr_train(&cfg, &s, NULL, stop_at_3, &seen, &m, &st), RS_STOPPED);
+  assert_int_equal(bpr_train(&cfg, &s, NULL, planted_stop_at_3, &seen, &m, &st), RS_STOPPED);
   assert_int_equal(seen, 3);
   assert_null(m.user);
   sampler_free(&s);

@@ -86,11 +86,28 @@ static void rank_no_positive(void **state) {
   assert_true(st.idcg == 0.0);
 }
 
+static void cost_recall_hand(void **state) {
+  (void)state;
+  /* ranks: 0.9 pos 10, 0.8 neg, 0.5 pos 1 and 0.5 pos 4 (tie: cheaper first),
+  ** 0.5 neg before them; unscored positive cost 5: total 20 */
+  metrics_cost_row r[] = {{0.5, 4, 1}, {0.9, 10, 1}, {0.5, 1, 1}, {0.8, 99, 0}, {0.5, 7, 0}};
+  assert_true(metrics_cost_recall(r, 5, 5.0, 1) == 10.0 / 20.0);
+  assert_true(metrics_cost_recall(r, 5, 5.0, 2) == 10.0 / 20.0);
+  assert_true(metrics_cost_recall(r, 5, 5.0, 3) == 10.0 / 20.0); /* the tied negative */
+  assert_true(metrics_cost_recall(r, 5, 5.0, 4) == 11.0 / 20.0); /* the cheaper tied positive */
+  assert_true(metrics_cost_recall(r, 5, 5.0, 5) == 15.0 / 20.0);
+  assert_true(metrics_cost_recall(r, 5, 5.0, 100) == 15.0 / 20.0);
+  metrics_cost_row zero[] = {{1, 0, 1}, {2, 3, 0}};
+  assert_true(isnan(metrics_cost_recall(zero, 2, 0.0, 1)));
+  assert_true(metrics_cost_recall(zero, 2, 2.0, 2) == 0.0);
+  assert_true(isnan(metrics_cost_recall(NULL, 0, 0.0, 3)));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(auc_hand),         cmocka_unit_test(auc_random),
       cmocka_unit_test(rank_hand),        cmocka_unit_test(rank_ties_against_positives),
-      cmocka_unit_test(rank_no_positive),
+      cmocka_unit_test(rank_no_positive), cmocka_unit_test(cost_recall_hand),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ static rs_status fake_epoch(void *p, uint32_t e, float lr_scale, progress *prog,
 
 static void fake_end(void *p) { free(p); }
 
-static const trainer_ops fake_ops = {"fake", fake_begin, fake_epoch, fake_end};
+static const trainer_ops fake_ops = {"fake", fake_begin, fake_epoch, fake_end, NULL};
 
 /* 10 users; user u has items 0..5, and item 6 + u % 3. 30 items. */
 static void fixture(csr *pos, csr *item0) {
@@ -145,6 +145,45 @@ static void resolves_family_defaults(void **state) {
   assert_true(plan.drv.validation == 0.2);
   assert_int_equal(plan.drv.eval_every, 2);
   assert_true(plan.drv.refit); /* with validation, the model written is refit on all data */
+}
+
+/* The per-example losses: their defaults, triplet's margin (ccl's stays
+** 0.3), its options, and its ranking form as the ops' finish. */
+static void resolves_per_example_defaults(void **state) {
+  (void)state;
+  train_params p;
+  train_params_init(&p);
+  train_plan plan;
+  train_resolve(TRAIN_BCE, &p, 50000, &plan);
+  assert_ptr_equal(plan.drv.ops, &pointwise_ops);
+  assert_ptr_equal(plan.drv.method, &plan.pw);
+  assert_int_equal(plan.pw.sgd.dim, 64);
+  assert_int_equal(plan.pw.sgd.epochs, 100);
+  assert_int_equal(plan.pw.n_neg, 4);
+  assert_true(plan.pw.sgd.lr == 0.1f && plan.pw.reg == 0.005f);
+  assert_int_equal(plan.drv.eval_every, 5);
+  assert_int_equal(plan.drv.propagate, 0);
+  train_resolve(TRAIN_TRIPLET, &p, 50000, &plan);
+  assert_ptr_equal(plan.drv.ops, &triplet_ops);
+  assert_ptr_equal(plan.drv.method, &plan.tr);
+  assert_non_null(triplet_ops.finish);
+  assert_int_equal(plan.tr.n_neg, 16);
+  assert_true(plan.tr.sgd.lr == 0.1f && plan.tr.reg == 0.0f && plan.tr.margin == 0.5f);
+  assert_int_equal(plan.tr.distance, TRIPLET_COSINE);
+  assert_true(plan.tr.semi_hard);
+  assert_true(plan.drv.propagate_unit);
+  train_resolve(TRAIN_CCL, &p, 50000, &plan);
+  assert_true(plan.cl.margin == 0.3f);
+  p.margin = 0.2;
+  p.distance = TRIPLET_L2;
+  p.semi_hard = 0;
+  p.n_neg = 3;
+  train_resolve(TRAIN_TRIPLET, &p, 50000, &plan);
+  assert_true(plan.tr.margin == 0.2f);
+  assert_int_equal(plan.tr.distance, TRIPLET_L2);
+  assert_false(plan.tr.semi_hard);
+  assert_false(plan.drv.propagate_unit);
+  assert_int_equal(plan.tr.n_neg, 3);
 }
 
 /* The split is a partition of pos; users below the minimum degree keep all;
@@ -449,10 +488,11 @@ static void bpr_best_epoch_is_rerun(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(resolves_family_defaults),   cmocka_unit_test(split_partitions),
-      cmocka_unit_test(evaluates_by_hand),          cmocka_unit_test(validation_never_leaks),
-      cmocka_unit_test(keeps_best_epoch_and_stops), cmocka_unit_test(divergence_names_epoch),
-      cmocka_unit_test(too_many_interactions),      cmocka_unit_test(bpr_best_epoch_is_rerun),
+      cmocka_unit_test(resolves_family_defaults), cmocka_unit_test(resolves_per_example_defaults),
+      cmocka_unit_test(split_partitions),         cmocka_unit_test(evaluates_by_hand),
+      cmocka_unit_test(validation_never_leaks),   cmocka_unit_test(keeps_best_epoch_and_stops),
+      cmocka_unit_test(divergence_names_epoch),   cmocka_unit_test(too_many_interactions),
+      cmocka_unit_test(bpr_best_epoch_is_rerun),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
