@@ -81,6 +81,8 @@ test: deps
 	$(MAKE) fault
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT)
 	$(MAKE) load LOAD_SECONDS=4
+	$(MAKE) tsan TSAN_LOAD_SECONDS=6
+	$(MAKE) curves-check
 
 check: unit sql docs
 

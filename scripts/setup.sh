@@ -6,7 +6,7 @@ set -e
 # clang-14 and libclang-rt-14-dev: the libFuzzer harnesses (make fuzz, tests/reliability.mk)
 # locales: a comma-decimal locale (de_DE.UTF-8) for tests/unit/test_vectext.c
 # python3-pip .. python3-distributed: the Python package and its tests (make packages)
-PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev python3 gnuplot-nox clang-14 libclang-rt-14-dev locales python3-pip python3-venv python3-setuptools python3-wheel python3-numpy python3-distributed"
+PKGS="build-essential libsqlite3-dev sqlite3 libopenblas-dev libcmocka-dev python3 gnuplot-nox clang-14 libclang-rt-14-dev locales python3-pip python3-venv python3-setuptools python3-wheel python3-numpy python3-distributed python3-sklearn"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
