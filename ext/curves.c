@@ -57,23 +57,15 @@ static int cv_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   (void)argv;
   (void)err;
   int kind = (int)(intptr_t)aux;
-  int rc = sqlite3_declare_vtab(db, kind == CURVE_ROC
-                                        ? "CREATE TABLE x(threshold, fpr, tpr, source HIDDEN, points HIDDEN)"
-                                        : "CREATE TABLE x(threshold, precision, recall, source HIDDEN, "
-                                          "points HIDDEN)");
+  int rc = tvf_connect(db,
+                       kind == CURVE_ROC ? "CREATE TABLE x(threshold, fpr, tpr, source HIDDEN, points HIDDEN)"
+                                         : "CREATE TABLE x(threshold, precision, recall, source HIDDEN, "
+                                           "points HIDDEN)",
+                       sizeof(cv_vtab), SQLITE_VTAB_DIRECTONLY, out);
   if (rc) return rc;
-  cv_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
+  cv_vtab *vt = (cv_vtab *)*out;
   vt->db = db;
   vt->kind = kind;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *out = &vt->base;
-  return SQLITE_OK;
-}
-
-static int cv_disconnect(sqlite3_vtab *vt) {
-  sqlite3_free(vt);
   return SQLITE_OK;
 }
 
@@ -90,11 +82,7 @@ static void cv_reset(cv_cursor *c) {
 
 static int cv_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  cv_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  *out = &c->base;
-  return SQLITE_OK;
+  return tvf_open(sizeof(cv_cursor), out);
 }
 
 static int cv_close(sqlite3_vtab_cursor *cur) {
@@ -296,19 +284,19 @@ static int cv_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module cv_module = {0,             /* iVersion */
-                                   NULL,          /* xCreate: eponymous only */
-                                   cv_connect,    /* xConnect */
-                                   cv_best_index, /* xBestIndex */
-                                   cv_disconnect, /* xDisconnect */
-                                   NULL,          /* xDestroy */
-                                   cv_open,       /* xOpen */
-                                   cv_close,      /* xClose */
-                                   cv_filter,     /* xFilter */
-                                   cv_next,       /* xNext */
-                                   cv_eof,        /* xEof */
-                                   cv_column,     /* xColumn */
-                                   cv_rowid,      /* xRowid */
+static sqlite3_module cv_module = {0,              /* iVersion */
+                                   NULL,           /* xCreate: eponymous only */
+                                   cv_connect,     /* xConnect */
+                                   cv_best_index,  /* xBestIndex */
+                                   tvf_disconnect, /* xDisconnect */
+                                   NULL,           /* xDestroy */
+                                   cv_open,        /* xOpen */
+                                   cv_close,       /* xClose */
+                                   cv_filter,      /* xFilter */
+                                   cv_next,        /* xNext */
+                                   cv_eof,         /* xEof */
+                                   cv_column,      /* xColumn */
+                                   cv_rowid,       /* xRowid */
                                    NULL,
                                    NULL,
                                    NULL,

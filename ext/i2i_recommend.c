@@ -112,20 +112,11 @@ static int i2_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
   (void)argc;
   (void)argv;
   (void)err;
-  int rc = sqlite3_declare_vtab(
-      db, "CREATE TABLE x(user, item, score, rank, history HIDDEN, sim HIDDEN, k HIDDEN, options HIDDEN)");
+  int rc = tvf_connect(
+      db, "CREATE TABLE x(user, item, score, rank, history HIDDEN, sim HIDDEN, k HIDDEN, options HIDDEN)",
+      sizeof(i2_vtab), SQLITE_VTAB_DIRECTONLY, out);
   if (rc) return rc;
-  i2_vtab *vt = sqlite3_malloc(sizeof *vt);
-  if (!vt) return SQLITE_NOMEM;
-  memset(vt, 0, sizeof *vt);
-  vt->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-  *out = &vt->base;
-  return SQLITE_OK;
-}
-
-static int i2_disconnect(sqlite3_vtab *vt) {
-  sqlite3_free(vt);
+  ((i2_vtab *)*out)->db = db;
   return SQLITE_OK;
 }
 
@@ -141,12 +132,9 @@ static void i2_reset(i2_cursor *c) {
 
 static int i2_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
-  i2_cursor *c = sqlite3_malloc(sizeof *c);
-  if (!c) return SQLITE_NOMEM;
-  memset(c, 0, sizeof *c);
-  c->eof = 1;
-  *out = &c->base;
-  return SQLITE_OK;
+  int rc = tvf_open(sizeof(i2_cursor), out);
+  if (rc == SQLITE_OK) ((i2_cursor *)*out)->eof = 1;
+  return rc;
 }
 
 static int i2_close(sqlite3_vtab_cursor *cur) {
@@ -535,19 +523,19 @@ static int i2_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-static sqlite3_module i2_module = {0,             /* iVersion */
-                                   NULL,          /* xCreate: eponymous only */
-                                   i2_connect,    /* xConnect */
-                                   i2_best_index, /* xBestIndex */
-                                   i2_disconnect, /* xDisconnect */
-                                   NULL,          /* xDestroy */
-                                   i2_open,       /* xOpen */
-                                   i2_close,      /* xClose */
-                                   i2_filter,     /* xFilter */
-                                   i2_next,       /* xNext */
-                                   i2_eof,        /* xEof */
-                                   i2_column,     /* xColumn */
-                                   i2_rowid,      /* xRowid */
+static sqlite3_module i2_module = {0,              /* iVersion */
+                                   NULL,           /* xCreate: eponymous only */
+                                   i2_connect,     /* xConnect */
+                                   i2_best_index,  /* xBestIndex */
+                                   tvf_disconnect, /* xDisconnect */
+                                   NULL,           /* xDestroy */
+                                   i2_open,        /* xOpen */
+                                   i2_close,       /* xClose */
+                                   i2_filter,      /* xFilter */
+                                   i2_next,        /* xNext */
+                                   i2_eof,         /* xEof */
+                                   i2_column,      /* xColumn */
+                                   i2_rowid,       /* xRowid */
                                    NULL,
                                    NULL,
                                    NULL,
