@@ -67,9 +67,7 @@ struct i2_cursor {
   idmap *users, *items;
   uint32_t *query; /* users computed, in output order */
   i2i_result res;
-  uint32_t q, r;
-  sqlite3_int64 rowid;
-  int eof;
+  tvf_lists at; /* the current (query, rank) slot */
 };
 
 /* Rows read from the sources: (a, b[, w or time]). */
@@ -127,13 +125,13 @@ static void i2_reset(i2_cursor *c) {
   sqlite3_free(c->query);
   c->query = NULL;
   i2i_result_free(&c->res);
-  c->eof = 1;
+  c->at.eof = 1;
 }
 
 static int i2_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
   (void)vt;
   int rc = tvf_open(sizeof(i2_cursor), out);
-  if (rc == SQLITE_OK) ((i2_cursor *)*out)->eof = 1;
+  if (rc == SQLITE_OK) ((i2_cursor *)*out)->at.eof = 1;
   return rc;
 }
 
@@ -146,41 +144,28 @@ static int i2_close(sqlite3_vtab_cursor *cur) {
 
 static int i2_next(sqlite3_vtab_cursor *cur) {
   i2_cursor *c = (i2_cursor *)cur;
-  c->r++;
-  while (c->q < c->res.n && c->r >= c->res.count[c->q]) {
-    c->q++;
-    c->r = 0;
-  }
-  if (c->q >= c->res.n) c->eof = 1;
-  c->rowid++;
+  tvf_lists_next(&c->at, c->res.n, c->res.count);
   return SQLITE_OK;
 }
 
-static int i2_eof(sqlite3_vtab_cursor *cur) { return ((i2_cursor *)cur)->eof; }
+static int i2_eof(sqlite3_vtab_cursor *cur) { return ((i2_cursor *)cur)->at.eof; }
 
 static int i2_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   i2_cursor *c = (i2_cursor *)cur;
-  size_t slot = (size_t)c->q * c->res.k + c->r;
+  size_t slot = (size_t)c->at.q * c->res.k + c->at.r;
   switch (col) {
-    case I2_USER: result_id(ctx, c->users, c->query[c->q]); break;
+    case I2_USER: result_id(ctx, c->users, c->query[c->at.q]); break;
     case I2_ITEM: result_id(ctx, c->items, c->res.item[slot]); break;
     case I2_SCORE: sqlite3_result_double(ctx, c->res.score[slot]); break;
-    case I2_RANK: sqlite3_result_int64(ctx, (sqlite3_int64)c->r + 1); break;
+    case I2_RANK: sqlite3_result_int64(ctx, (sqlite3_int64)c->at.r + 1); break;
     default: break;
   }
   return SQLITE_OK;
 }
 
 static int i2_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
-  *rowid = ((i2_cursor *)cur)->rowid;
+  *rowid = ((i2_cursor *)cur)->at.rowid;
   return SQLITE_OK;
-}
-
-static int i2_error(sqlite3_vtab_cursor *cur, int rc, char *msg) {
-  sqlite3_free(cur->pVtab->zErrMsg);
-  cur->pVtab->zErrMsg = msg;
-  if (!msg && rc == SQLITE_ERROR) rc = SQLITE_NOMEM;
-  return rc;
 }
 
 /* Appends v (an id) to the JSON array text s. Returns SQLITE_OK or SQLITE_NOMEM. */
@@ -434,35 +419,31 @@ static int i2_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   i2_cursor *c = (i2_cursor *)cur;
   sqlite3 *db = ((i2_vtab *)cur->pVtab)->db;
   i2_reset(c);
-  c->q = c->r = 0;
-  c->rowid = 1;
   sqlite3_value *arg[I2_NARGS + 1] = {0};
-  int a = 0;
-  for (int b = 0; b <= I2_NARGS; b++)
-    if ((idxNum & (1 << b)) && a < argc) arg[b] = argv[a++];
+  tvf_spread_args(idxNum, I2_NARGS, argc, argv, arg);
   static const char *const names[] = {"history", "sim"};
   for (int b = 0; b < 2; b++) {
     int t = arg[b] ? sqlite3_value_type(arg[b]) : SQLITE_NULL;
     if (!arg[b])
-      return i2_error(cur, SQLITE_ERROR,
-                      sqlite3_mprintf("i2i_recommend: missing %s: call it as i2i_recommend('history', "
-                                      "'sim', k, '{options}')",
-                                      names[b]));
+      return vtab_error(cur->pVtab, SQLITE_ERROR,
+                        sqlite3_mprintf("i2i_recommend: missing %s: call it as i2i_recommend('history', "
+                                        "'sim', k, '{options}')",
+                                        names[b]));
     if (t != SQLITE_TEXT)
-      return i2_error(
-          cur, SQLITE_ERROR,
+      return vtab_error(
+          cur->pVtab, SQLITE_ERROR,
           sqlite3_mprintf("i2i_recommend: %s must be a table name, view name or SELECT text, got %s",
                           names[b], value_type_name(t)));
   }
   char *err = NULL;
   sqlite3_int64 k = parse_k(arg[2], &err);
-  if (!k) return i2_error(cur, SQLITE_ERROR, err);
+  if (!k) return vtab_error(cur->pVtab, SQLITE_ERROR, err);
   int ot = arg[3] ? sqlite3_value_type(arg[3]) : SQLITE_NULL;
   if (ot != SQLITE_NULL && ot != SQLITE_TEXT)
-    return i2_error(cur, SQLITE_ERROR,
-                    sqlite3_mprintf("i2i_recommend: options must be a JSON object text such as "
-                                    "'{\"neighbors\": 50}', got %s",
-                                    value_type_name(ot)));
+    return vtab_error(cur->pVtab, SQLITE_ERROR,
+                      sqlite3_mprintf("i2i_recommend: options must be a JSON object text such as "
+                                      "'{\"neighbors\": 50}', got %s",
+                                      value_type_name(ot)));
   opt_value opt[O_N];
   memset(opt, 0, sizeof opt);
   int rc =
@@ -497,12 +478,10 @@ static int i2_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   options_free(opt, O_N);
   if (rc) {
     i2_reset(c);
-    return err ? i2_error(cur, rc, err) : rc;
+    return vtab_error(cur->pVtab, rc, err);
   }
-  c->eof = 0;
-  c->r = (uint32_t)-1;
-  c->rowid = 0;
-  return i2_next(cur);
+  tvf_lists_start(&c->at, c->res.n, c->res.count);
+  return SQLITE_OK;
 }
 
 static int i2_best_index(sqlite3_vtab *vt, sqlite3_index_info *info) {

@@ -47,9 +47,7 @@ struct rc_cursor {
   uint32_t *query_user; /* users computed, in output order */
   uint32_t n_query;
   mips_result res;
-  uint32_t q, r; /* current query and rank index */
-  sqlite3_int64 rowid;
-  int eof;
+  tvf_lists at; /* the current (query, rank) slot */
 };
 
 static int rc_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
@@ -73,7 +71,7 @@ static void rc_reset(rc_cursor *c) {
   c->query_user = NULL;
   mips_result_free(&c->res);
   c->n_query = 0;
-  c->eof = 1;
+  c->at.eof = 1;
 }
 
 static int rc_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out) {
@@ -91,33 +89,27 @@ static int rc_close(sqlite3_vtab_cursor *cur) {
 /* Moves to the next filled (query, rank) slot. */
 static int rc_next(sqlite3_vtab_cursor *cur) {
   rc_cursor *c = (rc_cursor *)cur;
-  c->r++;
-  while (c->q < c->n_query && c->r >= c->res.count[c->q]) {
-    c->q++;
-    c->r = 0;
-  }
-  if (c->q >= c->n_query) c->eof = 1;
-  c->rowid++;
+  tvf_lists_next(&c->at, c->n_query, c->res.count);
   return SQLITE_OK;
 }
 
-static int rc_eof(sqlite3_vtab_cursor *cur) { return ((rc_cursor *)cur)->eof; }
+static int rc_eof(sqlite3_vtab_cursor *cur) { return ((rc_cursor *)cur)->at.eof; }
 
 static int rc_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   rc_cursor *c = (rc_cursor *)cur;
-  size_t slot = (size_t)c->q * c->res.k + c->r;
+  size_t slot = (size_t)c->at.q * c->res.k + c->at.r;
   switch (col) {
-    case RC_USER: result_id(ctx, c->users, c->query_user[c->q]); break;
+    case RC_USER: result_id(ctx, c->users, c->query_user[c->at.q]); break;
     case RC_ITEM: result_id(ctx, c->items, c->res.item[slot]); break;
     case RC_SCORE: sqlite3_result_double(ctx, c->res.score[slot]); break;
-    case RC_RANK: sqlite3_result_int64(ctx, (sqlite3_int64)c->r + 1); break;
+    case RC_RANK: sqlite3_result_int64(ctx, (sqlite3_int64)c->at.r + 1); break;
     default: break;
   }
   return SQLITE_OK;
 }
 
 static int rc_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid) {
-  *rowid = ((rc_cursor *)cur)->rowid;
+  *rowid = ((rc_cursor *)cur)->at.rowid;
   return SQLITE_OK;
 }
 
@@ -225,8 +217,6 @@ static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   rc_cursor *c = (rc_cursor *)cur;
   sqlite3 *db = ((rc_vtab *)cur->pVtab)->db;
   rc_reset(c);
-  c->q = c->r = 0;
-  c->rowid = 1;
   sqlite3_value *arg[RC_NARGS + 1];
   tvf_spread_args(idxNum, RC_NARGS, argc, argv, arg);
   opt_value v[RC_NARGS];
@@ -242,12 +232,7 @@ static int rc_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     rc_reset(c);
     return vtab_error(cur->pVtab, rc, err);
   }
-  if (c->n_query && c->res.count) {
-    c->eof = 0;
-    c->r = (uint32_t)-1;
-    c->rowid = 0;
-    rc_next(cur);
-  }
+  tvf_lists_start(&c->at, c->n_query, c->res.count);
   return SQLITE_OK;
 }
 

@@ -71,3 +71,24 @@ int tvf_open(size_t size, sqlite3_vtab_cursor **out) {
   *out = c;
   return SQLITE_OK;
 }
+
+void tvf_lists_next(tvf_lists *w, uint32_t n, const uint32_t *count) {
+  w->r++;
+  while (w->q < n && w->r >= count[w->q]) {
+    w->q++;
+    w->r = 0;
+  }
+  if (w->q >= n) w->eof = 1;
+  w->rowid++;
+}
+
+void tvf_lists_start(tvf_lists *w, uint32_t n, const uint32_t *count) {
+  w->q = 0;
+  w->r = (uint32_t)-1;
+  w->rowid = 0;
+  w->eof = 0;
+  if (n && count)
+    tvf_lists_next(w, n, count);
+  else
+    w->eof = 1;
+}

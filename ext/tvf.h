@@ -9,6 +9,7 @@
 SQLITE_EXTENSION_INIT3
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define TVF_MAX_ARGS 16
 
@@ -44,5 +45,18 @@ int tvf_best_index(sqlite3_index_info *info, int first_arg, int n_args, int key_
 ** hidden argument k when bit k of idxNum is set, else NULL; args[n_args] is
 ** the key when bit n_args is set. args has room for n_args + 1. */
 void tvf_spread_args(int idxNum, int n_args, int argc, sqlite3_value **argv, sqlite3_value **args);
+
+/* The walk of xNext over per-query top-k lists, count[q] filled slots for
+** query q of n (recommend, i2i_recommend): the current query, its rank
+** index, the rowid and eof. tvf_lists_start puts it on the first filled slot
+** (eof when there is none); tvf_lists_next moves to the next one. */
+typedef struct tvf_lists tvf_lists;
+struct tvf_lists {
+  uint32_t q, r;
+  sqlite3_int64 rowid;
+  int eof;
+};
+void tvf_lists_start(tvf_lists *w, uint32_t n, const uint32_t *count);
+void tvf_lists_next(tvf_lists *w, uint32_t n, const uint32_t *count);
 
 #endif
