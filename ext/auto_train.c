@@ -70,7 +70,7 @@ struct auto_run {
   int threads, k;
   int64_t seed;
   char *fit, *valid;      /* temp table names */
-  char *fit_src;          /* "SELECT user, item FROM temp.<fit>" */
+  char *fit_src;          /* "SELECT user, item FROM <fit>" */
   uint64_t n_fit, n_held; /* pairs of the split */
   char *err;
 };
@@ -261,18 +261,12 @@ static int score_model(auto_run *r, auto_family f, const char *m, double *score,
 
 /* Drops the tables model m may have. */
 static int drop_model(auto_run *r, const char *m, int keep_factor, int keep_sim) {
-  char *sql = sqlite3_mprintf("%s%s", "", "");
-  if (sql && !keep_factor) {
-    char *s =
-        sqlite3_mprintf("%sDROP TABLE IF EXISTS \"%w_users\"; DROP TABLE IF EXISTS \"%w_items\";", sql, m, m);
-    sqlite3_free(sql);
-    sql = s;
-  }
-  if (sql && !keep_sim) {
-    char *s = sqlite3_mprintf("%sDROP TABLE IF EXISTS \"%w_sim\";", sql, m);
-    sqlite3_free(sql);
-    sql = s;
-  }
+  if (keep_factor && keep_sim) return SQLITE_OK;
+  sqlite3_str *q = sqlite3_str_new(r->db);
+  if (!keep_factor)
+    sqlite3_str_appendf(q, "DROP TABLE IF EXISTS \"%w_users\"; DROP TABLE IF EXISTS \"%w_items\";", m, m);
+  if (!keep_sim) sqlite3_str_appendf(q, "DROP TABLE IF EXISTS \"%w_sim\";", m);
+  char *sql = sqlite3_str_finish(q);
   int rc = sql ? sqlite3_exec(r->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
   sqlite3_free(sql);
   return rc;
@@ -282,14 +276,13 @@ static int drop_model(auto_run *r, const char *m, int keep_factor, int keep_sim)
 static int run_trial(auto_run *r, const auto_trial *t, int index, double *score, double *se,
                      sqlite3_str *tried) {
   char *m = sqlite3_mprintf("%s__auto%d", r->model, index), *opts = trial_options(r, t, 0);
-  char *fit_src = r->fit_src;
   if (!m || !opts) {
     sqlite3_free(m);
     sqlite3_free(opts);
     return SQLITE_NOMEM;
   }
   double t0 = now_seconds();
-  int rc = fit_model(r, t, fit_src, m, opts);
+  int rc = fit_model(r, t, r->fit_src, m, opts);
   if (rc == SQLITE_OK) rc = score_model(r, t->family, m, score, se);
   double secs = now_seconds() - t0;
   if (rc == SQLITE_OK) rc = drop_model(r, m, 0, 0);
