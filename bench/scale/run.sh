@@ -9,23 +9,25 @@
 #   recommend  through knn_index for 100k users (k 50) into rec
 #   metrics    hit_rate_at_k, recall_at_k, ndcg_at_k over rec against behavior
 #   bench/scale/run.sh build/recsql.so build/bench/scale_gen 1000000 10000000
-# Databases go to SCALE_DIR (default build/scale). Prints a table; asserts nothing.
+# Databases go to SCALE_DIR (default build/scale). Prints a table (wall and
+# CPU seconds, peak RSS); asserts nothing.
 set -e
 lib=$1; gen=$2; shift 2
 dir=${SCALE_DIR:-build/scale}
 mkdir -p "$dir"
-printf '%-12s %-12s %9s %12s\n' size step seconds peak_RSS_MB
+printf '%-12s %-12s %9s %9s %12s\n' size step seconds cpu_s peak_RSS_MB
 step() { # size name sql
-  out=$( { /usr/bin/time -f '%e %M' sqlite3 -batch "$db" -cmd ".load ${lib%.so}" "$3" >/dev/null; } 2>&1 | tail -1)
+  out=$( { /usr/bin/time -f '%e %U %S %M' sqlite3 -batch "$db" -cmd ".load ${lib%.so}" "$3" >/dev/null; } 2>&1 | tail -1)
   set -- "$1" "$2" $out
-  printf '%-12s %-12s %9.1f %12.0f\n' "$1" "$2" "$3" "$(($4 / 1024))"
+  printf '%-12s %-12s %9.1f %9.1f %12.0f\n' "$1" "$2" "$3" "$(awk "BEGIN { print $4 + $5 }")" "$(($6 / 1024))"
 }
 for n in "$@"; do
   db=$dir/scale_$n.db
   if [ ! -f "$db" ]; then
-    out=$( { /usr/bin/time -f '%e %M' "$gen" "$db.tmp" "$n" >/dev/null; } 2>&1 | tail -1)
+    out=$( { /usr/bin/time -f '%e %U %S %M' "$gen" "$db.tmp" "$n" >/dev/null; } 2>&1 | tail -1)
     mv "$db.tmp" "$db"
-    printf '%-12s %-12s %9.1f %12.0f\n' "$n" gen ${out% *} "$((${out#* } / 1024))"
+    set -- "$n" $out
+    printf '%-12s %-12s %9.1f %9.1f %12.0f\n' "$1" gen "$2" "$(awk "BEGIN { print $3 + $4 }")" "$(($5 / 1024))"
   fi
   step "$n" neg_samples "SELECT count(*) FROM neg_samples('behavior', 1)"
   step "$n" bpr_train "SELECT bpr_train('behavior', 'm', '{\"epochs\": 1, \"dim\": 64}')"
