@@ -346,7 +346,7 @@ static int run_trials(auto_run *r, const auto_data *d, int families, auto_trial 
     int rc = run_trial(r, &plan[k], (int)k, &score[k], &se[k], tried);
     if (rc != SQLITE_OK) return rc;
   }
-  size_t w = auto_best(score, se, n);
+  size_t w = auto_best(plan, score, se, n);
   if (w == n) w = 0;
   *best = plan[w];
   *best_score = score[w];

@@ -128,13 +128,21 @@ size_t auto_plan(const auto_data *d, double budget, unsigned families, auto_tria
   return n;
 }
 
-size_t auto_best(const double *score, const double *se, size_t n) {
+/* The best-scored trial of family f (ties: the first). */
+static size_t best_of_family(const auto_trial *t, const double *score, size_t n, auto_family f) {
+  size_t best = n;
+  for (size_t k = 0; k < n; k++)
+    if (t[k].family == f && !isnan(score[k]) && (best == n || score[k] > score[best])) best = k;
+  return best;
+}
+
+size_t auto_best(const auto_trial *t, const double *score, const double *se, size_t n) {
   size_t best = n;
   for (size_t k = 0; k < n; k++)
     if (!isnan(score[k]) && (best == n || score[k] > score[best])) best = k;
   if (best == n) return n;
   double floor_ = score[best] - (se && !isnan(se[best]) ? se[best] : 0);
   for (size_t k = 0; k < best; k++)
-    if (!isnan(score[k]) && score[k] >= floor_) return k;
+    if (!isnan(score[k]) && score[k] >= floor_) return best_of_family(t, score, n, t[k].family);
   return best;
 }

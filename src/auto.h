@@ -76,12 +76,15 @@ double auto_estimate(const auto_data *d, auto_family f, uint32_t epochs);
 ** out in the order to run them; returns how many. */
 size_t auto_plan(const auto_data *d, double budget, unsigned families, auto_trial *out, size_t cap);
 
-/* The trial to choose among n scored ones: the first (cheapest) whose score
-** is within one standard error of the best score (the "one standard error"
-** rule: a costlier model must win by more than the noise of the validation
-** mean). se[k] is the standard error of score[k]'s mean over users; NULL
-** means 0 (the plain best, ties to the first). NaN scores never win; n when
-** no score is a number. */
-size_t auto_best(const double *score, const double *se, size_t n);
+/* The trial to choose among n scored ones t[0..n) (in plan order, cheaper
+** families first): the family of the first trial whose score is within one
+** standard error of the best score (the "one standard error" rule: a
+** costlier family must win by more than the noise of the validation mean),
+** and within that family its best-scored setting (settings of one family,
+** such as EASE's lambdas, cost the same: the score alone decides). se[k] is
+** the standard error of score[k]'s mean over users; NULL means 0 (the plain
+** best, ties to the first). NaN scores never win; n when no score is a
+** number. */
+size_t auto_best(const auto_trial *t, const double *score, const double *se, size_t n);
 
 #endif

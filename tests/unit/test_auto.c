@@ -101,17 +101,26 @@ static void budget_and_families(void **state) {
 
 static void best_score(void **state) {
   (void)state;
+  auto_trial t[5] = {{AUTO_SWING}, {AUTO_ITEMCF}, {AUTO_EASE}, {AUTO_BPR}, {AUTO_CCL}};
   double s[] = {0.1, 0.3, NAN, 0.3, 0.2};
-  assert_int_equal(auto_best(s, NULL, 5), 1); /* ties: the first */
+  assert_int_equal(auto_best(t, s, NULL, 5), 1); /* ties: the first */
   double nan2[] = {NAN, NAN};
-  assert_int_equal(auto_best(nan2, NULL, 2), 2);
+  assert_int_equal(auto_best(t, nan2, NULL, 2), 2);
   /* one standard error: 0.25 is within 0.06 of 0.3, 0.2 is not */
   double a[] = {0.2, 0.25, 0.3}, se[] = {0.01, 0.01, 0.06};
-  assert_int_equal(auto_best(a, se, 3), 1);
+  assert_int_equal(auto_best(t, a, se, 3), 1);
   se[2] = 0.04;
-  assert_int_equal(auto_best(a, se, 3), 2);
+  assert_int_equal(auto_best(t, a, se, 3), 2);
   se[2] = 0.1;
-  assert_int_equal(auto_best(a, se, 3), 0);
+  assert_int_equal(auto_best(t, a, se, 3), 0);
+  /* within the chosen family the best setting wins: EASE's lambdas, where
+  ** the default (first) is within one standard error of swing's best */
+  auto_trial e[4] = {{AUTO_SWING}, {AUTO_EASE, 0}, {AUTO_EASE, 500}, {AUTO_CCL}};
+  double es[] = {0.1, 0.340, 0.346, 0.347}, ese[] = {0.01, 0.01, 0.01, 0.01};
+  assert_int_equal(auto_best(e, es, ese, 4), 2);
+  /* a cheaper family within the error: its best setting, not the overall best */
+  double es2[] = {0.345, 0.340, 0.346, 0.347};
+  assert_int_equal(auto_best(e, es2, ese, 4), 0);
   assert_int_equal(auto_family_parse("ccl", 3), AUTO_CCL);
   assert_int_equal(auto_family_parse("cc", 2), -1);
   assert_string_equal(auto_family_name(AUTO_EASE), "ease");
