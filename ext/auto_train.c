@@ -464,17 +464,15 @@ static void fn_auto_train(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   int rc = read_args(&r, ctx, argc, argv);
   if (rc == SQLITE_OK) rc = model_check_writable(r.db, "auto_train", &r.err);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_exec(r.db, "SAVEPOINT auto_train", NULL, NULL, NULL);
+    /* model_write's savepoint ends even after an interrupt (model_write.c) */
+    model_write w;
+    rc = model_write_begin(r.db, &w);
     if (rc == SQLITE_OK) {
       rc = choose(&r, &out);
-      if (rc != SQLITE_OK && !sqlite3_get_autocommit(r.db))
-        sqlite3_exec(r.db, "ROLLBACK TO auto_train", NULL, NULL, NULL);
-      if (!sqlite3_get_autocommit(r.db)) {
-        int rc2 = sqlite3_exec(r.db, "RELEASE auto_train", NULL, NULL, NULL);
-        if (rc == SQLITE_OK && rc2 != SQLITE_OK) {
-          rc = rc2;
-          r.err = sqlite3_mprintf("auto_train: cannot commit the model tables: %s", sqlite3_errmsg(r.db));
-        }
+      int end = model_write_end(r.db, &w, rc == SQLITE_OK);
+      if (rc == SQLITE_OK && end != SQLITE_OK) {
+        rc = end;
+        r.err = sqlite3_mprintf("auto_train: cannot commit the model tables: %s", sqlite3_errmsg(r.db));
       }
     }
   }
