@@ -60,6 +60,7 @@ enum {
   O_K,
   O_EVAL_EVERY,
   O_PATIENCE,
+  O_SMOOTH,
   O_REFIT,
   O_DISTANCE,
   O_SEMI_HARD,
@@ -100,12 +101,15 @@ static const opt_spec bpr_options[O_COUNT] = {
                 "random seed (any int64); with threads = 1 a seed gives a bit-identical model", 0},
     [O_VERBOSE] = {"verbose", OPT_BOOL, 0, 0, 1, NULL, NULL, "report each epoch on stderr", 0},
     [O_LOSS] = {"loss", OPT_TEXT, 0, 0, 0, "bpr", train_family_names,
-                "bpr (pairwise), softmax (sampled softmax), ccl (cosine contrastive), bce (pointwise) or triplet (margin)", 0},
+                "bpr (pairwise), softmax (sampled softmax), ccl (cosine contrastive), bce (pointwise) or "
+                "triplet (margin)",
+                0},
     [O_BATCH] = {"batch", OPT_INT, 1024, 1, 1000000, NULL, NULL, "positives per mini-batch (softmax, ccl)",
                  0},
     [O_TAU] = {"tau", OPT_REAL, 0.07, 1e-4, 100, NULL, NULL, "softmax temperature (softmax)", 0},
     [O_COSINE] = {"cosine", OPT_BOOL, 1, 0, 1, NULL, NULL, "score by cosine similarity (softmax, ccl)", 0},
-    [O_MARGIN] = {"margin", OPT_REAL, BY_LOSS, -1, 1, NULL, NULL, "margin of negatives (ccl default 0.3, triplet 0.5)", 0},
+    [O_MARGIN] = {"margin", OPT_REAL, BY_LOSS, -1, 1, NULL, NULL,
+                  "margin of negatives (ccl default 0.3, triplet 0.5)", 0},
     [O_NEG_WEIGHT] = {"neg_weight", OPT_REAL, 150, 0, 1e6, NULL, NULL, "weight of the negatives' term (ccl)",
                       0},
     [O_IN_BATCH] = {"in_batch", OPT_BOOL, 0, 0, 1, NULL, NULL,
@@ -123,10 +127,14 @@ static const opt_spec bpr_options[O_COUNT] = {
     [O_METRIC] = {"metric", OPT_TEXT, 0, 0, 0, "recall", train_metric_names,
                   "what early stopping maximizes (validation)", 0},
     [O_K] = {"k", OPT_INT, 20, 1, 10000, NULL, NULL, "the metric's cutoff (validation)", 0},
-    [O_EVAL_EVERY] = {"eval_every", OPT_INT, BY_LOSS, 1, 1000000, NULL, NULL,
-                      "epochs between evaluations; default 5 (bpr), 2 (others) (validation)", 0},
+    [O_EVAL_EVERY] = {"eval_every", OPT_INT, 5, 1, 1000000, NULL, NULL,
+                      "epochs between evaluations (validation)", 0},
     [O_PATIENCE] = {"patience", OPT_INT, 3, 0, 1000000, NULL, NULL,
-                    "evaluations without gain before stopping; 0 = never stop early (validation)", 0},
+                    "evaluations without gain before stopping (and not before 1.5 times the best epoch); 0 = "
+                    "never stop early (validation)",
+                    0},
+    [O_SMOOTH] = {"smooth", OPT_INT, TRAIN_SMOOTH, 1, 1000, NULL, NULL,
+                  "evaluations in the moving average that early stopping maximizes (validation)", 0},
     [O_REFIT] = {"refit", OPT_BOOL, 1, 0, 1, NULL, NULL,
                  "retrain on all interactions for the chosen epochs (validation)", 0},
     [O_DISTANCE] = {"distance", OPT_TEXT, 0, 0, 0, "cosine", distance_names,
@@ -162,6 +170,7 @@ static const struct {
     {O_K, WITH_VALIDATION, "validation"},
     {O_EVAL_EVERY, WITH_VALIDATION, "validation"},
     {O_PATIENCE, WITH_VALIDATION, "validation"},
+    {O_SMOOTH, WITH_VALIDATION, "validation"},
     {O_REFIT, WITH_VALIDATION, "validation"},
     {O_VALIDATION_USERS, WITH_VALIDATION, "validation"},
 };
@@ -292,6 +301,7 @@ static void params_from_options(const opt_value *o, train_params *p) {
       {O_K, offsetof(train_params, k)},
       {O_EVAL_EVERY, offsetof(train_params, eval_every)},
       {O_PATIENCE, offsetof(train_params, patience)},
+      {O_SMOOTH, offsetof(train_params, smooth)},
       {O_REFIT, offsetof(train_params, refit)},
       {O_THREADS, offsetof(train_params, threads)},
       {O_POWER, offsetof(train_params, power)},
@@ -414,13 +424,17 @@ static char *validation_json(const call *c) {
     curve = next;
   }
   if (!curve) return NULL;
-  char best[32];
+  char best[32], bests[32];
   json_num(best, sizeof best, r->best_metric);
+  json_num(bests, sizeof bests, r->best_smoothed);
   char *out = sqlite3_mprintf(
       ",\"validation\":{\"pairs\":%llu,\"users\":%u,\"train_pairs\":%llu,\"metric\":\"%s\",\"k\":%u,"
-      "\"best_epoch\":%u,\"best\":%s,\"stopped_early\":%s,\"refit_epochs\":%u,\"curve\":[%s]}",
+      "\"smooth\":%u,\"best_epoch\":%u,\"best\":%s,\"best_smoothed\":%s,\"stopped_early\":%s,\"refit_"
+      "epochs\":%u,"
+      "\"curve\":[%s]}",
       (unsigned long long)r->validation_pairs, r->validation_users, (unsigned long long)r->train_pairs, m,
-      cfg->k, r->best_epoch, best, r->stopped_early ? "true" : "false", r->refit_epochs, curve);
+      cfg->k, cfg->smooth, r->best_epoch, best, bests, r->stopped_early ? "true" : "false", r->refit_epochs,
+      curve);
   sqlite3_free(curve);
   return out;
 }

@@ -21,11 +21,9 @@ const char *const train_metric_names[] = {"recall", "ndcg", NULL};
 
 /* docs/bpr_train.md gives the measurements behind them. */
 static const train_defaults family_defaults[TRAIN_FAMILIES] = {
-    [TRAIN_BPR] = {64, 100, 4, 0, 5, 0.1, 0.005, 0.0},
-    [TRAIN_SOFTMAX] = {128, 100, 512, 1, 2, 0.004, 0.0, 0.25},
-    [TRAIN_CCL] = {64, 100, 256, 1, 2, 0.01, 0.0, 0.25},
-    [TRAIN_BCE] = {64, 100, 4, 0, 5, 0.1, 0.005, 0.0},
-    [TRAIN_TRIPLET] = {64, 100, 16, 0, 5, 0.1, 0.0, 0.0},
+    [TRAIN_BPR] = {64, 100, 4, 0, 0.1, 0.005, 0.0},    [TRAIN_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0, 0.25},
+    [TRAIN_CCL] = {64, 100, 256, 1, 0.01, 0.0, 0.25},  [TRAIN_BCE] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
+    [TRAIN_TRIPLET] = {64, 100, 16, 0, 0.1, 0.0, 0.0},
 };
 /* The triplet loss' own defaults (ccl's margin is 0.3). */
 #define TRIPLET_MARGIN 0.5
@@ -39,7 +37,7 @@ void train_params_init(train_params *p) {
       &p->reg_bias,   &p->init_std, &p->batch,      &p->tau,       &p->cosine,     &p->margin,
       &p->neg_weight, &p->in_batch, &p->propagate,  &p->item_norm, &p->validation, &p->validation_users,
       &p->metric,     &p->k,        &p->eval_every, &p->patience,  &p->refit,      &p->threads,
-      &p->power,      &p->distance, &p->semi_hard};
+      &p->smooth,     &p->power,    &p->distance,   &p->semi_hard};
   for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) *fields[k] = NAN;
   p->seed = 0;
   p->popularity = 0;
@@ -53,6 +51,7 @@ void train_config_init(train_config *c) {
   c->k = 20;
   c->eval_every = 5;
   c->patience = 3;
+  c->smooth = TRAIN_SMOOTH;
   c->refit = 1;
   c->validation_users = TRAIN_VALIDATION_USERS;
   c->threads = parallel_cores();
@@ -75,8 +74,9 @@ void train_resolve(train_family f, const train_params *p, uint32_t n_items, trai
   c->validation = given_or(p->validation, 0.0);
   c->metric = (train_metric)given_or(p->metric, TRAIN_RECALL);
   c->k = (uint32_t)given_or(p->k, 20);
-  c->eval_every = (uint32_t)given_or(p->eval_every, d->eval_every);
+  c->eval_every = (uint32_t)given_or(p->eval_every, 5);
   c->patience = (uint32_t)given_or(p->patience, 3);
+  c->smooth = (uint32_t)given_or(p->smooth, TRAIN_SMOOTH);
   c->refit = given_or(p->refit, 1) != 0;
   c->validation_users = (uint32_t)given_or(p->validation_users, TRAIN_VALIDATION_USERS);
   c->threads = (int)given_or(p->threads, parallel_cores());
@@ -342,7 +342,7 @@ struct run_ctx {
   const csr *train;
   train_eval ev;
   bpr_model cand, best; /* the model evaluated last (post-processed), the best one */
-  uint32_t bad;         /* evaluations since the last gain */
+  double best_s;        /* the best smoothed score */
   train_result *r;
   progress *prog;
   train_report_fn report;
@@ -360,8 +360,22 @@ static int report(run_ctx *c, uint32_t epoch, double loss, double metric, const 
   return RS_OK;
 }
 
-/* Scores the model after `epoch`; keeps it when best. TRAINER_FINISH when
-** patience ran out. */
+double train_smoothed(const train_point *curve, uint32_t n, uint32_t w) {
+  uint32_t m = w < 1 ? 1 : w > n ? n : w;
+  double sum = 0.0;
+  for (uint32_t k = n - m; k < n; k++) sum += curve[k].metric;
+  return m ? sum / m : 0.0;
+}
+
+int train_patience_out(uint32_t epoch, uint32_t best_epoch, uint32_t patience, uint32_t eval_every) {
+  if (!patience || epoch <= best_epoch) return 0;
+  uint64_t since = epoch - best_epoch;
+  return since >= (uint64_t)patience * (eval_every ? eval_every : 1) &&
+         epoch >= TRAIN_STOP_GROWTH * best_epoch;
+}
+
+/* Scores the model after `epoch`; keeps it when its smoothed score is the
+** best. TRAINER_FINISH when patience ran out. */
 static int evaluate(run_ctx *c, uint32_t epoch, double loss, const bpr_stats *st, const bpr_model *m) {
   const train_config *cfg = c->cfg;
   train_result *r = c->r;
@@ -375,18 +389,19 @@ static int evaluate(run_ctx *c, uint32_t epoch, double loss, const bpr_stats *st
   r->curve = cv;
   train_point pt = {epoch, loss, metric, st->seconds};
   cv[r->n_curve++] = pt;
-  int gain = r->n_curve == 1 || metric > r->best_metric;
+  double s = train_smoothed(r->curve, r->n_curve, cfg->smooth);
+  int gain = r->n_curve == 1 || s > c->best_s;
   if (gain) {
     bpr_model t = c->best;
     c->best = c->cand;
     c->cand = t;
+    c->best_s = r->best_smoothed = s;
     r->best_metric = metric;
     r->best_epoch = epoch;
-    c->bad = 0;
   }
   report(c, epoch, loss, metric, st);
-  if (gain) return RS_OK;
-  if (cfg->patience && ++c->bad >= cfg->patience && epoch < cfg->epochs) {
+  if (!gain && epoch < cfg->epochs &&
+      train_patience_out(epoch, r->best_epoch, cfg->patience, cfg->eval_every)) {
     r->stopped_early = 1;
     return TRAINER_FINISH;
   }

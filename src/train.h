@@ -17,8 +17,11 @@
 **   4. validation every eval_every epochs: the model as it will be written
 **      (post-processed) scored by full ranking, train items excluded
 **      (Recall@k or NDCG@k over the users with held-out pairs, the protocol
-**      of the metrics aggregates); the best evaluation's model is kept as a
-**      snapshot, training stops after `patience` evaluations without gain;
+**      of the metrics aggregates); the score that decides is the moving
+**      average of the last `smooth` evaluations (one evaluation's noise does
+**      not decide); the model at the best smoothed score is kept as a
+**      snapshot; training stops after `patience` evaluations without a gain
+**      and not before TRAIN_STOP_GROWTH times the best epoch;
 **   5. refit (the default; refit = 0 keeps the snapshot): a fresh run on
 **      all interactions for the chosen
 **      number of epochs, under the same learning-rate schedule;
@@ -77,11 +80,17 @@ extern const char *const train_metric_names[]; /* "recall", "ndcg", NULL */
 ** costs at most this many users x the catalog, and the data held out of
 ** training stays a small part of a large data set. */
 #define TRAIN_VALIDATION_USERS 5000
+/* Early stopping never stops before this many times the best epoch: a
+** curve that still rises slowly through noise keeps making new bests later
+** and later, so it runs on; one that peaked early stops soon after. */
+#define TRAIN_STOP_GROWTH 1.5
+/* Evaluations in the moving average that early stopping maximizes. */
+#define TRAIN_SMOOTH 3
 
 /* The defaults that depend on the family (one table: train.c). */
 typedef struct train_defaults train_defaults;
 struct train_defaults {
-  uint32_t dim, epochs, n_neg, propagate, eval_every;
+  uint32_t dim, epochs, n_neg, propagate;
   double lr, reg, item_norm;
 };
 const train_defaults *train_family_defaults(train_family f);
@@ -93,7 +102,7 @@ struct train_params {
   double batch, tau, cosine, margin, neg_weight, in_batch;          /* softmax, ccl */
   double distance, semi_hard;  /* triplet (distance: a triplet_distance); margin too */
   double propagate, item_norm; /* post-processing */
-  double validation, validation_users, metric, k, eval_every, patience, refit; /* validation */
+  double validation, validation_users, metric, k, eval_every, patience, smooth, refit; /* validation */
   double threads;
   int64_t seed;   /* exact: seeds never pass through a double */
   int popularity; /* negatives by count^power (softmax, ccl) */
@@ -117,12 +126,13 @@ struct train_config {
   uint32_t k;                /* the metric's cutoff */
   uint32_t eval_every;       /* epochs between evaluations (and at the last epoch) */
   uint32_t patience;         /* evaluations without gain before stopping; 0 = never stop early */
+  uint32_t smooth;           /* evaluations in the moving average compared (1 = each alone) */
   int refit;                 /* retrain on all interactions for the chosen epochs (default 1) */
   int threads;
   uint64_t seed;
 };
 /* The defaults common to every trainer: no validation, recall@20, eval
-** every 5 epochs, patience 3, 5000 validation users, refit, no
+** every 5 epochs, patience 3, smooth 3, 5000 validation users, refit, no
 ** post-processing, cores threads. */
 void train_config_init(train_config *c);
 
@@ -180,15 +190,24 @@ struct train_result {
   size_t validation_pairs;   /* held out (0 without validation) */
   uint32_t validation_users; /* users with held-out pairs */
   uint32_t best_epoch;       /* the epoch whose model is written (validation) */
-  double best_metric;
-  uint32_t refit_epochs; /* 0 without refit */
-  int stopped_early;     /* patience ran out before `epochs` */
-  train_point *curve;    /* the evaluations, in order */
+  double best_metric;        /* its evaluation's score */
+  double best_smoothed;      /* the moving average that chose it */
+  uint32_t refit_epochs;     /* 0 without refit */
+  int stopped_early;         /* patience ran out before `epochs` */
+  train_point *curve;        /* the evaluations, in order */
   uint32_t n_curve;
   const char *invalid; /* RS_INVALID: why, a static printf format whose one %s is the source */
   int in_refit;        /* the error happened during the refit */
 };
 void train_result_free(train_result *r);
+
+/* The mean metric of the last min(w, n) points of curve[0..n) (w 0 as 1). */
+double train_smoothed(const train_point *curve, uint32_t n, uint32_t w);
+
+/* Whether early stopping ends training after an evaluation at `epoch` that
+** gained nothing: `patience` evaluations (every eval_every epochs) without a
+** gain since best_epoch, and epoch >= TRAIN_STOP_GROWTH * best_epoch. */
+int train_patience_out(uint32_t epoch, uint32_t best_epoch, uint32_t patience, uint32_t eval_every);
 
 /* Trains cfg->ops on data under cfg. RS_OK (result filled), RS_NOMEM,
 ** RS_TOOBIG (more than TRAINER_MAX_INTERACTIONS interactions), RS_DIVERGED,

@@ -101,6 +101,7 @@ static train_config fake_config(script *sc) {
   c.k = 1;
   c.eval_every = 1;
   c.patience = 3;
+  c.smooth = 1;
   c.refit = 0;
   return c;
 }
@@ -143,7 +144,7 @@ static void resolves_family_defaults(void **state) {
   assert_true(plan.cl.seed == (uint64_t)(INT64_MAX - 1));
   assert_true(plan.drv.seed == (uint64_t)(INT64_MAX - 1));
   assert_true(plan.drv.validation == 0.2);
-  assert_int_equal(plan.drv.eval_every, 2);
+  assert_int_equal(plan.drv.eval_every, 5);
   assert_true(plan.drv.refit); /* with validation, the model written is refit on all data */
 }
 
@@ -486,13 +487,66 @@ static void bpr_best_epoch_is_rerun(void **state) {
   csr_free(&he);
 }
 
+/* The moving average and the stopping condition by hand. */
+static void smoothing_and_patience_by_hand(void **state) {
+  (void)state;
+  train_point cv[4] = {{1, 0, 0.1, 0}, {2, 0, 0.4, 0}, {3, 0, 0.1, 0}, {4, 0, 0.7, 0}};
+  assert_true(fabs(train_smoothed(cv, 1, 3) - 0.1) < 1e-12);
+  assert_true(fabs(train_smoothed(cv, 2, 3) - 0.25) < 1e-12);
+  assert_true(fabs(train_smoothed(cv, 4, 3) - 0.4) < 1e-12);
+  assert_true(fabs(train_smoothed(cv, 4, 1) - 0.7) < 1e-12);
+  assert_true(fabs(train_smoothed(cv, 4, 0) - 0.7) < 1e-12);
+  assert_true(fabs(train_smoothed(cv, 4, 10) - 0.325) < 1e-12);
+  /* patience 3 evaluations of 5 epochs: 15 epochs since the best, and 1.5x */
+  assert_false(train_patience_out(24, 10, 3, 5));
+  assert_true(train_patience_out(25, 10, 3, 5));
+  assert_false(train_patience_out(60, 50, 3, 2)); /* 10 epochs since, but 60 < 75 */
+  assert_true(train_patience_out(75, 50, 3, 2));
+  assert_false(train_patience_out(100, 50, 0, 2)); /* patience 0: never */
+  assert_false(train_patience_out(5, 5, 1, 1));
+}
+
+/* smooth 3 over the metrics 0 0 0 1 0 1 1 1 0 0 ...: the averages gain at
+** epochs 4 (1/3), 6 (2/3) and 8 (1); three evaluations without a gain come
+** at 11, but 1.5 x 8 = 12 holds it to epoch 12. Each evaluation alone
+** (smooth 1) stops at 7 with epoch 4's lone 1. */
+static void smoothed_best_and_stop(void **state) {
+  (void)state;
+  csr pos, item0;
+  fixture(&pos, &item0);
+  uint8_t seen[300];
+  double bias0[21] = {0,    -100, -100, -100, 100,  -100, 100,  100,  100,  -100, -100,
+                      -100, -100, -100, -100, -100, -100, -100, -100, -100, -100};
+  script sc = {bias0, 0, seen, 30, 0};
+  train_config c = fake_config(&sc);
+  c.smooth = 3;
+  train_data d = {&pos, &item0, SAMPLER_UNIFORM, 0.75, NULL};
+  train_result r;
+  assert_int_equal(train_run(&c, &d, NULL, NULL, NULL, &r), RS_OK);
+  assert_int_equal(r.best_epoch, 8);
+  assert_true(r.best_metric == 1.0);
+  assert_true(r.best_smoothed == 1.0);
+  assert_int_equal(r.epochs, 12);
+  assert_true(r.stopped_early);
+  assert_true(r.model.bias[29] == 8.0f);
+  train_result_free(&r);
+  c.smooth = 1;
+  assert_int_equal(train_run(&c, &d, NULL, NULL, NULL, &r), RS_OK);
+  assert_int_equal(r.best_epoch, 4);
+  assert_int_equal(r.epochs, 7);
+  train_result_free(&r);
+  csr_free(&pos);
+  csr_free(&item0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(resolves_family_defaults), cmocka_unit_test(resolves_per_example_defaults),
       cmocka_unit_test(split_partitions),         cmocka_unit_test(evaluates_by_hand),
       cmocka_unit_test(validation_never_leaks),   cmocka_unit_test(keeps_best_epoch_and_stops),
       cmocka_unit_test(divergence_names_epoch),   cmocka_unit_test(too_many_interactions),
-      cmocka_unit_test(bpr_best_epoch_is_rerun),
+      cmocka_unit_test(bpr_best_epoch_is_rerun),  cmocka_unit_test(smoothing_and_patience_by_hand),
+      cmocka_unit_test(smoothed_best_and_stop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
