@@ -115,7 +115,7 @@ static rs_status bpr_begin(const void *cfgp, const sampler *s, bpr_model *model,
   return sgd_begin(&sc, bpr_positive, cfg, s, model, out);
 }
 
-const trainer_ops bpr_ops = {"bpr", bpr_begin, sgd_epoch, sgd_end, NULL};
+const trainer_ops bpr_ops = {"bpr", bpr_begin, sgd_epoch, sgd_end, NULL, NULL};
 
 rs_status bpr_train(const bpr_config *cfg, const sampler *s, progress *prog, trainer_hook hook, void *ctx,
                     bpr_model *model, bpr_stats *stats) {

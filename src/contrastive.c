@@ -489,7 +489,7 @@ static rs_status cl_epoch(void *p, uint32_t e, float lr_scale, progress *prog, d
   return rc;
 }
 
-const trainer_ops contrastive_ops = {"contrastive", cl_begin, cl_epoch, cl_end, NULL};
+const trainer_ops contrastive_ops = {"contrastive", cl_begin, cl_epoch, cl_end, NULL, NULL};
 
 rs_status contrastive_train(const contrastive_config *cfg, const sampler *s, progress *prog,
                             trainer_hook hook, void *ctx, bpr_model *model, bpr_stats *stats) {

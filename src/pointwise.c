@@ -49,7 +49,7 @@ static rs_status pointwise_begin(const void *cfgp, const sampler *s, bpr_model *
   return sgd_begin(&cfg->sgd, pointwise_positive, cfg, s, model, state);
 }
 
-const trainer_ops pointwise_ops = {"bce", pointwise_begin, sgd_epoch, sgd_end, NULL};
+const trainer_ops pointwise_ops = {"bce", pointwise_begin, sgd_epoch, sgd_end, NULL, NULL};
 
 rs_status pointwise_train(const pointwise_config *cfg, const sampler *s, progress *prog, trainer_hook hook,
                           void *ctx, bpr_model *model, bpr_stats *stats) {

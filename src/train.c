@@ -332,6 +332,7 @@ rs_status train_postprocess(const train_config *cfg, const csr *pos, bpr_model *
   if (cfg->propagate > 0 && propagate(pos, m->user, m->item, m->dim, cfg->propagate, cfg->propagate_unit))
     return RS_NOMEM;
   vec_rows_norm_pow(m->item, m->n_items, m->dim, cfg->item_norm);
+  if (cfg->ops && cfg->ops->rank) cfg->ops->rank(cfg->method, m);
   return RS_OK;
 }
 

@@ -58,9 +58,12 @@ struct trainer_ops {
                      uint64_t *samples);
   void (*end)(void *state);
   /* Optional (NULL = nothing): puts a trained model in the form written and
-  ** ranked by dot + bias (triplet.c: unit rows, or the L2 bias). The
-  ** driver's post-processing (train_postprocess) calls it first. */
+  ** ranked by dot + bias (triplet.c: unit rows). The driver's
+  ** post-processing (train_postprocess) calls it first. */
   void (*finish)(const void *cfg, bpr_model *m);
+  /* Optional: the score's last step, after all post-processing changed the
+  ** rows (triplet.c: the L2 bias -|q|^2 / 2 of the final item rows). */
+  void (*rank)(const void *cfg, bpr_model *m);
 };
 
 typedef struct bpr_stats bpr_stats;

@@ -149,8 +149,13 @@ void triplet_finish(bpr_model *m, triplet_distance kind) {
   }
 }
 
-static void triplet_finish_op(const void *cfgp, bpr_model *m) {
-  triplet_finish(m, ((const triplet_config *)cfgp)->distance);
+/* The driver's two steps of triplet_finish: unit rows (cosine) before
+** propagate and item_norm, the L2 bias after them (from the rows written). */
+static void triplet_unit_op(const void *cfgp, bpr_model *m) {
+  if (((const triplet_config *)cfgp)->distance == TRIPLET_COSINE) triplet_finish(m, TRIPLET_COSINE);
+}
+static void triplet_bias_op(const void *cfgp, bpr_model *m) {
+  if (((const triplet_config *)cfgp)->distance == TRIPLET_L2) triplet_finish(m, TRIPLET_L2);
 }
 
 static rs_status triplet_begin(const void *cfgp, const sampler *s, bpr_model *model, void **state) {
@@ -158,7 +163,8 @@ static rs_status triplet_begin(const void *cfgp, const sampler *s, bpr_model *mo
   return sgd_begin(&cfg->sgd, triplet_positive, cfg, s, model, state);
 }
 
-const trainer_ops triplet_ops = {"triplet", triplet_begin, sgd_epoch, sgd_end, triplet_finish_op};
+const trainer_ops triplet_ops = {"triplet", triplet_begin,   sgd_epoch,
+                                 sgd_end,   triplet_unit_op, triplet_bias_op};
 
 rs_status triplet_train(const triplet_config *cfg, const sampler *s, progress *prog, trainer_hook hook,
                         void *ctx, bpr_model *model, bpr_stats *stats) {

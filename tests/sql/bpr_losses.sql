@@ -109,6 +109,10 @@ SELECT 'same-as-rerun', 'vl', (SELECT count(*) FROM vl_users a JOIN vl_r_users b
   (SELECT count(*) FROM vl_users), (SELECT count(*) FROM vl_items);
 SELECT 'triplet-forms', (SELECT max(abs(embed_norm(emb) - 1)) < 1e-6 FROM vt_items), (SELECT max(abs(bias)) FROM vt_items),
   (SELECT max(abs(bias + embed_dot(emb, emb) / 2)) < 1e-5 FROM vl_items);
+-- the L2 bias is that of the rows written, after propagate and item_norm
+-- changed them (it was computed before them, and went stale)
+SELECT 'triplet-l2-trained', json_extract(bpr_train('nzt', 'lp', '{"loss": "triplet", "distance": "l2", "epochs": 3, "dim": 8, "threads": 1, "propagate": 1, "item_norm": 0.5}'), '$.epochs');
+SELECT 'triplet-l2-postprocessed', (SELECT max(abs(bias + embed_dot(emb, emb) / 2)) < 1e-5 FROM lp_items), (SELECT count(*) FROM lp_items);
 -- a held-out fraction and refit (the default): 120 users x 5 pairs held out,
 -- the refit runs the chosen epochs on all pairs; triplet's refit model is in
 -- its ranking form too

@@ -71,7 +71,7 @@ static rs_status fake_epoch(void *p, uint32_t e, float lr_scale, progress *prog,
 
 static void fake_end(void *p) { free(p); }
 
-static const trainer_ops fake_ops = {"fake", fake_begin, fake_epoch, fake_end, NULL};
+static const trainer_ops fake_ops = {"fake", fake_begin, fake_epoch, fake_end, NULL, NULL};
 
 /* 10 users; user u has items 0..5, and item 6 + u % 3. 30 items. */
 static void fixture(csr *pos, csr *item0) {
