@@ -26,7 +26,8 @@ struct knn_home {
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static knn_home *homes;
-static size_t n_copies, n_bytes; /* atomic: copies alive */
+static size_t n_copies, n_bytes;     /* atomic: copies alive */
+static uint64_t n_loads, n_catch_ups; /* atomic */
 
 /* ---- copies -------------------------------------------------------------------------------- */
 
@@ -63,9 +64,11 @@ static void copy_recount(knn_copy *x) {
   x->bytes = b;
 }
 
-void knn_cache_stats(size_t *copies, size_t *bytes) {
-  *copies = __atomic_load_n(&n_copies, __ATOMIC_RELAXED);
-  *bytes = __atomic_load_n(&n_bytes, __ATOMIC_RELAXED);
+void knn_cache_stats(knn_cache_counts *out) {
+  out->copies = __atomic_load_n(&n_copies, __ATOMIC_RELAXED);
+  out->bytes = __atomic_load_n(&n_bytes, __ATOMIC_RELAXED);
+  out->loads = __atomic_load_n(&n_loads, __ATOMIC_RELAXED);
+  out->catch_ups = __atomic_load_n(&n_catch_ups, __ATOMIC_RELAXED);
 }
 
 /* ---- the registry of shared slots ------------------------------------------------------------ */
@@ -158,6 +161,7 @@ static int load_full(knn_cache *c, sqlite3_int64 gen, knn_copy **out) {
   int64_t max_rowid = 0;
   int rc = knn_store_load(c->st, &h, &max_rowid);
   if (rc) return rc;
+  __atomic_add_fetch(&n_loads, 1, __ATOMIC_RELAXED);
   *out = copy_new(h, gen, max_rowid);
   return *out ? SQLITE_OK : SQLITE_NOMEM;
 }
@@ -173,6 +177,7 @@ static int catch_up(knn_cache *c, knn_copy *base, sqlite3_int64 gen, int in_plac
   int64_t max_rowid = base->max_rowid;
   int applied = 0;
   int rc = knn_store_apply(c->st, h, base->generation, &max_rowid, &applied);
+  if (rc == SQLITE_OK && applied) __atomic_add_fetch(&n_catch_ups, 1, __ATOMIC_RELAXED);
   if (in_place) {
     if (rc || !applied) return rc == SQLITE_NOMEM ? rc : SQLITE_OK; /* the caller drops base */
     base->generation = gen;

@@ -93,7 +93,14 @@ void knn_cache_commit(knn_cache *c);
 /* xRollback (to_savepoint 0) or xRollbackTo (1). */
 void knn_cache_rollback(knn_cache *c, int to_savepoint);
 
-/* Copies in memory in the process (cached or in use) and their bytes. */
-void knn_cache_stats(size_t *copies, size_t *bytes);
+/* Since the process started: copies in memory now (cached or in use) and
+** their bytes, tables loaded in full, copies brought up to date by the
+** change log. */
+typedef struct knn_cache_counts knn_cache_counts;
+struct knn_cache_counts {
+  size_t copies, bytes;
+  uint64_t loads, catch_ups;
+};
+void knn_cache_stats(knn_cache_counts *out);
 
 #endif
