@@ -157,15 +157,16 @@ char *config_debug_text(sqlite3 *db) {
   knn_cache_stats(&kc);
   char *kb = fmt_size(kc.bytes);
   char *s = b && u && cb && cu && kb
-                ? sqlite3_mprintf("cache budget: %s\n"
-                                  "cache used: %s in %llu entries (%llu evictions)\n"
-                                  "connection cache budget: %s\n"
-                                  "connection cache used: %s in %llu entries\n"
-                                  "knn_index copies in memory: %s in %llu (%llu full loads, %llu caught up "
-                                  "by the change log)",
-                                  b, u, (unsigned long long)st.entries, (unsigned long long)st.evictions, cb,
-                                  cu, (unsigned long long)st.owner_entries, kb, (unsigned long long)kc.copies,
-                                  (unsigned long long)kc.loads, (unsigned long long)kc.catch_ups)
+                ? sqlite3_mprintf(
+                      "cache budget: %s\n"
+                      "cache used: %s in %llu entries (%llu evictions)\n"
+                      "connection cache budget: %s\n"
+                      "connection cache used: %s in %llu entries\n"
+                      "knn_index copies in memory: %s in %llu (%llu full loads, %llu caught up "
+                      "by the change log)",
+                      b, u, (unsigned long long)st.entries, (unsigned long long)st.evictions, cb, cu,
+                      (unsigned long long)st.owner_entries, kb, (unsigned long long)kc.copies,
+                      (unsigned long long)kc.loads, (unsigned long long)kc.catch_ups)
                 : NULL;
   sqlite3_free(b);
   sqlite3_free(u);

@@ -26,7 +26,7 @@ struct knn_home {
 
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static knn_home *homes;
-static size_t n_copies, n_bytes;     /* atomic: copies alive */
+static size_t n_copies, n_bytes;      /* atomic: copies alive */
 static uint64_t n_loads, n_catch_ups; /* atomic */
 
 /* ---- copies -------------------------------------------------------------------------------- */

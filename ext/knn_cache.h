@@ -60,14 +60,14 @@ typedef struct knn_cache knn_cache;
 struct knn_cache {
   knn_store *st;
   sqlite3 *db;
-  knn_home *home;         /* the shared slot; NULL when the table has none */
-  void *own;              /* this connection's slot */
-  unsigned data_version;  /* of the file when generation was read */
+  knn_home *home;        /* the shared slot; NULL when the table has none */
+  void *own;             /* this connection's slot */
+  unsigned data_version; /* of the file when generation was read */
   sqlite3_int64 generation;
-  int known;              /* generation was read */
-  int synced;             /* knn_cache_sync ran in this transaction */
-  knn_copy *w;            /* the write transaction's private copy */
-  int w_reload;           /* after ROLLBACK TO: w is to be loaded from the tables */
+  int known;    /* generation was read */
+  int synced;   /* knn_cache_sync ran in this transaction */
+  knn_copy *w;  /* the write transaction's private copy */
+  int w_reload; /* after ROLLBACK TO: w is to be loaded from the tables */
 };
 
 /* Sets c up for the table of st (whose meta is read); SQLITE_NOMEM. */

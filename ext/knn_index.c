@@ -88,11 +88,11 @@ struct knn_progress {
 typedef struct knn_vtab knn_vtab;
 struct knn_vtab {
   sqlite3_vtab base;
-  knn_store st;           /* shadow tables and the table's parameters */
-  knn_cache cache;        /* the in-memory copies */
-  hnsw_scratch *scratch;  /* of this connection's searches */
-  int changed;            /* this transaction wrote to the table */
-  char *broken; /* why x_info could not be read: every use but DROP fails with it */
+  knn_store st;          /* shadow tables and the table's parameters */
+  knn_cache cache;       /* the in-memory copies */
+  hnsw_scratch *scratch; /* of this connection's searches */
+  int changed;           /* this transaction wrote to the table */
+  char *broken;          /* why x_info could not be read: every use but DROP fails with it */
   knn_progress progress;
 };
 

@@ -71,7 +71,7 @@ static int step_done(sqlite3_stmt *st) {
 }
 
 void knn_store_finalize(knn_store *s) {
-  sqlite3_stmt **all[] = {&s->st_get,       &s->st_ins,       &s->st_del_vec, &s->st_del_graph,
+  sqlite3_stmt **all[] = {&s->st_get,       &s->st_ins,      &s->st_del_vec, &s->st_del_graph,
                           &s->st_put_graph, &s->st_put_info, &s->st_log};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
     sqlite3_finalize(*all[i]);
@@ -553,8 +553,8 @@ int knn_store_log_end(knn_store *s) {
   }
   s->log_gen = 0;
   if (rc && rc != SQLITE_NOMEM)
-    knn_store_error(s, rc,
-                    err ? err : sqlite3_mprintf("knn_index: writing the change log: %s", sqlite3_errmsg(s->db)));
+    knn_store_error(
+        s, rc, err ? err : sqlite3_mprintf("knn_index: writing the change log: %s", sqlite3_errmsg(s->db)));
   else
     sqlite3_free(err);
   return rc;
@@ -582,7 +582,8 @@ static int apply_vectors(knn_store *s, hnsw *h, sqlite3_stmt *st, char **err) {
     if (bad) {
       *err = corrupt(s, "vectors", row, bad);
       rc = SQLITE_CORRUPT_VTAB;
-    } else if (knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, scale) : hnsw_load_vector(h, row, fbuf)) {
+    } else if (knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, scale)
+                                        : hnsw_load_vector(h, row, fbuf)) {
       rc = SQLITE_NOMEM;
     }
   }

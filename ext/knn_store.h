@@ -62,7 +62,7 @@
 
 #define KNN_FORMAT 3
 #define KNN_LOG_ROWS 10000 /* rows the change log keeps at most */
-#define KNN_EF_MAX 10000 /* pgvector stops at 1000; 200k Gaussian IP needs ~800 for recall 0.95 */
+#define KNN_EF_MAX 10000   /* pgvector stops at 1000; 200k Gaussian IP needs ~800 for recall 0.95 */
 #define KNN_RERANK_MAX 100
 
 enum { KNN_IDX_FLAT = 0, KNN_IDX_HNSW = 1 };

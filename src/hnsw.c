@@ -493,7 +493,8 @@ static void greedy(const hnsw *h, const hq *q, int l, uint32_t *cur, float *curd
 ** of *nres entries. Returns HNSW_OK or HNSW_NOMEM. */
 static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t ep, float epd, size_t ef,
                         int l, size_t *nres) {
-  if (scratch_fit(sc, h) || ensure(&sc->res, &sc->res_cap, ef + 1) || ensure(&sc->cand, &sc->cand_cap, ef + 1))
+  if (scratch_fit(sc, h) || ensure(&sc->res, &sc->res_cap, ef + 1) ||
+      ensure(&sc->cand, &sc->cand_cap, ef + 1))
     return HNSW_NOMEM;
   dn *res = sc->res, *cand = sc->cand;
   uint32_t *visited = sc->visited;
@@ -818,7 +819,8 @@ hnsw *hnsw_clone(const hnsw *h) {
   c->upper = h->graph && n ? calloc(n, sizeof(uint32_t *)) : NULL;
   if (h->graph && n && !c->upper) fail = 1;
   for (size_t i = 0; c->upper && i < n && !fail; i++)
-    if (h->upper[i]) c->upper[i] = dup_array(h->upper[i], (size_t)h->level[i] * (h->m + 1), sizeof(uint32_t), &fail);
+    if (h->upper[i])
+      c->upper[i] = dup_array(h->upper[i], (size_t)h->level[i] * (h->m + 1), sizeof(uint32_t), &fail);
   c->map_key = dup_array(h->map_key, h->map_cap, sizeof(int64_t), &fail);
   c->map_val = dup_array(h->map_val, h->map_cap, sizeof(uint32_t), &fail);
   if (fail) {
