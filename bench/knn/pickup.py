@@ -16,7 +16,8 @@ R (the plain cost), then a one-row write committed by another process (the
 sqlite3 shell: INSERT of a new row, or DELETE of the row inserted before),
 then R's next query, timed: pick-up = that time minus the plain one. Also
 with the writer a connection W of R's own process (W's write is timed too).
-Medians of REPS (env, default 11). The runs of the two builds alternate
+Medians of REPS (env, default 12). Each build runs in its own processes
+(SQLite loads extensions RTLD_GLOBAL), 3 repetitions each, alternating
 (before, after, before, ...) so that load on the machine hits both alike.
 
 Memory: a fresh process opens N (env, default 8) connections and runs one
@@ -34,7 +35,7 @@ import numpy as np
 
 BEFORE, AFTER, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 N_ITEMS, DIM = 40981, 64
-REPS = int(os.environ.get("REPS", "11"))
+REPS = int(os.environ.get("REPS", "12"))
 NCONN = int(os.environ.get("N", "8"))
 SHELL = "sqlite3"
 
@@ -133,30 +134,44 @@ print('%.0f %.0f' % (base, status('VmHWM')))
     return float(out[0]), float(out[1])
 
 
+def child(lib, table, first, reps):
+    """Runs in its own process (two builds of the extension cannot share one:
+    SQLite loads extensions with RTLD_GLOBAL): reps pick-up rounds."""
+    r, w = connect(lib, db_path(lib)), connect(lib, db_path(lib))
+    for _ in range(3):
+        query(r, table)
+    for i in range(first, first + 2 * reps, 2):
+        print(*pickup_round(lib, table, i, {lib: (r, w)}))
+
+
+def run_child(lib, table, first, reps):
+    out = subprocess.run([sys.executable, __file__, BEFORE, AFTER, WORK, "child", lib, table, str(first), str(reps)],
+                         check=True, capture_output=True, text=True).stdout
+    return [tuple(float(v) for v in line.split()) for line in out.splitlines()]
+
+
 def main():
+    if len(sys.argv) > 4 and sys.argv[4] == "build":
+        build(sys.argv[5])
+        return
+    if len(sys.argv) > 4 and sys.argv[4] == "child":
+        child(sys.argv[5], sys.argv[6], int(sys.argv[7]), int(sys.argv[8]))
+        return
     for lib in (BEFORE, AFTER):
-        build(lib)
+        subprocess.run([sys.executable, __file__, BEFORE, AFTER, WORK, "build", lib], check=True)
     print("machine: %s; load average %s" % (os.uname().nodename, open("/proc/loadavg").read().split()[:3]))
+    chunk = 3
     for table in ("flat", "hnsw"):
-        state = {}
-        for lib in (BEFORE, AFTER):
-            r, w = connect(lib, db_path(lib)), connect(lib, db_path(lib))
-            for _ in range(3):
-                query(r, table)
-            state[lib] = (r, w)
         res = {BEFORE: [], AFTER: []}
-        for i in range(0, 2 * REPS, 2):
+        for first in range(0, 2 * REPS, 2 * chunk):
             for lib in (BEFORE, AFTER):
-                res[lib].append(pickup_round(lib, table, i, state))
+                res[lib] += run_child(lib, table, first, chunk)
         for lib in (BEFORE, AFTER):
             cols = list(zip(*res[lib]))
             med = [statistics.median(col) * 1000 for col in cols]
             print("%-5s %-6s query %.2f ms | pick-up of another process's write %.2f ms | "
-                  "of a write in the process %.2f ms | that write %.2f ms"
-                  % (table, "before" if lib == BEFORE else "after", *med), flush=True)
-        for lib in (BEFORE, AFTER):
-            for c in state[lib]:
-                c.close()
+                  "of a write in the process %.2f ms | that write %.2f ms (medians of %d)"
+                  % (table, "before" if lib == BEFORE else "after", *med, len(cols[0])), flush=True)
     for table in ("flat", "hnsw"):
         for lib in (BEFORE, AFTER):
             base, peak = memory(lib, table)
