@@ -732,7 +732,10 @@ int knn_store_add(knn_store *s, hnsw *h, int64_t rowid, const float *v) {
   if (knn_meta_codes(&s->meta)) {
     blob = sqlite3_malloc(dim + 4);
     if (!blob) return SQLITE_NOMEM;
-    hnsw_quantize(h, v, blob, &scale);
+    if (hnsw_quantize(h, v, blob, &scale)) {
+      sqlite3_free(blob);
+      return SQLITE_NOMEM;
+    }
     memcpy(blob + dim, &scale, 4);
     sqlite3_bind_blob(s->st_ins, 2, blob, dim + 4, SQLITE_STATIC);
   } else {

@@ -315,22 +315,17 @@ static void put_codes(hnsw *h, uint32_t slot, const int8_t *c, float s) {
   h->qmeta[2 * (size_t)slot + 1] = (float)((double)s * s * (double)n2);
 }
 
-void hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
+int hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
   const float *x = v;
   if (h->metric == KNN_COSINE) {
-    float *buf = malloc(h->dim * sizeof *buf);
-    if (buf) {
-      memcpy(buf, v, h->dim * sizeof *v);
-      knn_normalize(buf, h->dim);
-      x = buf;
-    }
-    *scale = q8_scale(x, h->dim);
-    q8_encode(x, h->dim, *scale, codes);
-    free(buf);
-    return;
+    if (scratch_fit(&h->own, h)) return HNSW_NOMEM;
+    memcpy(h->own.qbuf, v, h->dim * sizeof *v);
+    knn_normalize(h->own.qbuf, h->dim);
+    x = h->own.qbuf;
   }
   *scale = q8_scale(x, h->dim);
   q8_encode(x, h->dim, *scale, codes);
+  return HNSW_OK;
 }
 
 /* Appends a slot for key with vector v (normalized for cosine), or codes c
@@ -358,7 +353,7 @@ static int64_t new_slot(hnsw *h, int64_t key, const float *v, const int8_t *c, f
   if (v && h->int8) {
     int8_t *tmp = h->own.qb; /* stride >= dim bytes */
     float sc;
-    hnsw_quantize(h, v, tmp, &sc);
+    (void)hnsw_quantize(h, v, tmp, &sc); /* cannot fail: the scratch fits */
     put_codes(h, s, tmp, sc);
   } else if (!v) {
     put_codes(h, s, c, cs);

@@ -154,7 +154,7 @@ int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank);
 int hnsw_is_int8(const hnsw *h);
 /* The codes and scale the store would keep for v (normalized first for
 ** cosine): what a caller persists when the store keeps no float vectors. */
-void hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale);
+int hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale); /* HNSW_OK or HNSW_NOMEM */
 /* Adds (and links) a vector given by its codes and scale; a store without
 ** float vectors only. Same returns as hnsw_add. */
 int hnsw_add_int8(hnsw *h, int64_t key, const int8_t *codes, float scale);
