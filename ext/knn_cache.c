@@ -203,7 +203,8 @@ static void publish(knn_cache *c, knn_copy *x) {
     int newer = cur && cur->generation > x->generation;
     knn_copy_release(cur);
     if (!newer) {
-      lru_put(&c->home->slot, x, x->bytes, c->db, copy_retain, copy_release);
+      /* shared: the process budget only (no connection owns it) */
+      lru_put(&c->home->slot, x, x->bytes, NULL, copy_retain, copy_release);
       lru_drop(&c->own); /* an older copy of this connection's: not needed */
       return;
     }

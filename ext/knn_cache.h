@@ -24,6 +24,8 @@
 **   - a slot per connection, for a copy the shared slot cannot hold: of a
 **     table without a shared slot, or of an older generation than the
 **     shared one (a connection still reading an old snapshot).
+** Copies in a shared slot count against the process budget only; those in a
+** connection's slot also against the connection's budget.
 ** A query takes the copy of the generation its snapshot holds. If the slot
 ** holds an older one, the change log (ext/knn_store.h) brings a clone of it
 ** up to date (knn_store_apply: only the logged rows are read); otherwise,

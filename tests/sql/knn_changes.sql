@@ -73,7 +73,13 @@ INSERT INTO f.t_changes VALUES (99, 1, 1);
 INSERT INTO f.t(rowid, embedding) VALUES (1, '[0,0]'), (2, '[1,0]'), (3, '[0,2]'), (4, '[5,5]');
 SELECT 'cached', group_concat(rowid) FROM (SELECT rowid FROM f.t WHERE embedding MATCH '[0.9,0.1]' AND k = 3);
 SELECT 'debug', instr(recsql_debug(), 'knn_index copies in memory: ') > 0;
-SELECT 'used', recsql_config('cache_used') > 0, recsql_config('connection_cache_used') > 0;
+-- a copy shared by the process counts against the process budget only; a
+-- temp table's copy is the connection's own
+SELECT 'used', recsql_config('cache_used') > 0, recsql_config('connection_cache_used');
+CREATE VIRTUAL TABLE temp.mt USING knn_index(dim=2);
+INSERT INTO temp.mt(rowid, embedding) VALUES (1, '[1,1]');
+SELECT 'temp', rowid FROM temp.mt WHERE embedding MATCH '[1,0]' AND k = 1;
+SELECT 'used-temp', recsql_config('connection_cache_used') > 0;
 SELECT recsql_config('cache_budget', '1k');
 SELECT 'tiny', group_concat(rowid) FROM (SELECT rowid FROM f.t WHERE embedding MATCH '[0.9,0.1]' AND k = 3);
 SELECT 'tiny-h', group_concat(rowid) FROM (SELECT rowid FROM f.h WHERE embedding MATCH '[1.4,0]' AND k = 2);
