@@ -33,7 +33,12 @@ static uint64_t n_loads, n_catch_ups; /* atomic */
 
 static void copy_retain(void *p) { __atomic_add_fetch(&((knn_copy *)p)->ref, 1, __ATOMIC_RELAXED); }
 static void copy_release(void *p) { knn_copy_release(p); }
-static int copy_sole(void *p) { return __atomic_load_n(&((knn_copy *)p)->ref, __ATOMIC_ACQUIRE) == 1; }
+/* lru_take's test: nobody holds x and nobody but its maker has read it. */
+static int copy_sole(void *p) {
+  knn_copy *x = p;
+  return __atomic_load_n(&x->ref, __ATOMIC_ACQUIRE) == 1 &&
+         !__atomic_load_n(&x->read_by_others, __ATOMIC_RELAXED);
+}
 
 void knn_copy_release(knn_copy *x) {
   if (!x || __atomic_sub_fetch(&x->ref, 1, __ATOMIC_ACQ_REL) > 0) return;
@@ -43,14 +48,14 @@ void knn_copy_release(knn_copy *x) {
   sqlite3_free(x);
 }
 
-/* A copy holding h (taken; freed on failure), one reference. */
-static knn_copy *copy_new(hnsw *h, sqlite3_int64 gen, int64_t max_rowid) {
+/* A copy holding h (taken; freed on failure), one reference, made by c. */
+static knn_copy *copy_new(const knn_cache *c, hnsw *h, sqlite3_int64 gen, int64_t max_rowid) {
   knn_copy *x = sqlite3_malloc(sizeof *x);
   if (!x) {
     hnsw_free(h);
     return NULL;
   }
-  *x = (knn_copy){1, h, gen, max_rowid, hnsw_bytes(h) + sizeof *x};
+  *x = (knn_copy){1, h, gen, max_rowid, hnsw_bytes(h) + sizeof *x, c, 0};
   __atomic_add_fetch(&n_copies, 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&n_bytes, x->bytes, __ATOMIC_RELAXED);
   return x;
@@ -112,14 +117,6 @@ static void home_close(knn_home *h) {
   pthread_mutex_unlock(&reg_mu);
 }
 
-/* 1 when another connection of the process has h's table open. */
-static int home_shared(knn_home *h) {
-  pthread_mutex_lock(&reg_mu);
-  int n = h->users;
-  pthread_mutex_unlock(&reg_mu);
-  return n > 1;
-}
-
 int knn_cache_open(knn_cache *c, knn_store *st) {
   memset(c, 0, sizeof *c);
   c->st = st;
@@ -162,7 +159,7 @@ static int load_full(knn_cache *c, sqlite3_int64 gen, knn_copy **out) {
   int rc = knn_store_load(c->st, &h, &max_rowid);
   if (rc) return rc;
   __atomic_add_fetch(&n_loads, 1, __ATOMIC_RELAXED);
-  *out = copy_new(h, gen, max_rowid);
+  *out = copy_new(c, h, gen, max_rowid);
   return *out ? SQLITE_OK : SQLITE_NOMEM;
 }
 
@@ -190,7 +187,7 @@ static int catch_up(knn_cache *c, knn_copy *base, sqlite3_int64 gen, int in_plac
     hnsw_free(h);
     return rc == SQLITE_NOMEM ? rc : SQLITE_OK; /* another error: a reload reports it */
   }
-  *out = copy_new(h, gen, max_rowid);
+  *out = copy_new(c, h, gen, max_rowid);
   return *out ? SQLITE_OK : SQLITE_NOMEM;
 }
 
@@ -263,22 +260,22 @@ int knn_cache_read(knn_cache *c, knn_copy **out) {
   if (c->home) lookup(&c->home->slot, gen, &hit, &older);
   if (!hit) lookup(&c->own, gen, &hit, &older);
   knn_copy_release(older);
-  if (hit) {
-    *out = hit;
-    return SQLITE_OK;
+  if (!hit) {
+    if (c->home) pthread_mutex_lock(&c->home->mu);
+    rc = build(c, gen, &hit);
+    if (c->home) pthread_mutex_unlock(&c->home->mu);
   }
-  if (c->home) pthread_mutex_lock(&c->home->mu);
-  rc = build(c, gen, out);
-  if (c->home) pthread_mutex_unlock(&c->home->mu);
+  if (hit && hit->by != c && !__atomic_load_n(&hit->read_by_others, __ATOMIC_RELAXED))
+    __atomic_store_n(&hit->read_by_others, 1, __ATOMIC_RELAXED);
+  *out = hit;
   return rc;
 }
 
 /* ---- writing --------------------------------------------------------------------------------- */
 
-/* The cached copy itself when nobody else can be using it: no other
-** connection has the table open and no reference is held. */
+/* The cached copy itself when nobody holds it and no other connection has
+** read it (see copy_sole). */
 static knn_copy *take_cached(knn_cache *c) {
-  if (c->home && home_shared(c->home)) return NULL;
   knn_copy *x = c->home ? lru_take(&c->home->slot, copy_sole) : NULL;
   if (!x) x = lru_take(&c->own, copy_sole);
   return x;
@@ -307,7 +304,7 @@ int knn_cache_write(knn_cache *c, knn_copy **out) {
     rc = knn_cache_read(c, &r);
     if (rc == SQLITE_OK) {
       hnsw *h = hnsw_clone(r->h);
-      x = h ? copy_new(h, r->generation, r->max_rowid) : NULL;
+      x = h ? copy_new(c, h, r->generation, r->max_rowid) : NULL;
       if (!x) rc = SQLITE_NOMEM;
     }
     knn_copy_release(r);

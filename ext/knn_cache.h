@@ -33,9 +33,11 @@
 ** thread at a time builds the shared copy of a table (the others wait, then
 ** find it built).
 **
-** A write transaction changes a private copy: the cached one itself when no
-** other connection of the process has the table open and nobody holds it
-** (lru_take), else a clone of it, so that readers keep theirs. Its changes
+** A write transaction changes a private copy: the cached one itself when
+** nobody holds it and no other connection has read it since it was made
+** (lru_take; a connection that writes row by row while another only has the
+** table open does not copy the index each time), else a clone of it, so
+** that readers keep theirs. Its changes
 ** are logged under the generation it will commit; at COMMIT the copy is
 ** published as that generation; at ROLLBACK it is discarded (ROLLBACK TO:
 ** the next use loads the transaction's state from the shadow tables).
@@ -53,6 +55,8 @@ struct knn_copy {
   sqlite3_int64 generation; /* of the table it holds */
   int64_t max_rowid;        /* largest rowid (new rowids follow it) */
   size_t bytes;             /* what the budget counts */
+  const void *by;           /* the knn_cache that made it */
+  int read_by_others;       /* atomic: another knn_cache read it */
 };
 
 void knn_copy_release(knn_copy *x);
