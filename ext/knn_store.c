@@ -112,7 +112,7 @@ int knn_store_create(sqlite3 *db, const char *schema, const char *name, knn_meta
   if (rc) return rc;
   return exec_fmt(db, err,
                   "INSERT INTO \"%w\".\"%w_info\"(key, value) VALUES ('quantize', %Q), ('rerank', %d),"
-                  " ('verbose', %d), ('uid', %lld), ('log_from', 0);"
+                  " ('verbose', %d), ('uid', %lld), ('log_from', 0), ('log_rows', 0);"
                   "CREATE TABLE \"%w\".\"%w_changes\"(generation INTEGER, rowid INTEGER, op INTEGER,"
                   " PRIMARY KEY(generation, rowid)) WITHOUT ROWID;",
                   s, n, knn_quant_names[m->quant], m->rerank, m->verbose, m->uid, s, n);
@@ -533,24 +533,49 @@ static int query_i64(knn_store *s, const char *sql, sqlite3_int64 bind, sqlite3_
   return rc;
 }
 
+/* x_info key's integer value into *v (unchanged when absent). */
+static int info_i64(knn_store *s, const char *key, sqlite3_int64 *v) {
+  int found = 0;
+  char *sql = sqlite3_mprintf("SELECT value FROM \"%w\".\"%w_info\" WHERE key = %Q", s->schema, s->name, key);
+  int rc = sql ? query_i64(s, sql, 0, v, &found) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  return rc;
+}
+
+/* Drops the generations <= cut from the log; log_from = cut. */
+static int log_prune(knn_store *s, sqlite3_int64 cut, char **err) {
+  int rc = exec_fmt(s->db, err, "DELETE FROM \"%w\".\"%w_changes\" WHERE generation <= %lld", s->schema,
+                    s->name, cut);
+  return rc ? rc : put_info(s, "log_from", cut, 0);
+}
+
+/* x_info 'log_rows' counts the rows of the log (at most: an upsert may have
+** replaced a row); only when it passes KNN_LOG_ROWS is the log scanned and
+** pruned, down to about half, so that a commit usually costs one write. */
 int knn_store_log_end(knn_store *s) {
   if (!s->log_gen) return SQLITE_OK;
-  sqlite3_int64 cut = s->log_gen;
+  sqlite3_int64 rows = 0, cut = s->log_gen;
   int found = 1, rc = SQLITE_OK;
-  if (s->log_rows <= KNN_LOG_ROWS) {
-    /* the generation of the row past the newest KNN_LOG_ROWS, if any */
-    char *sql = sqlite3_mprintf(
-        "SELECT generation FROM \"%w\".\"%w_changes\" ORDER BY generation DESC LIMIT 1 OFFSET ?1", s->schema,
-        s->name);
-    rc = sql ? query_i64(s, sql, KNN_LOG_ROWS, &cut, &found) : SQLITE_NOMEM;
-    sqlite3_free(sql);
-  }
   char *err = NULL;
-  if (rc == SQLITE_OK && found) {
-    rc = exec_fmt(s->db, &err, "DELETE FROM \"%w\".\"%w_changes\" WHERE generation <= %lld", s->schema,
-                  s->name, cut);
-    if (rc == SQLITE_OK) rc = put_info(s, "log_from", cut, 0);
+  if (s->log_rows > KNN_LOG_ROWS) {
+    rc = log_prune(s, cut, &err); /* this transaction logged nothing usable */
+  } else {
+    rc = info_i64(s, "log_rows", &rows);
+    rows += s->log_rows;
+    if (rc == SQLITE_OK && rows > KNN_LOG_ROWS) {
+      /* the generation of the row past the newest KNN_LOG_ROWS / 2 */
+      char *sql = sqlite3_mprintf(
+          "SELECT generation FROM \"%w\".\"%w_changes\" ORDER BY generation DESC LIMIT 1 OFFSET ?1",
+          s->schema, s->name);
+      rc = sql ? query_i64(s, sql, KNN_LOG_ROWS / 2, &cut, &found) : SQLITE_NOMEM;
+      sqlite3_free(sql);
+      if (rc == SQLITE_OK && found) rc = log_prune(s, cut, &err);
+      sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\".\"%w_changes\"", s->schema, s->name);
+      if (rc == SQLITE_OK) rc = sql ? query_i64(s, sql, 0, &rows, &found) : SQLITE_NOMEM;
+      sqlite3_free(sql);
+    }
   }
+  if (rc == SQLITE_OK) rc = put_info(s, "log_rows", s->log_rows > KNN_LOG_ROWS ? 0 : rows, 0);
   s->log_gen = 0;
   if (rc && rc != SQLITE_NOMEM)
     knn_store_error(

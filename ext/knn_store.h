@@ -13,7 +13,7 @@
 **       +1 per committed write transaction), uid (a random int64 drawn at
 **       CREATE: tells this table from one dropped and re-created under the
 **       same name), log_from (x_changes holds every change of the
-**       generations after it)
+**       generations after it), log_rows (an upper bound of x_changes' rows)
 **   s.x_vectors(rowid INTEGER PRIMARY KEY, vec BLOB)
 **       one row per indexed vector. quantize=none, or int8 with rerank > 0
 **       (the float vectors are kept): 4*dim bytes, float32 little-endian, as
@@ -38,9 +38,10 @@
 **       is of generation g >= log_from brings it up to date by reading the
 **       logged rows of generation > g from x_vectors and x_graph (the tables
 **       stay the truth; the log only says where to look). Each commit prunes
-**       whole generations from the oldest until at most KNN_LOG_ROWS rows
-**       remain (a transaction changing more logs nothing) and raises
-**       log_from to the last pruned generation.
+**       whole generations from the oldest, when log_rows passed KNN_LOG_ROWS,
+**       until at most KNN_LOG_ROWS / 2 remain (a transaction changing more
+**       than KNN_LOG_ROWS logs nothing) and raises log_from to the last
+**       pruned generation.
 **   Anything else (a wrong blob length, a non-finite value, an unknown
 **   neighbour, a missing node) is reported as a corrupt shadow table.
 **

@@ -43,13 +43,15 @@ SELECT 'big', count(*), (SELECT value FROM f.big_info WHERE key = 'log_from'),
   (SELECT value FROM f.big_info WHERE key = 'generation') FROM f.big_changes;
 INSERT INTO f.big(rowid, embedding) VALUES (20000, '[0.5]');
 SELECT 'big-after', generation, rowid, op FROM f.big_changes;
--- the log keeps the newest 10000 rows at most, in whole generations
-WITH RECURSIVE s(x) AS (VALUES(1) UNION ALL SELECT x + 1 FROM s WHERE x < 6000)
+-- past 10000 rows (x_info log_rows counts each write, an update two) the
+-- log is pruned, whole generations from the oldest, down to about 5000
+WITH RECURSIVE s(x) AS (VALUES(1) UNION ALL SELECT x + 1 FROM s WHERE x < 3000)
 UPDATE f.big SET embedding = '[2]' WHERE rowid IN (SELECT x FROM s);
-WITH RECURSIVE s(x) AS (VALUES(6001) UNION ALL SELECT x + 1 FROM s WHERE x < 12000)
+SELECT 'big-3000', (SELECT value FROM f.big_info WHERE key = 'log_rows'), count(*) FROM f.big_changes;
+WITH RECURSIVE s(x) AS (VALUES(3001) UNION ALL SELECT x + 1 FROM s WHERE x < 6000)
 UPDATE f.big SET embedding = '[3]' WHERE rowid IN (SELECT x FROM s);
 SELECT 'big-pruned', generation, count(*) FROM f.big_changes GROUP BY generation ORDER BY generation;
-SELECT 'big-log-from', value FROM f.big_info WHERE key = 'log_from';
+SELECT 'big-log', key, value FROM f.big_info WHERE key IN ('log_from', 'log_rows', 'generation') ORDER BY key;
 
 -- a table dropped and created again under the same name gets another uid
 CREATE TEMP TABLE uids(u);
