@@ -12,7 +12,8 @@
 #   make format / make lint
 #   make fuzz / fault / interrupt / crash   reliability tests (tests/reliability.mk)
 #   make load       load test: 2 processes x 4 threads + a writer on one WAL database
-#   make tsan       ThreadSanitizer build (build/tsan): parallel unit tests + load test
+#   make knn-share  knn_index shared by connections and threads, written by another process
+#   make tsan       ThreadSanitizer build (build/tsan): parallel unit tests, knn-share, load test
 #   make scale      synthetic 1M and 10M interactions: time and peak RSS per step
 #                   (SCALE_SIZES="1000000 10000000 100000000"; not part of make test)
 
@@ -44,7 +45,7 @@ UNIT_BIN:= $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 LIB     := $(BUILD)/recsql.so
 STATIC  := $(BUILD)/librecsql.a
 
-.PHONY: all static test check unit sql docs examples packages demo bench install format lint clean deps load tsan scale bench-blas curves-check
+.PHONY: all static test check unit sql docs examples packages demo bench install format lint clean deps load knn-share tsan scale bench-blas curves-check
 all: $(LIB)
 
 $(BUILD)/obj/%.o: %.c
@@ -81,6 +82,7 @@ test: deps
 	$(MAKE) fault
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SHORT)
 	$(MAKE) load LOAD_SECONDS=4
+	$(MAKE) knn-share
 	$(MAKE) tsan TSAN_LOAD_SECONDS=6
 	$(MAKE) curves-check
 
@@ -124,15 +126,28 @@ $(BUILD)/tests/load_test: tests/load/load_test.c
 load: $(LIB) $(BUILD)/tests/load_test
 	LOAD_DB=$(BUILD)/load_test.db $(BUILD)/tests/load_test $(abspath $(LIB)) $(LOAD_SECONDS) $(LOAD_PROCS) $(LOAD_THREADS)
 
+# knn_index shared by connections and threads, written by another process
+$(BUILD)/tests/knn_share_test: tests/knn_share/knn_share_test.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -g $(OPT) -Wall -Wextra -D_GNU_SOURCE -pthread $(LDSAN) -o $@ $< -lsqlite3
+
+# (sanitized builds: KNN_SHARE_SHELL_LIB=$(CURDIR)/build/recsql.so for the shell's process)
+KNN_SHARE_SHELL_LIB ?= $(abspath $(LIB))
+knn-share: $(LIB) $(BUILD)/tests/knn_share_test
+	$(BUILD)/tests/knn_share_test $(abspath $(LIB)) $(abspath $(BUILD)) $(KNN_SHARE_SHELL_LIB)
+
 # the modules that run threads, and the load test, under ThreadSanitizer;
 # tests/tsan.supp documents any suppression
 TSAN_UNIT = parallel blas lru bpr contrastive mips swing itemcf hnsw sampler
 TSAN_LOAD_SECONDS ?= 30
 tsan:
+	$(MAKE) build/recsql.so
 	$(MAKE) BUILD=build/tsan SANITIZE=thread OPT=-O1 build/tsan/recsql.so \
-	  $(TSAN_UNIT:%=build/tsan/tests/test_%) build/tsan/tests/load_test
+	  $(TSAN_UNIT:%=build/tsan/tests/test_%) build/tsan/tests/load_test build/tsan/tests/knn_share_test
 	@set -e; export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp"; \
 	for t in $(TSAN_UNIT); do echo "== tsan test_$$t"; build/tsan/tests/test_$$t; done; \
+	echo "== tsan knn_share_test"; build/tsan/tests/knn_share_test $(CURDIR)/build/tsan/recsql.so \
+	  $(CURDIR)/build/tsan $(CURDIR)/build/recsql.so; \
 	echo "== tsan load_test"; LOAD_DB=build/tsan/load_test.db build/tsan/tests/load_test \
 	  $(CURDIR)/build/tsan/recsql.so $(TSAN_LOAD_SECONDS) 2 4
 

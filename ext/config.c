@@ -24,6 +24,7 @@ SQLITE_EXTENSION_INIT3
 
 #include "../src/blas.h"
 #include "../src/lru.h"
+#include "knn_cache.h"
 #include "../src/suggest.h"
 #include "common.h"
 
@@ -152,17 +153,25 @@ char *config_debug_text(sqlite3 *db) {
   lru_get_stats(db, &st);
   char *b = fmt_size(st.budget), *u = fmt_size(st.used), *cb = fmt_size(lru_owner_budget(db));
   char *cu = fmt_size(st.owner_used);
-  char *s = b && u && cb && cu ? sqlite3_mprintf(
-                                     "cache budget: %s\n"
-                                     "cache used: %s in %llu entries (%llu evictions)\n"
-                                     "connection cache budget: %s\n"
-                                     "connection cache used: %s in %llu entries",
-                                     b, u, (unsigned long long)st.entries, (unsigned long long)st.evictions,
-                                     cb, cu, (unsigned long long)st.owner_entries)
-                               : NULL;
+  knn_cache_counts kc;
+  knn_cache_stats(&kc);
+  char *kb = fmt_size(kc.bytes);
+  char *s = b && u && cb && cu && kb
+                ? sqlite3_mprintf(
+                      "cache budget: %s\n"
+                      "cache used: %s in %llu entries (%llu evictions)\n"
+                      "connection cache budget: %s\n"
+                      "connection cache used: %s in %llu entries\n"
+                      "knn_index copies in memory: %s in %llu (%llu full loads, %llu caught up "
+                      "by the change log)",
+                      b, u, (unsigned long long)st.entries, (unsigned long long)st.evictions, cb, cu,
+                      (unsigned long long)st.owner_entries, kb, (unsigned long long)kc.copies,
+                      (unsigned long long)kc.loads, (unsigned long long)kc.catch_ups)
+                : NULL;
   sqlite3_free(b);
   sqlite3_free(u);
   sqlite3_free(cb);
   sqlite3_free(cu);
+  sqlite3_free(kb);
   return s;
 }

@@ -34,19 +34,23 @@
 ** there is no cap on k. rowid = ? / rowid IN (...) restricts a MATCH query to
 ** those rows, searched exactly. Without MATCH the table scans (rowid, embedding).
 **
-** How it works. Each connection keeps the whole index in memory (src/hnsw.h),
-** loaded from the shadow tables on first use. x_vectors is written at once
-** by INSERT/UPDATE/DELETE; graph nodes changed by a write are marked dirty
-** and written to x_graph by xSync (before COMMIT) and xSavepoint (before a
-** statement or SAVEPOINT starts), so a bulk INSERT writes each node once.
-** The cache is dropped on xRollback and xRollbackTo (and reloaded from the
-** rolled-back tables). A transaction that writes to the table bumps x_info
-** 'generation' in xSync; when the database file's data version
-** (SQLITE_FCNTL_DATA_VERSION) differs from the one seen at load or at our
-** own last COMMIT, the generation is read: if another connection changed the
-** table, the next query reloads it (a commit that touched other tables only
-** costs that one lookup). Direct writes to the shadow tables are not seen
-** until the table is opened again.
+** How it works. Queries search an in-memory copy of the whole index
+** (src/hnsw.h), loaded from the shadow tables on first use, kept under the
+** cache budget and shared by the connections of the process that read the
+** same generation of the same table (ext/knn_cache.h); each connection
+** searches with its own scratch. x_vectors is written at once by
+** INSERT/UPDATE/DELETE into the transaction's private copy; graph nodes
+** changed by a write are marked dirty and written to x_graph by xSync
+** (before COMMIT) and xSavepoint (before a statement or SAVEPOINT starts),
+** so a bulk INSERT writes each node once; every change is also logged in
+** x_changes. A transaction that writes to the table bumps x_info
+** 'generation' in xSync and publishes its copy at COMMIT; ROLLBACK discards
+** it. When the database file's data version (SQLITE_FCNTL_DATA_VERSION)
+** differs from the one seen last, the generation is read: if another
+** connection changed the table, the next query applies the logged changes
+** to a copy of the one it had (or reloads; a commit that touched other
+** tables only costs that one lookup). Direct writes to the shadow tables
+** are not seen until the table is opened again.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +60,7 @@
 #include "../src/hnsw.h"
 #include "../src/knn_flat.h"
 #include "common.h"
+#include "knn_cache.h"
 #include "knn_store.h"
 
 #define KNN_COL_EMBEDDING 0
@@ -83,13 +88,11 @@ struct knn_progress {
 typedef struct knn_vtab knn_vtab;
 struct knn_vtab {
   sqlite3_vtab base;
-  knn_store st;             /* shadow tables and the table's parameters */
-  hnsw *h;                  /* the in-memory index, NULL until loaded */
-  unsigned data_version;    /* of the database file when h was known current */
-  sqlite3_int64 generation; /* x_info 'generation' that h reflects */
-  int changed;              /* this transaction wrote to the table */
-  int64_t max_rowid;
-  char *broken; /* why x_info could not be read: every use but DROP fails with it */
+  knn_store st;          /* shadow tables and the table's parameters */
+  knn_cache cache;       /* the in-memory copies */
+  hnsw_scratch *scratch; /* of this connection's searches */
+  int changed;           /* this transaction wrote to the table */
+  char *broken;          /* why x_info could not be read: every use but DROP fails with it */
   knn_progress progress;
 };
 
@@ -102,6 +105,7 @@ struct knn_cursor {
   size_t n, pos;
   sqlite3_int64 k, ef;
   sqlite3_stmt *scan;
+  knn_copy *copy; /* the copy a MATCH query searched: held until the cursor is reset */
   int eof;
 };
 
@@ -219,36 +223,27 @@ static char *parse_options(int argc, const char *const *argv, knn_meta *o) {
 
 /* ---- the in-memory index ------------------------------------------------------------ */
 
-static void drop_cache(knn_vtab *vt) {
-  hnsw_free(vt->h);
-  vt->h = NULL;
-}
+/* The transaction's copy became unusable (out of memory while changing it). */
+static void drop_cache(knn_vtab *vt) { knn_cache_lose_write(&vt->cache); }
 
-/* Loads the index from the shadow tables unless the cache is current. */
-static int load(knn_vtab *vt) {
+/* A reference to the copy a query searches (knn_copy_release it). */
+static int load(knn_vtab *vt, knn_copy **out) {
+  *out = NULL;
   if (vt->broken) return vt_error(vt, SQLITE_CORRUPT_VTAB, sqlite3_mprintf("%s", vt->broken));
-  unsigned dv = knn_store_data_version(&vt->st);
-  if (vt->h && dv == vt->data_version) return SQLITE_OK;
-  sqlite3_int64 gen;
-  int rc = knn_store_generation(&vt->st, &gen);
-  if (rc) return rc;
-  if (vt->h && gen == vt->generation) {
-    /* the file changed, but not this table */
-    vt->data_version = dv;
-    return SQLITE_OK;
-  }
-  drop_cache(vt);
-  rc = knn_store_load(&vt->st, &vt->h, &vt->max_rowid);
-  if (rc) return rc;
-  vt->data_version = dv;
-  vt->generation = gen;
-  return SQLITE_OK;
+  return knn_cache_read(&vt->cache, out);
 }
 
-/* Writes the changed graph nodes; out of memory drops the cache. */
+/* The transaction's private copy, which writes change. */
+static int load_write(knn_vtab *vt, knn_copy **out) {
+  *out = NULL;
+  if (vt->broken) return vt_error(vt, SQLITE_CORRUPT_VTAB, sqlite3_mprintf("%s", vt->broken));
+  return knn_cache_write(&vt->cache, out);
+}
+
+/* Writes the changed graph nodes; out of memory drops the copy. */
 static int flush(knn_vtab *vt) {
-  if (!vt->h) return SQLITE_OK;
-  int rc = knn_store_flush(&vt->st, vt->h);
+  if (!vt->cache.w) return SQLITE_OK;
+  int rc = knn_store_flush(&vt->st, vt->cache.w->h);
   if (rc == SQLITE_NOMEM) drop_cache(vt);
   return rc;
 }
@@ -293,7 +288,8 @@ static void progress_end(knn_vtab *vt, int committed) {
 static void vt_free(knn_vtab *vt) {
   if (!vt) return;
   knn_store_finalize(&vt->st);
-  drop_cache(vt);
+  knn_cache_close(&vt->cache);
+  hnsw_scratch_free(vt->scratch);
   sqlite3_free(vt->st.schema);
   sqlite3_free(vt->st.name);
   sqlite3_free(vt->broken);
@@ -339,6 +335,11 @@ static int knn_init(sqlite3 *db, void *aux, int argc, const char *const *argv, s
     }
   }
   vt->st.meta = o;
+  vt->scratch = hnsw_scratch_new();
+  if (!vt->scratch || knn_cache_open(&vt->cache, &vt->st)) {
+    vt_free(vt);
+    return SQLITE_NOMEM;
+  }
   rc = sqlite3_declare_vtab(db, "CREATE TABLE x(embedding, distance HIDDEN, k HIDDEN, ef_search HIDDEN)");
   if (rc) {
     vt_free(vt);
@@ -393,17 +394,15 @@ static int knn_sync(sqlite3_vtab *base) {
   knn_vtab *vt = (knn_vtab *)base;
   int rc = flush(vt);
   if (rc || !vt->changed) return rc;
-  rc = knn_store_bump_generation(&vt->st);
+  rc = knn_cache_sync(&vt->cache);
   if (rc) return rc;
-  if (vt->h && (rc = knn_store_generation(&vt->st, &vt->generation)) != SQLITE_OK) return rc;
   vt->changed = 0;
   return SQLITE_OK;
 }
 
 static int knn_commit(sqlite3_vtab *base) {
   knn_vtab *vt = (knn_vtab *)base;
-  /* our own commit changed the data version: the cache stays current */
-  if (vt->h) vt->data_version = knn_store_data_version(&vt->st);
+  knn_cache_commit(&vt->cache);
   vt->changed = 0;
   progress_end(vt, 1);
   return SQLITE_OK;
@@ -411,7 +410,7 @@ static int knn_commit(sqlite3_vtab *base) {
 
 static int knn_rollback(sqlite3_vtab *base) {
   knn_vtab *vt = (knn_vtab *)base;
-  drop_cache(vt);
+  knn_cache_rollback(&vt->cache, 0);
   vt->changed = 0;
   progress_end(vt, 0);
   return SQLITE_OK;
@@ -430,7 +429,7 @@ static int knn_release(sqlite3_vtab *base, int i) {
 
 static int knn_rollback_to(sqlite3_vtab *base, int i) {
   (void)i;
-  drop_cache((knn_vtab *)base);
+  knn_cache_rollback(&((knn_vtab *)base)->cache, 1);
   return SQLITE_OK;
 }
 
@@ -440,7 +439,7 @@ static int knn_rollback_to(sqlite3_vtab *base, int i) {
 static int remove_row(knn_vtab *vt, sqlite3_int64 rowid) {
   int rc = knn_store_remove(&vt->st, rowid);
   if (rc) return rc;
-  if (hnsw_remove(vt->h, rowid) == HNSW_NOMEM) {
+  if (hnsw_remove(vt->cache.w->h, rowid) == HNSW_NOMEM) {
     drop_cache(vt);
     return SQLITE_NOMEM;
   }
@@ -448,10 +447,10 @@ static int remove_row(knn_vtab *vt, sqlite3_int64 rowid) {
 }
 
 static int add_row(knn_vtab *vt, sqlite3_int64 rowid, const float *v) {
-  int rc = knn_store_add(&vt->st, vt->h, rowid, v);
+  int rc = knn_store_add(&vt->st, vt->cache.w->h, rowid, v);
   if (rc == SQLITE_NOMEM) drop_cache(vt);
   if (rc) return rc;
-  if (rowid > vt->max_rowid) vt->max_rowid = rowid;
+  if (rowid > vt->cache.w->max_rowid) vt->cache.w->max_rowid = rowid;
   progress_row(vt);
   return SQLITE_OK;
 }
@@ -459,10 +458,10 @@ static int add_row(knn_vtab *vt, sqlite3_int64 rowid, const float *v) {
 /* The rowid of an INSERT or UPDATE: argv[1], or the largest + 1. */
 static int new_rowid(knn_vtab *vt, sqlite3_value *arg, sqlite3_int64 *rowid) {
   if (sqlite3_value_type(arg) == SQLITE_NULL) {
-    if (vt->max_rowid == INT64_MAX)
+    if (vt->cache.w->max_rowid == INT64_MAX)
       return vt_error(vt, SQLITE_FULL,
                       sqlite3_mprintf("knn_index: no rowid left; give the rowid explicitly"));
-    *rowid = vt->max_rowid + 1;
+    *rowid = vt->cache.w->max_rowid + 1;
     return SQLITE_OK;
   }
   if (sqlite3_value_type(arg) == SQLITE_INTEGER) {
@@ -508,7 +507,7 @@ static int upsert(knn_vtab *vt, sqlite3_value **argv, sqlite3_int64 *out_rowid) 
   rc = vecarg_get(argv[2], "knn_index", "embedding", (size_t)vt->st.meta.dim, &a, &err);
   if (rc) return vt_error(vt, rc, err);
   int replacing = !insert && sqlite3_value_int64(argv[0]) == rowid;
-  if (!replacing && hnsw_find(vt->h, rowid) >= 0) {
+  if (!replacing && hnsw_find(vt->cache.w->h, rowid) >= 0) {
     int mode = sqlite3_vtab_on_conflict(vt->st.db);
     if (mode != SQLITE_IGNORE && mode != SQLITE_REPLACE)
       rc =
@@ -535,7 +534,8 @@ static int upsert(knn_vtab *vt, sqlite3_value **argv, sqlite3_int64 *out_rowid) 
 /* INSERT (argv[0] NULL), UPDATE (argv[0] = old rowid) or DELETE (argc == 1). */
 static int knn_update(sqlite3_vtab *base, int argc, sqlite3_value **argv, sqlite3_int64 *out_rowid) {
   knn_vtab *vt = (knn_vtab *)base;
-  int rc = load(vt);
+  knn_copy *w;
+  int rc = load_write(vt, &w);
   if (rc) return rc;
   vt->changed = 1;
   rc = argc == 1 ? remove_row(vt, sqlite3_value_int64(argv[0])) : upsert(vt, argv, out_rowid);
@@ -626,6 +626,8 @@ static void cursor_reset(knn_cursor *c) {
   c->n = c->pos = 0;
   sqlite3_finalize(c->scan);
   c->scan = NULL;
+  knn_copy_release(c->copy);
+  c->copy = NULL;
   c->match = 0;
   c->eof = 1;
 }
@@ -642,7 +644,7 @@ static int cmp_i64(const void *a, const void *b) {
 }
 
 /* Slots of the rowids of the rowid constraint (IN list or one value), sorted, unique. */
-static int rowid_slots(knn_vtab *vt, sqlite3_value *arg, int is_in, uint32_t **out, size_t *n) {
+static int rowid_slots(const hnsw *h, sqlite3_value *arg, int is_in, uint32_t **out, size_t *n) {
   size_t cap = 16, m = 0;
   int64_t *keys = sqlite3_malloc64(cap * sizeof *keys);
   if (!keys) return SQLITE_NOMEM;
@@ -674,7 +676,7 @@ static int rowid_slots(knn_vtab *vt, sqlite3_value *arg, int is_in, uint32_t **o
     if (!slots) rc = SQLITE_NOMEM;
     for (size_t i = 0; rc == SQLITE_OK && i < m; i++) {
       if (i && keys[i] == keys[i - 1]) continue;
-      int64_t s = hnsw_find(vt->h, keys[i]);
+      int64_t s = hnsw_find(h, keys[i]);
       if (s >= 0) slots[ns++] = (uint32_t)s;
     }
   }
@@ -724,17 +726,30 @@ static int start_scan(knn_cursor *c, knn_vtab *vt, int idx, sqlite3_value *arg) 
 
 /* Searches h for q into the cursor's rows: the k nearest, or among the
 ** slots of the rowid constraint when rowids is not NULL. */
-static int search(knn_cursor *c, hnsw *h, const float *q, knn_vtab *vt, sqlite3_value *rowids, int is_in) {
+/* Rows of equal distance by rowid (slots follow the order rows were added
+** in, which differs between a copy kept up to date and a fresh load). */
+static void ties_by_rowid(int64_t *rowid, const double *dist, size_t n) {
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && dist[j] == dist[j - 1] && rowid[j] < rowid[j - 1]; j--) {
+      int64_t t = rowid[j];
+      rowid[j] = rowid[j - 1];
+      rowid[j - 1] = t;
+    }
+}
+
+static int search(knn_cursor *c, const hnsw *h, const float *q, knn_vtab *vt, sqlite3_value *rowids,
+                  int is_in) {
   uint32_t *slots = NULL;
   size_t nslots = 0;
   int rc = SQLITE_OK;
-  if (rowids) rc = rowid_slots(vt, rowids, is_in, &slots, &nslots);
+  if (rowids) rc = rowid_slots(h, rowids, is_in, &slots, &nslots);
   size_t limit = rowids ? nslots : hnsw_count(h);
   size_t k = (size_t)c->k < limit ? (size_t)c->k : limit;
   topk t = {0};
   if (rc == SQLITE_OK && k && topk_init(&t, k)) rc = SQLITE_NOMEM;
   if (rc == SQLITE_OK && k) {
-    int r = rowids ? hnsw_search_slots(h, q, slots, nslots, &t) : hnsw_search(h, q, k, (size_t)c->ef, &t);
+    int r = rowids ? hnsw_search_slots_with(h, vt->scratch, q, slots, nslots, &t)
+                   : hnsw_search_with(h, vt->scratch, q, k, (size_t)c->ef, &t);
     if (r) rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK && k) {
@@ -746,7 +761,10 @@ static int search(knn_cursor *c, hnsw *h, const float *q, knn_vtab *vt, sqlite3_
       c->rowid[i] = hnsw_key(h, t.id[i]);
       c->dist[i] = hnsw_user_distance(h, -t.score[i]);
     }
-    if (rc == SQLITE_OK) c->n = m;
+    if (rc == SQLITE_OK) {
+      ties_by_rowid(c->rowid, c->dist, m);
+      c->n = m;
+    }
   }
   topk_free(&t);
   sqlite3_free(slots);
@@ -777,9 +795,9 @@ static int knn_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxStr, int
   char *err = NULL;
   rc = vecarg_get(arg[0], "knn_index", "MATCH query", (size_t)vt->st.meta.dim, &q, &err);
   if (rc) return cur_error(cur, rc, err);
-  rc = load(vt);
+  rc = load(vt, &c->copy);
   if (rc == SQLITE_OK)
-    rc = search(c, vt->h, q.v, vt, (idx & KNN_ROWID) ? arg[3] : NULL, (idx & KNN_ROWID_IN) != 0);
+    rc = search(c, c->copy->h, q.v, vt, (idx & KNN_ROWID) ? arg[3] : NULL, (idx & KNN_ROWID_IN) != 0);
   vecarg_free(&q);
   if (rc) {
     cursor_reset(c);

@@ -71,8 +71,8 @@ static int step_done(sqlite3_stmt *st) {
 }
 
 void knn_store_finalize(knn_store *s) {
-  sqlite3_stmt **all[] = {&s->st_get,       &s->st_ins,       &s->st_del_vec,
-                          &s->st_del_graph, &s->st_put_graph, &s->st_put_info};
+  sqlite3_stmt **all[] = {&s->st_get,       &s->st_ins,      &s->st_del_vec, &s->st_del_graph,
+                          &s->st_put_graph, &s->st_put_info, &s->st_log};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
     sqlite3_finalize(*all[i]);
     *all[i] = NULL;
@@ -95,8 +95,10 @@ static int put_info(knn_store *s, const char *key, sqlite3_int64 v, int is_null)
 
 /* ---- x_info ------------------------------------------------------------------------ */
 
-int knn_store_create(sqlite3 *db, const char *schema, const char *name, const knn_meta *m, char **err) {
+int knn_store_create(sqlite3 *db, const char *schema, const char *name, knn_meta *m, char **err) {
   const char *s = schema, *n = name;
+  do sqlite3_randomness(sizeof m->uid, &m->uid);
+  while (m->uid == 0);
   int rc =
       exec_fmt(db, err,
                "CREATE TABLE \"%w\".\"%w_info\"(key TEXT PRIMARY KEY, value);"
@@ -110,8 +112,10 @@ int knn_store_create(sqlite3 *db, const char *schema, const char *name, const kn
   if (rc) return rc;
   return exec_fmt(db, err,
                   "INSERT INTO \"%w\".\"%w_info\"(key, value) VALUES ('quantize', %Q), ('rerank', %d),"
-                  " ('verbose', %d)",
-                  s, n, knn_quant_names[m->quant], m->rerank, m->verbose);
+                  " ('verbose', %d), ('uid', %lld), ('log_from', 0), ('log_rows', 0);"
+                  "CREATE TABLE \"%w\".\"%w_changes\"(generation INTEGER, rowid INTEGER, op INTEGER,"
+                  " PRIMARY KEY(generation, rowid)) WITHOUT ROWID;",
+                  s, n, knn_quant_names[m->quant], m->rerank, m->verbose, m->uid, s, n);
 }
 
 /* A read_info message; out of memory (no message) sets *nomem, so that an
@@ -139,6 +143,7 @@ static void info_row(knn_meta *r, const char *k, const char *t, sqlite3_int64 v)
       *ints[i].at = v >= ints[i].lo && v <= ints[i].hi ? (int)v : -1;
       return;
     }
+  if (!strcmp(k, "uid")) r->uid = v;
   if (!strcmp(k, "metric")) r->metric = t ? knn_choice(knn_metric_names, t) : -1;
   if (!strcmp(k, "index")) r->index = t ? knn_choice(knn_index_names, t) : -1;
   if (!strcmp(k, "quantize")) r->quant = t ? knn_choice(knn_quant_names, t) : -1;
@@ -146,10 +151,11 @@ static void info_row(knn_meta *r, const char *k, const char *t, sqlite3_int64 v)
 
 /* Checks what was read: the version, then every value. */
 static char *info_check(const char *name, knn_meta *r, int *nomem) {
-  if (r->format != 1 && r->format != KNN_FORMAT)
+  if (r->format < 1 || r->format > KNN_FORMAT)
     return info_msg(nomem, sqlite3_mprintf("knn_index: \"%s_info\": format version %d is not supported "
-                                           "(this build reads 1 and %d)",
+                                           "(this build reads 1 to %d)",
                                            name, r->format, KNN_FORMAT));
+  if (r->format < 3) r->uid = 0;
   if (r->format == 1) {
     /* version 1 has neither quantize nor rerank nor verbose */
     r->quant = KNN_Q_NONE;
@@ -181,6 +187,7 @@ char *knn_store_read_info(sqlite3 *db, const char *schema, const char *name, knn
                     sqlite3_mprintf("knn_index: cannot read \"%s_info\": %s", name, sqlite3_errmsg(db)));
   knn_meta r = *m;
   r.format = r.dim = r.metric = r.index = r.quant = r.rerank = r.verbose = -1;
+  r.uid = 0;
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *k = (const char *)sqlite3_column_text(st, 0);
     if (k) info_row(&r, k, (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 1));
@@ -373,35 +380,37 @@ static int graph_unpack(const uint8_t *b, size_t nb, int level, int64_t self, in
   return p == nb ? 0 : -1;
 }
 
-/* One x_graph row into h; a message in *what when it does not fit. */
-static int load_node(hnsw *h, sqlite3_stmt *st, uint8_t *seen, int64_t *words, size_t maxw, int packed,
-                     const char **what) {
+/* One x_graph row into h: the rowid in column 0, level and neighbors in
+** columns col and col + 1; a message in *what when it does not fit. seen
+** (NULL: not checked) marks the slots read. */
+static int load_node(hnsw *h, sqlite3_stmt *st, int col, uint8_t *seen, int64_t *words, size_t maxw,
+                     int packed, const char **what) {
   sqlite3_int64 row = sqlite3_column_int64(st, 0);
   int64_t slot = hnsw_find(h, row);
-  sqlite3_int64 level = sqlite3_column_int64(st, 1);
-  size_t nb = (size_t)sqlite3_column_bytes(st, 2);
+  sqlite3_int64 level = sqlite3_column_int64(st, col);
+  size_t nb = (size_t)sqlite3_column_bytes(st, col + 1);
   if (slot < 0)
     *what = "a graph node without a vector in x_vectors";
-  else if (seen[slot])
+  else if (seen && seen[slot])
     *what = "a repeated node";
-  else if (sqlite3_column_type(st, 1) != SQLITE_INTEGER || level < 0 || level > HNSW_MAX_LEVEL)
+  else if (sqlite3_column_type(st, col) != SQLITE_INTEGER || level < 0 || level > HNSW_MAX_LEVEL)
     *what = "bad level";
-  else if (sqlite3_column_type(st, 2) != SQLITE_BLOB || (!packed && (nb % 8 || nb / 8 > maxw)))
+  else if (sqlite3_column_type(st, col + 1) != SQLITE_BLOB || (!packed && (nb % 8 || nb / 8 > maxw)))
     *what = "bad neighbors BLOB length";
   if (*what) return SQLITE_CORRUPT_VTAB;
   size_t nw = nb / 8;
-  if (packed && graph_unpack(sqlite3_column_blob(st, 2), nb, (int)level, row, words, maxw, &nw)) {
+  if (packed && graph_unpack(sqlite3_column_blob(st, col + 1), nb, (int)level, row, words, maxw, &nw)) {
     *what = "bad neighbor list (a count out of range, an unknown rowid or a wrong length)";
     return SQLITE_CORRUPT_VTAB;
   }
-  if (!packed && nb) memcpy(words, sqlite3_column_blob(st, 2), nb);
+  if (!packed && nb) memcpy(words, sqlite3_column_blob(st, col + 1), nb);
   int r = hnsw_node_decode(h, (uint32_t)slot, (int)level, words, nw);
   if (r == HNSW_NOMEM) return SQLITE_NOMEM;
   if (r) {
     *what = "bad neighbor list (a count out of range, an unknown rowid or a wrong length)";
     return SQLITE_CORRUPT_VTAB;
   }
-  seen[slot] = 1;
+  if (seen) seen[slot] = 1;
   return SQLITE_OK;
 }
 
@@ -416,7 +425,7 @@ static int load_graph(knn_store *s, hnsw *h, char **err) {
   sqlite3_free(sql);
   while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *what = NULL;
-    rc = load_node(h, st, seen, words, maxw, packed_graph(s), &what);
+    rc = load_node(h, st, 1, seen, words, maxw, packed_graph(s), &what);
     if (what) *err = corrupt(s, "graph", sqlite3_column_int64(st, 0), what);
     nodes++;
   }
@@ -482,6 +491,214 @@ int knn_store_load(knn_store *s, hnsw **out, int64_t *max_rowid) {
   return rc;
 }
 
+/* ---- the change log ---------------------------------------------------------------------- */
+
+/* Logs a change of rowid (op 1: its vector, op 0: its neighbour list only)
+** under the generation being written. Past KNN_LOG_ROWS rows a transaction
+** stops logging: knn_store_log_end then empties the log. */
+static int log_row(knn_store *s, int64_t rowid, int op) {
+  if (!s->log_gen || s->log_rows > KNN_LOG_ROWS) return SQLITE_OK;
+  s->log_rows++;
+  int rc = prep(s, &s->st_log,
+                "INSERT INTO \"%w\".\"%w_changes\"(generation, rowid, op) VALUES (?1, ?2, ?3) "
+                "ON CONFLICT(generation, rowid) DO UPDATE SET op = max(op, excluded.op)");
+  if (rc) return rc;
+  sqlite3_bind_int64(s->st_log, 1, s->log_gen);
+  sqlite3_bind_int64(s->st_log, 2, rowid);
+  sqlite3_bind_int(s->st_log, 3, op);
+  return step_done(s->st_log);
+}
+
+void knn_store_log_begin(knn_store *s, sqlite3_int64 gen) {
+  s->log_gen = s->meta.format >= 3 ? gen : 0;
+  s->log_rows = 0;
+}
+
+/* The integer sql returns (its parameter ?1, if any, bound to bind);
+** *found says whether it returned a non-NULL value. */
+static int query_i64(knn_store *s, const char *sql, sqlite3_int64 bind, sqlite3_int64 *out, int *found) {
+  sqlite3_stmt *st = NULL;
+  *found = 0;
+  int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    if (sqlite3_bind_parameter_count(st)) sqlite3_bind_int64(st, 1, bind);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+      *out = sqlite3_column_int64(st, 0);
+      *found = 1;
+    }
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* x_info key's integer value into *v (unchanged when absent). */
+static int info_i64(knn_store *s, const char *key, sqlite3_int64 *v) {
+  int found = 0;
+  char *sql = sqlite3_mprintf("SELECT value FROM \"%w\".\"%w_info\" WHERE key = %Q", s->schema, s->name, key);
+  int rc = sql ? query_i64(s, sql, 0, v, &found) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  return rc;
+}
+
+/* Drops the generations <= cut from the log; log_from = cut. */
+static int log_prune(knn_store *s, sqlite3_int64 cut, char **err) {
+  int rc = exec_fmt(s->db, err, "DELETE FROM \"%w\".\"%w_changes\" WHERE generation <= %lld", s->schema,
+                    s->name, cut);
+  return rc ? rc : put_info(s, "log_from", cut, 0);
+}
+
+/* x_info 'log_rows' counts the rows of the log (at most: an upsert may have
+** replaced a row); only when it passes KNN_LOG_ROWS is the log scanned and
+** pruned, down to about half, so that a commit usually costs one write. */
+int knn_store_log_end(knn_store *s) {
+  if (!s->log_gen) return SQLITE_OK;
+  sqlite3_int64 rows = 0, cut = s->log_gen;
+  int found = 1, rc = SQLITE_OK;
+  char *err = NULL;
+  if (s->log_rows > KNN_LOG_ROWS) {
+    rc = log_prune(s, cut, &err); /* this transaction logged nothing usable */
+  } else {
+    rc = info_i64(s, "log_rows", &rows);
+    rows += s->log_rows;
+    if (rc == SQLITE_OK && rows > KNN_LOG_ROWS) {
+      /* the generation of the row past the newest KNN_LOG_ROWS / 2 */
+      char *sql = sqlite3_mprintf(
+          "SELECT generation FROM \"%w\".\"%w_changes\" ORDER BY generation DESC LIMIT 1 OFFSET ?1",
+          s->schema, s->name);
+      rc = sql ? query_i64(s, sql, KNN_LOG_ROWS / 2, &cut, &found) : SQLITE_NOMEM;
+      sqlite3_free(sql);
+      if (rc == SQLITE_OK && found) rc = log_prune(s, cut, &err);
+      sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\".\"%w_changes\"", s->schema, s->name);
+      if (rc == SQLITE_OK) rc = sql ? query_i64(s, sql, 0, &rows, &found) : SQLITE_NOMEM;
+      sqlite3_free(sql);
+    }
+  }
+  if (rc == SQLITE_OK) rc = put_info(s, "log_rows", s->log_rows > KNN_LOG_ROWS ? 0 : rows, 0);
+  s->log_gen = 0;
+  if (rc && rc != SQLITE_NOMEM)
+    knn_store_error(
+        s, rc, err ? err : sqlite3_mprintf("knn_index: writing the change log: %s", sqlite3_errmsg(s->db)));
+  else
+    sqlite3_free(err);
+  return rc;
+}
+
+/* Pass 1 of knn_store_apply: removes the rows gone, (re)adds those whose
+** vector was written or that h lacks. */
+static int apply_vectors(knn_store *s, hnsw *h, sqlite3_stmt *st, char **err) {
+  float *fbuf = malloc((size_t)s->meta.dim * 4);
+  int8_t *cbuf = malloc((size_t)s->meta.dim);
+  int rc = fbuf && cbuf ? SQLITE_OK : SQLITE_NOMEM;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rc = SQLITE_OK;
+    sqlite3_int64 row = sqlite3_column_int64(st, 0);
+    int present = hnsw_find(h, row) >= 0;
+    if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+      if (present) hnsw_drop_key(h, row);
+      continue;
+    }
+    if (present && sqlite3_column_int(st, 2) == 0) continue; /* only its links changed */
+    if (present) hnsw_drop_key(h, row);
+    char what[96];
+    float scale = 0;
+    const char *bad = check_vec(s, st, fbuf, cbuf, &scale, what, (int)sizeof what);
+    if (bad) {
+      *err = corrupt(s, "vectors", row, bad);
+      rc = SQLITE_CORRUPT_VTAB;
+    } else if (knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, scale)
+                                        : hnsw_load_vector(h, row, fbuf)) {
+      rc = SQLITE_NOMEM;
+    }
+  }
+  free(fbuf);
+  free(cbuf);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Pass 2: the neighbour lists of the changed rows still present. */
+static int apply_graph(knn_store *s, hnsw *h, sqlite3_stmt *st, char **err) {
+  size_t maxw = (HNSW_MAX_LEVEL + 1) * (size_t)(2 * s->meta.m + 1);
+  int64_t *words = malloc(maxw * sizeof *words);
+  int rc = words ? SQLITE_OK : SQLITE_NOMEM;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rc = SQLITE_OK;
+    if (sqlite3_column_type(st, 1) == SQLITE_NULL) continue;
+    const char *what = NULL;
+    if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+      what = "no node in the graph table";
+    else
+      rc = load_node(h, st, 3, NULL, words, maxw, packed_graph(s), &what);
+    if (what) {
+      *err = corrupt(s, what[0] == 'n' ? "vectors" : "graph", sqlite3_column_int64(st, 0), what);
+      rc = SQLITE_CORRUPT_VTAB;
+    }
+  }
+  free(words);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Whether the log can bring a copy of generation gen up to date: it reaches
+** back to gen, and it changes fewer rows than the copy holds (else reading
+** everything again is as fast and compacts the slots). */
+static int log_usable(knn_store *s, hnsw *h, sqlite3_int64 gen, int *ok) {
+  sqlite3_int64 from = 0, n = 0;
+  int found = 0;
+  *ok = 0;
+  char *sql =
+      sqlite3_mprintf("SELECT value FROM \"%w\".\"%w_info\" WHERE key = 'log_from'", s->schema, s->name);
+  int rc = sql ? query_i64(s, sql, 0, &from, &found) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc || !found || from > gen) return rc;
+  sql = sqlite3_mprintf("SELECT count(DISTINCT rowid) FROM \"%w\".\"%w_changes\" WHERE generation > ?1",
+                        s->schema, s->name);
+  rc = sql ? query_i64(s, sql, gen, &n, &found) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  size_t live = hnsw_count(h), dead = hnsw_slots(h) - live;
+  if (rc == SQLITE_OK && (size_t)n + dead <= live / 2 + 64) *ok = 1;
+  return rc;
+}
+
+int knn_store_apply(knn_store *s, hnsw *h, sqlite3_int64 gen, int64_t *max_rowid, int *applied) {
+  *applied = 0;
+  if (s->meta.format < 3) return SQLITE_OK;
+  int ok = 0, rc = log_usable(s, h, gen, &ok);
+  if (rc || !ok) return rc;
+  sqlite3_stmt *st = NULL;
+  char *err = NULL;
+  char *sql = sqlite3_mprintf(
+      "SELECT c.rowid, v.vec, c.op, g.level, g.neighbors FROM (SELECT rowid, max(op) AS op FROM "
+      "\"%w\".\"%w_changes\" WHERE generation > ?1 GROUP BY rowid) AS c "
+      "LEFT JOIN \"%w\".\"%w_vectors\" AS v ON v.rowid = c.rowid "
+      "LEFT JOIN \"%w\".\"%w_graph\" AS g ON g.rowid = c.rowid",
+      s->schema, s->name, s->schema, s->name, s->schema, s->name);
+  rc = sql ? sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, gen);
+    rc = apply_vectors(s, h, st, &err);
+  }
+  if (rc == SQLITE_OK && s->meta.index == KNN_IDX_HNSW) {
+    sqlite3_reset(st);
+    rc = apply_graph(s, h, st, &err);
+    if (rc == SQLITE_OK) rc = load_entry(s, h, &err);
+    if (rc == SQLITE_OK && hnsw_validate(h)) rc = SQLITE_CORRUPT_VTAB;
+  }
+  sqlite3_finalize(st);
+  sqlite3_free(err); /* a reload reports what is wrong */
+  sql = sqlite3_mprintf("SELECT max(rowid) FROM \"%w\".\"%w_vectors\"", s->schema, s->name);
+  sqlite3_int64 mx = 0;
+  int found = 0;
+  if (rc == SQLITE_OK) rc = sql ? query_i64(s, sql, 0, &mx, &found) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc) return (rc & 0xff) == SQLITE_NOMEM ? SQLITE_NOMEM : rc;
+  *max_rowid = found ? mx : 0;
+  hnsw_dirty_clear(h);
+  *applied = 1;
+  return SQLITE_OK;
+}
+
 /* ---- writing ------------------------------------------------------------------------------ */
 
 int knn_store_flush(knn_store *s, hnsw *h) {
@@ -514,6 +731,7 @@ int knn_store_flush(knn_store *s, hnsw *h) {
       else
         sqlite3_bind_blob(s->st_put_graph, 3, w, (int)(nw * 8), SQLITE_STATIC);
       rc = step_done(s->st_put_graph);
+      if (rc == SQLITE_OK) rc = log_row(s, hnsw_key(h, slot), 0);
     }
     free(w);
     free(packed);
@@ -539,13 +757,17 @@ int knn_store_add(knn_store *s, hnsw *h, int64_t rowid, const float *v) {
   if (knn_meta_codes(&s->meta)) {
     blob = sqlite3_malloc(dim + 4);
     if (!blob) return SQLITE_NOMEM;
-    hnsw_quantize(h, v, blob, &scale);
+    if (hnsw_quantize(h, v, blob, &scale)) {
+      sqlite3_free(blob);
+      return SQLITE_NOMEM;
+    }
     memcpy(blob + dim, &scale, 4);
     sqlite3_bind_blob(s->st_ins, 2, blob, dim + 4, SQLITE_STATIC);
   } else {
     sqlite3_bind_blob(s->st_ins, 2, v, dim * 4, SQLITE_STATIC);
   }
   rc = step_done(s->st_ins);
+  if (rc == SQLITE_OK) rc = log_row(s, rowid, 1);
   if (rc == SQLITE_OK) {
     int r = blob ? hnsw_add_int8(h, rowid, blob, scale) : hnsw_add(h, rowid, v);
     if (r) rc = SQLITE_NOMEM;
@@ -559,6 +781,7 @@ int knn_store_remove(knn_store *s, int64_t rowid) {
   if (rc) return rc;
   sqlite3_bind_int64(s->st_del_vec, 1, rowid);
   rc = step_done(s->st_del_vec);
+  if (rc == SQLITE_OK && sqlite3_changes(s->db)) rc = log_row(s, rowid, 1);
   if (rc || s->meta.index != KNN_IDX_HNSW) return rc;
   rc = prep(s, &s->st_del_graph, "DELETE FROM \"%w\".\"%w_graph\" WHERE rowid = ?1");
   if (rc) return rc;
@@ -614,8 +837,8 @@ int knn_store_drop(knn_store *s) {
   char *err = NULL;
   int rc = exec_fmt(s->db, &err,
                     "DROP TABLE IF EXISTS \"%w\".\"%w_info\"; DROP TABLE IF EXISTS \"%w\".\"%w_vectors\";"
-                    "DROP TABLE IF EXISTS \"%w\".\"%w_graph\";",
-                    s->schema, s->name, s->schema, s->name, s->schema, s->name);
+                    "DROP TABLE IF EXISTS \"%w\".\"%w_graph\"; DROP TABLE IF EXISTS \"%w\".\"%w_changes\";",
+                    s->schema, s->name, s->schema, s->name, s->schema, s->name, s->schema, s->name);
   return rc ? knn_store_error(s, rc, err) : SQLITE_OK;
 }
 
@@ -627,6 +850,9 @@ int knn_store_rename(knn_store *s, const char *new_name) {
                     "ALTER TABLE \"%w\".\"%w_vectors\" RENAME TO \"%w_vectors\";"
                     "ALTER TABLE \"%w\".\"%w_graph\" RENAME TO \"%w_graph\";",
                     s->schema, s->name, new_name, s->schema, s->name, new_name, s->schema, s->name, new_name);
+  if (rc == SQLITE_OK && s->meta.format >= 3)
+    rc = exec_fmt(s->db, &err, "ALTER TABLE \"%w\".\"%w_changes\" RENAME TO \"%w_changes\";", s->schema,
+                  s->name, new_name);
   if (rc) return knn_store_error(s, rc, err);
   char *n = sqlite3_mprintf("%s", new_name);
   if (!n) return SQLITE_NOMEM;
@@ -637,5 +863,5 @@ int knn_store_rename(knn_store *s, const char *new_name) {
 
 int knn_store_shadow_name(const char *suffix) {
   return !sqlite3_stricmp(suffix, "info") || !sqlite3_stricmp(suffix, "vectors") ||
-         !sqlite3_stricmp(suffix, "graph");
+         !sqlite3_stricmp(suffix, "graph") || !sqlite3_stricmp(suffix, "changes");
 }

@@ -18,6 +18,18 @@
 #include "rng.h"
 #include "vec.h"
 
+/* What a search or an insert writes besides the store: visited tags, heaps,
+** the normalized query and its codes. */
+struct hnsw_scratch {
+  uint32_t *visited, vcap, tag;
+  void *cand, *res, *work; /* heaps and a work array of (distance, slot) */
+  size_t cand_cap, res_cap, work_cap;
+  float *qbuf;
+  size_t qbuf_n;
+  int8_t *qa, *qb; /* signed query codes: searches and inserts / neighbour selection */
+  size_t q_n;
+};
+
 struct hnsw {
   size_t dim;
   int metric; /* KNN_IP, KNN_COSINE, KNN_L2 */
@@ -44,7 +56,6 @@ struct hnsw {
   uint8_t *codes; /* cap x stride */
   float *qmeta;   /* slot -> (scale, squared norm of the decoded vector): one cache line */
   const q8_kernels *kern;
-  int8_t *qa, *qb; /* signed query codes: searches and inserts / neighbour selection */
 
   /* key -> slot, open addressing with linear probing */
   int64_t *map_key;
@@ -58,11 +69,7 @@ struct hnsw {
   uint32_t *dirty_list;
   size_t n_dirty, dirty_cap;
 
-  /* search scratch */
-  uint32_t *visited, visit_tag;
-  void *cand, *res, *work; /* heaps and a work array of (distance, slot) */
-  size_t cand_cap, res_cap, work_cap;
-  float *qbuf;
+  hnsw_scratch own; /* scratch of inserts, removals and hnsw_search */
 };
 
 /* A query prepared for the store: the float vector, or int8 codes. */
@@ -168,12 +175,26 @@ hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_constr
   h->entry = -1;
   h->max_level = -1;
   h->floats = 1;
-  h->qbuf = malloc(dim * sizeof *h->qbuf);
-  if (!h->qbuf) {
-    free(h);
-    return NULL;
-  }
   return h;
+}
+
+static void scratch_clear(hnsw_scratch *sc) {
+  free(sc->visited);
+  free(sc->cand);
+  free(sc->res);
+  free(sc->work);
+  free(sc->qbuf);
+  free(sc->qa);
+  free(sc->qb);
+  memset(sc, 0, sizeof *sc);
+}
+
+hnsw_scratch *hnsw_scratch_new(void) { return calloc(1, sizeof(hnsw_scratch)); }
+
+void hnsw_scratch_free(hnsw_scratch *sc) {
+  if (!sc) return;
+  scratch_clear(sc);
+  free(sc);
 }
 
 void hnsw_free(hnsw *h) {
@@ -190,26 +211,15 @@ void hnsw_free(hnsw *h) {
   free(h->map_val);
   free(h->dirty);
   free(h->dirty_list);
-  free(h->visited);
-  free(h->cand);
-  free(h->res);
-  free(h->work);
-  free(h->qbuf);
+  scratch_clear(&h->own);
   free(h->codes);
   free(h->qmeta);
-  free(h->qa);
-  free(h->qb);
   free(h);
 }
 
 int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank) {
   if (h->n || (rerank && !keep_float)) return HNSW_INVALID;
   h->stride = q8_stride(h->dim);
-  free(h->qa);
-  free(h->qb);
-  h->qa = calloc(h->stride, 1);
-  h->qb = calloc(h->stride, 1);
-  if (!h->qa || !h->qb) return HNSW_NOMEM;
   h->int8 = 1;
   h->floats = keep_float;
   h->rerank = rerank;
@@ -228,6 +238,27 @@ static int grow_array(void *pp, size_t n, size_t size) {
   return HNSW_OK;
 }
 
+/* Makes sc fit h: visited tags for every slot, the query buffers. */
+static int scratch_fit(hnsw_scratch *sc, const hnsw *h) {
+  if (sc->vcap < h->n) {
+    uint32_t nc = h->cap > h->n ? h->cap : h->n;
+    if (grow_array(&sc->visited, nc, sizeof(uint32_t))) return HNSW_NOMEM;
+    memset(sc->visited + sc->vcap, 0, (size_t)(nc - sc->vcap) * sizeof(uint32_t));
+    sc->vcap = nc;
+  }
+  if (sc->qbuf_n < h->dim) {
+    if (grow_array(&sc->qbuf, h->dim, sizeof(float))) return HNSW_NOMEM;
+    sc->qbuf_n = h->dim;
+  }
+  if (h->int8 && sc->q_n < h->stride) {
+    if (grow_array(&sc->qa, h->stride, 1) || grow_array(&sc->qb, h->stride, 1)) return HNSW_NOMEM;
+    memset(sc->qa, 0, h->stride);
+    memset(sc->qb, 0, h->stride);
+    sc->q_n = h->stride;
+  }
+  return HNSW_OK;
+}
+
 static int reserve(hnsw *h, uint32_t need) {
   if (need <= h->cap) return HNSW_OK;
   size_t ncap = h->cap ? (size_t)h->cap * 2 : 1024;
@@ -237,13 +268,11 @@ static int reserve(hnsw *h, uint32_t need) {
   if (h->int8 && (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, 2 * sizeof(float))))
     return HNSW_NOMEM;
   if (grow_array(&h->key, ncap, sizeof(int64_t)) || grow_array(&h->deleted, ncap, 1) ||
-      grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1) ||
-      grow_array(&h->visited, ncap, sizeof(uint32_t)))
+      grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1))
     return HNSW_NOMEM;
   if (h->graph && (grow_array(&h->links0, ncap, (h->m0 + 1) * sizeof(uint32_t)) ||
                    grow_array(&h->upper, ncap, sizeof(uint32_t *))))
     return HNSW_NOMEM;
-  memset(h->visited + h->cap, 0, (ncap - h->cap) * sizeof(uint32_t));
   h->cap = (uint32_t)ncap;
   return HNSW_OK;
 }
@@ -286,15 +315,17 @@ static void put_codes(hnsw *h, uint32_t slot, const int8_t *c, float s) {
   h->qmeta[2 * (size_t)slot + 1] = (float)((double)s * s * (double)n2);
 }
 
-void hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
+int hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
   const float *x = v;
   if (h->metric == KNN_COSINE) {
-    memcpy(h->qbuf, v, h->dim * sizeof *v);
-    knn_normalize(h->qbuf, h->dim);
-    x = h->qbuf;
+    if (scratch_fit(&h->own, h)) return HNSW_NOMEM;
+    memcpy(h->own.qbuf, v, h->dim * sizeof *v);
+    knn_normalize(h->own.qbuf, h->dim);
+    x = h->own.qbuf;
   }
   *scale = q8_scale(x, h->dim);
   q8_encode(x, h->dim, *scale, codes);
+  return HNSW_OK;
 }
 
 /* Appends a slot for key with vector v (normalized for cosine), or codes c
@@ -302,7 +333,7 @@ void hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
 static int64_t new_slot(hnsw *h, int64_t key, const float *v, const int8_t *c, float cs, int level) {
   if (hnsw_find(h, key) >= 0) return HNSW_EXISTS;
   if (h->n >= UINT32_MAX - 2) return HNSW_NOMEM;
-  if (reserve(h, h->n + 1)) return HNSW_NOMEM;
+  if (reserve(h, h->n + 1) || scratch_fit(&h->own, h)) return HNSW_NOMEM;
   uint32_t s = h->n;
   if (h->graph && level > 0) {
     h->upper[s] = calloc((size_t)level * (h->m + 1), sizeof(uint32_t));
@@ -320,9 +351,9 @@ static int64_t new_slot(hnsw *h, int64_t key, const float *v, const int8_t *c, f
     if (h->metric == KNN_COSINE) knn_normalize(x, h->dim);
   }
   if (v && h->int8) {
-    int8_t *tmp = (int8_t *)h->qb; /* stride >= dim bytes */
+    int8_t *tmp = h->own.qb; /* stride >= dim bytes */
     float sc;
-    hnsw_quantize(h, v, tmp, &sc);
+    (void)hnsw_quantize(h, v, tmp, &sc); /* cannot fail: the scratch fits */
     put_codes(h, s, tmp, sc);
   } else if (!v) {
     put_codes(h, s, c, cs);
@@ -425,12 +456,12 @@ static int dn_cmp(const void *a, const void *b) {
   return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static uint32_t next_tag(hnsw *h) {
-  if (++h->visit_tag == 0) {
-    memset(h->visited, 0, (size_t)h->cap * sizeof(uint32_t));
-    h->visit_tag = 1;
+static uint32_t next_tag(hnsw_scratch *sc) {
+  if (++sc->tag == 0) {
+    memset(sc->visited, 0, (size_t)sc->vcap * sizeof(uint32_t));
+    sc->tag = 1;
   }
-  return h->visit_tag;
+  return sc->tag;
 }
 
 /* Greedy descent at level l from *cur (distance *curd). */
@@ -453,14 +484,18 @@ static void greedy(const hnsw *h, const hq *q, int l, uint32_t *cur, float *curd
   }
 }
 
-/* The ef nearest to q found from ep at level l: into h->res as a max-heap of
-** *nres entries. Returns HNSW_OK or HNSW_NOMEM. */
-static int search_layer(hnsw *h, const hq *q, uint32_t ep, float epd, size_t ef, int l, size_t *nres) {
-  if (ensure(&h->res, &h->res_cap, ef + 1) || ensure(&h->cand, &h->cand_cap, ef + 1)) return HNSW_NOMEM;
-  dn *res = h->res, *cand = h->cand;
+/* The ef nearest to q found from ep at level l: into sc->res as a max-heap
+** of *nres entries. Returns HNSW_OK or HNSW_NOMEM. */
+static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t ep, float epd, size_t ef,
+                        int l, size_t *nres) {
+  if (scratch_fit(sc, h) || ensure(&sc->res, &sc->res_cap, ef + 1) ||
+      ensure(&sc->cand, &sc->cand_cap, ef + 1))
+    return HNSW_NOMEM;
+  dn *res = sc->res, *cand = sc->cand;
+  uint32_t *visited = sc->visited;
   size_t nr = 0, nc = 0;
-  uint32_t tag = next_tag(h);
-  h->visited[ep] = tag;
+  uint32_t tag = next_tag(sc);
+  visited[ep] = tag;
   dn e = {epd, ep};
   heap_push(cand, &nc, e, -1);
   heap_push(res, &nr, e, 1);
@@ -477,11 +512,11 @@ static int search_layer(hnsw *h, const hq *q, uint32_t ep, float epd, size_t ef,
     uint32_t cnt = ls[0], nt = 0;
     /* gather the unvisited neighbours first and prefetch all their vectors,
     ** so that the memory loads overlap */
-    for (uint32_t j = 1; j <= cnt; j++) __builtin_prefetch(h->visited + ls[j]);
+    for (uint32_t j = 1; j <= cnt; j++) __builtin_prefetch(visited + ls[j]);
     for (uint32_t j = 1; j <= cnt; j++) {
       uint32_t nb = ls[j];
-      if (h->visited[nb] == tag) continue;
-      h->visited[nb] = tag;
+      if (visited[nb] == tag) continue;
+      visited[nb] = tag;
       if (any_deleted && h->deleted[nb]) continue;
       if (h->int8) {
         __builtin_prefetch(h->codes + (size_t)nb * h->stride);
@@ -500,9 +535,9 @@ static int search_layer(hnsw *h, const hq *q, uint32_t ep, float epd, size_t ef,
                                       h->qmeta[2 * (size_t)nb + 1])
                         : dist(h, q, nb);
       if (nr < ef || d < res[0].d) {
-        if (nc + 1 > h->cand_cap) {
-          if (ensure(&h->cand, &h->cand_cap, nc + 1)) return HNSW_NOMEM;
-          cand = h->cand;
+        if (nc + 1 > sc->cand_cap) {
+          if (ensure(&sc->cand, &sc->cand_cap, nc + 1)) return HNSW_NOMEM;
+          cand = sc->cand;
         }
         dn x = {d, nb};
         heap_push(cand, &nc, x, -1);
@@ -522,7 +557,7 @@ static size_t select_heuristic(hnsw *h, dn *cands, size_t n, size_t mmax) {
   if (n <= mmax) return n;
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < mmax; i++) {
-    hq x = query_of_slot(h, cands[i].id, h->qb);
+    hq x = query_of_slot(h, cands[i].id, h->own.qb);
     int good = 1;
     for (size_t j = 0; j < kept; j++) {
       if (dist(h, &x, cands[j].id) < cands[i].d) {
@@ -547,9 +582,9 @@ static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
     ls[++ls[0]] = nb;
     return HNSW_OK;
   }
-  if (ensure(&h->work, &h->work_cap, (size_t)cnt + 1)) return HNSW_NOMEM;
-  dn *w = h->work;
-  hq x = query_of_slot(h, s, h->qb);
+  if (ensure(&h->own.work, &h->own.work_cap, (size_t)cnt + 1)) return HNSW_NOMEM;
+  dn *w = h->own.work;
+  hq x = query_of_slot(h, s, h->own.qb);
   size_t n = 0;
   for (uint32_t j = 1; j <= cnt; j++) {
     if (h->deleted[ls[j]]) continue;
@@ -565,10 +600,10 @@ static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
   return HNSW_OK;
 }
 
-/* Drains h->res (max-heap of n) into h->work sorted ascending; returns n. */
-static int drain_sorted(hnsw *h, size_t n) {
-  if (ensure(&h->work, &h->work_cap, n)) return HNSW_NOMEM;
-  dn *w = h->work, *res = h->res;
+/* Drains sc->res (max-heap of n) into sc->work sorted ascending. */
+static int drain_sorted(hnsw_scratch *sc, size_t n) {
+  if (ensure(&sc->work, &sc->work_cap, n)) return HNSW_NOMEM;
+  dn *w = sc->work, *res = sc->res;
   size_t i = n;
   while (i) w[--i] = heap_pop(res, &n, 1);
   return HNSW_OK;
@@ -582,19 +617,20 @@ static int link_node(hnsw *h, uint32_t s) {
     h->max_level = L;
     return mark_dirty(h, s);
   }
-  hq q = query_of_slot(h, s, h->qa);
+  hq q = query_of_slot(h, s, h->own.qa);
   uint32_t cur = (uint32_t)h->entry;
   float curd = dist(h, &q, cur);
   for (int l = h->max_level; l > L; l--) greedy(h, &q, l, &cur, &curd);
   if (mark_dirty(h, s)) return HNSW_NOMEM;
   for (int l = (L < h->max_level ? L : h->max_level); l >= 0; l--) {
     size_t n;
-    if (search_layer(h, &q, cur, curd, h->ef_construction, l, &n) || drain_sorted(h, n)) return HNSW_NOMEM;
-    dn *w = h->work;
+    if (search_layer(h, &h->own, &q, cur, curd, h->ef_construction, l, &n) || drain_sorted(&h->own, n))
+      return HNSW_NOMEM;
+    dn *w = h->own.work;
     cur = w[0].id;
     curd = w[0].d;
     size_t kept = select_heuristic(h, w, n, h->m);
-    /* copy out: connect() reuses h->work */
+    /* copy out: connect() reuses h->own.work */
     uint32_t sel[HNSW_MAX_LEVEL + 256];
     uint32_t *selp = sel;
     uint32_t *heap_sel = NULL;
@@ -647,19 +683,20 @@ static int repair(hnsw *h, uint32_t u, uint32_t d, int l) {
   uint32_t *lu = links(h, u, l);
   const uint32_t *ld = links(h, d, l);
   uint32_t mmax = l == 0 ? h->m0 : h->m;
-  if (ensure(&h->work, &h->work_cap, (size_t)lu[0] + ld[0] + 1)) return HNSW_NOMEM;
-  dn *w = h->work;
-  hq x = query_of_slot(h, u, h->qb);
+  hnsw_scratch *sc = &h->own;
+  if (scratch_fit(sc, h) || ensure(&sc->work, &sc->work_cap, (size_t)lu[0] + ld[0] + 1)) return HNSW_NOMEM;
+  dn *w = sc->work;
+  hq x = query_of_slot(h, u, sc->qb);
   size_t n = 0;
-  uint32_t tag = next_tag(h);
-  h->visited[u] = tag;
-  h->visited[d] = tag;
+  uint32_t tag = next_tag(sc);
+  sc->visited[u] = tag;
+  sc->visited[d] = tag;
   for (int pass = 0; pass < 2; pass++) {
     const uint32_t *ls = pass ? ld : lu;
     for (uint32_t j = 1; j <= ls[0]; j++) {
       uint32_t v = ls[j];
-      if (h->visited[v] == tag || h->deleted[v]) continue;
-      h->visited[v] = tag;
+      if (sc->visited[v] == tag || h->deleted[v]) continue;
+      sc->visited[v] = tag;
       w[n].d = dist(h, &x, v);
       w[n++].id = v;
     }
@@ -741,28 +778,106 @@ int hnsw_purge(hnsw *h) {
   return HNSW_OK;
 }
 
-/* ---- search ----------------------------------------------------------------- */
+/* ---- copies ---------------------------------------------------------------- */
 
-static const float *prepare_query(hnsw *h, const float *q) {
-  if (h->metric != KNN_COSINE) return q;
-  memcpy(h->qbuf, q, h->dim * sizeof *q);
-  knn_normalize(h->qbuf, h->dim);
-  return h->qbuf;
+/* A copy of n items of size bytes (NULL when p is NULL); *fail set when out of memory. */
+static void *dup_array(const void *p, size_t n, size_t size, int *fail) {
+  if (!p || !n) return NULL;
+  void *q = malloc(n * size);
+  if (!q) {
+    *fail = 1;
+    return NULL;
+  }
+  memcpy(q, p, n * size);
+  return q;
 }
 
-/* The candidates of a search: every live slot (exact) or the graph's ef. */
-/* The graph search: the ef nearest found, in h->res (*n of them). */
-static int search_graph(hnsw *h, const hq *q, size_t ef, size_t *n) {
+hnsw *hnsw_clone(const hnsw *h) {
+  hnsw *c = malloc(sizeof *c);
+  if (!c) return NULL;
+  *c = *h;
+  memset(&c->own, 0, sizeof c->own);
+  c->n_dirty = c->dirty_cap = 0;
+  c->dirty_list = NULL;
+  c->cap = h->n;
+  size_t n = h->n;
+  int fail = 0;
+  c->vec = h->floats ? dup_array(h->vec, n, h->dim * sizeof(float), &fail) : NULL;
+  c->codes = h->int8 ? dup_array(h->codes, n, h->stride, &fail) : NULL;
+  c->qmeta = h->int8 ? dup_array(h->qmeta, n, 2 * sizeof(float), &fail) : NULL;
+  c->key = dup_array(h->key, n, sizeof(int64_t), &fail);
+  c->deleted = dup_array(h->deleted, n, 1, &fail);
+  c->level = dup_array(h->level, n, 1, &fail);
+  c->dirty = n ? calloc(n, 1) : NULL;
+  if (n && !c->dirty) fail = 1;
+  c->links0 = h->graph ? dup_array(h->links0, n, (h->m0 + 1) * sizeof(uint32_t), &fail) : NULL;
+  c->upper = h->graph && n ? calloc(n, sizeof(uint32_t *)) : NULL;
+  if (h->graph && n && !c->upper) fail = 1;
+  for (size_t i = 0; c->upper && i < n && !fail; i++)
+    if (h->upper[i])
+      c->upper[i] = dup_array(h->upper[i], (size_t)h->level[i] * (h->m + 1), sizeof(uint32_t), &fail);
+  c->map_key = dup_array(h->map_key, h->map_cap, sizeof(int64_t), &fail);
+  c->map_val = dup_array(h->map_val, h->map_cap, sizeof(uint32_t), &fail);
+  if (fail) {
+    hnsw_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+size_t hnsw_bytes(const hnsw *h) {
+  size_t cap = h->cap, b = sizeof *h;
+  if (h->floats) b += cap * h->dim * sizeof(float);
+  if (h->int8) b += cap * (h->stride + 2 * sizeof(float));
+  b += cap * (sizeof(int64_t) + 3); /* key, deleted, level, dirty */
+  if (h->graph) {
+    b += cap * ((h->m0 + 1) * sizeof(uint32_t) + sizeof(uint32_t *));
+    for (uint32_t i = 0; i < h->n; i++)
+      if (h->upper[i]) b += (size_t)h->level[i] * (h->m + 1) * sizeof(uint32_t);
+  }
+  b += h->map_cap * (sizeof(int64_t) + sizeof(uint32_t));
+  b += h->dirty_cap * sizeof(uint32_t);
+  const hnsw_scratch *sc = &h->own;
+  b += (size_t)sc->vcap * sizeof(uint32_t) + (sc->cand_cap + sc->res_cap + sc->work_cap) * sizeof(dn);
+  return b + sc->qbuf_n * sizeof(float) + 2 * sc->q_n;
+}
+
+int hnsw_drop_key(hnsw *h, int64_t key) {
+  int64_t s = hnsw_find(h, key);
+  if (s < 0) return HNSW_NOTFOUND;
+  map_del(h, key);
+  h->deleted[s] = 1;
+  h->n_live--;
+  if (h->entry == s) {
+    h->entry = -1;
+    h->max_level = -1;
+  }
+  return HNSW_OK;
+}
+
+/* ---- search ----------------------------------------------------------------- */
+
+/* q, or its unit vector in sc->qbuf for cosine. */
+static const float *prepare_query(const hnsw *h, hnsw_scratch *sc, const float *q) {
+  if (h->metric != KNN_COSINE) return q;
+  memcpy(sc->qbuf, q, h->dim * sizeof *q);
+  knn_normalize(sc->qbuf, h->dim);
+  return sc->qbuf;
+}
+
+/* The graph search: the ef nearest found, in sc->res (*n of them). */
+static int search_graph(const hnsw *h, hnsw_scratch *sc, const hq *q, size_t ef, size_t *n) {
   uint32_t cur = (uint32_t)h->entry;
   float curd = dist(h, q, cur);
   for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &cur, &curd);
-  return search_layer(h, q, cur, curd, ef, 0, n);
+  return search_layer(h, sc, q, cur, curd, ef, 0, n);
 }
 
-static int search_into(hnsw *h, const hq *q, size_t k, size_t ef, topk *t) {
+/* The candidates of a search: every live slot (exact) or the graph's ef. */
+static int search_into(const hnsw *h, hnsw_scratch *sc, const hq *q, size_t k, size_t ef, topk *t) {
   if (!h->graph || k >= h->n_live || h->entry < 0) {
     if (!h->int8) {
-      knn_flat_search(h->metric, h->vec, h->n, h->dim, q->f, h->deleted, t);
+      if (knn_flat_search(h->metric, h->vec, h->n, h->dim, q->f, h->deleted, t)) return HNSW_NOMEM;
     } else {
       knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qmeta};
       knn_flat_search_q8(h->metric, &x, &q->c, h->deleted, t);
@@ -770,20 +885,20 @@ static int search_into(hnsw *h, const hq *q, size_t k, size_t ef, topk *t) {
     return HNSW_OK;
   }
   size_t n;
-  if (search_graph(h, q, ef < k ? k : ef, &n)) return HNSW_NOMEM;
-  dn *res = h->res;
+  if (search_graph(h, sc, q, ef < k ? k : ef, &n)) return HNSW_NOMEM;
+  dn *res = sc->res;
   for (size_t i = 0; i < n; i++) topk_push(t, -(double)res[i].d, res[i].id);
   return HNSW_OK;
 }
 
 /* The best rerank*k int8 candidates, re-scored with the float vectors into t. */
-static int search_rerank(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
+static int search_rerank(const hnsw *h, hnsw_scratch *sc, const float *q, size_t k, size_t ef, topk *t) {
   size_t kk = k * (size_t)h->rerank;
   if (kk / h->rerank != k || kk > h->n_live) kk = h->n_live;
   topk c = {0};
   if (topk_init(&c, kk)) return HNSW_NOMEM;
-  hq qq = query_of(h, q, h->qa);
-  int rc = search_into(h, &qq, kk, ef > kk ? ef : kk, &c);
+  hq qq = query_of(h, q, sc->qa);
+  int rc = search_into(h, sc, &qq, kk, ef > kk ? ef : kk, &c);
   size_t m = rc ? 0 : topk_sort(&c);
   for (size_t i = 0; i < m; i++) {
     uint32_t s = c.id[i];
@@ -808,13 +923,13 @@ static float refine_distance(const hnsw *h, const float *q, float qn2, uint32_t 
 ** the int8 search, re-scored with the float query against their decoded
 ** codes (the error of the stored codes only, not of the query's). */
 #define REFINE 4
-static int search_refine(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
-  hq qq = query_of(h, q, h->qa);
+static int search_refine(const hnsw *h, hnsw_scratch *sc, const float *q, size_t k, size_t ef, topk *t) {
+  hq qq = query_of(h, q, sc->qa);
   float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
   if (h->graph && h->entry >= 0 && k < h->n_live) {
     size_t n;
-    if (search_graph(h, &qq, ef > k ? ef : k, &n)) return HNSW_NOMEM;
-    dn *res = h->res;
+    if (search_graph(h, sc, &qq, ef > k ? ef : k, &n)) return HNSW_NOMEM;
+    dn *res = sc->res;
     for (size_t i = 0; i < n; i++) topk_push(t, -(double)refine_distance(h, q, qn2, res[i].id), res[i].id);
     return HNSW_OK;
   }
@@ -822,24 +937,31 @@ static int search_refine(hnsw *h, const float *q, size_t k, size_t ef, topk *t) 
   if (kk / REFINE != k || kk > h->n_live) kk = h->n_live;
   topk c = {0};
   if (topk_init(&c, kk)) return HNSW_NOMEM;
-  int rc = search_into(h, &qq, kk, kk, &c);
+  int rc = search_into(h, sc, &qq, kk, kk, &c);
   size_t m = rc ? 0 : topk_sort(&c);
   for (size_t i = 0; i < m; i++) topk_push(t, -(double)refine_distance(h, q, qn2, c.id[i]), c.id[i]);
   topk_free(&c);
   return rc;
 }
 
-int hnsw_search(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
+int hnsw_search_with(const hnsw *h, hnsw_scratch *sc, const float *q, size_t k, size_t ef, topk *t) {
   if (!h->n_live || !k) return HNSW_OK;
-  q = prepare_query(h, q);
-  if (h->int8 && h->rerank) return search_rerank(h, q, k, ef, t);
-  if (h->int8 && !h->floats) return search_refine(h, q, k, ef, t);
-  hq qq = query_of(h, q, h->qa);
-  return search_into(h, &qq, k, ef, t);
+  if (scratch_fit(sc, h)) return HNSW_NOMEM;
+  q = prepare_query(h, sc, q);
+  if (h->int8 && h->rerank) return search_rerank(h, sc, q, k, ef, t);
+  if (h->int8 && !h->floats) return search_refine(h, sc, q, k, ef, t);
+  hq qq = query_of(h, q, sc->qa);
+  return search_into(h, sc, &qq, k, ef, t);
 }
 
-int hnsw_search_slots(hnsw *h, const float *q, const uint32_t *slots, size_t n, topk *t) {
-  q = prepare_query(h, q);
+int hnsw_search(hnsw *h, const float *q, size_t k, size_t ef, topk *t) {
+  return hnsw_search_with(h, &h->own, q, k, ef, t);
+}
+
+int hnsw_search_slots_with(const hnsw *h, hnsw_scratch *sc, const float *q, const uint32_t *slots, size_t n,
+                           topk *t) {
+  if (scratch_fit(sc, h)) return HNSW_NOMEM;
+  q = prepare_query(h, sc, q);
   if (h->floats) {
     knn_flat_search_rows(h->metric, h->vec, h->dim, q, slots, n, t);
   } else {
@@ -847,6 +969,10 @@ int hnsw_search_slots(hnsw *h, const float *q, const uint32_t *slots, size_t n, 
     for (size_t i = 0; i < n; i++) topk_push(t, -(double)refine_distance(h, q, qn2, slots[i]), slots[i]);
   }
   return HNSW_OK;
+}
+
+int hnsw_search_slots(hnsw *h, const float *q, const uint32_t *slots, size_t n, topk *t) {
+  return hnsw_search_slots_with(h, &h->own, q, slots, n, t);
 }
 
 /* ---- encoding --------------------------------------------------------------- */

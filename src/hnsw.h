@@ -30,6 +30,14 @@
 *changed since the last
 ** hnsw_dirty_clear are listed by hnsw_dirty, and hnsw_node_encode /
 ** hnsw_node_decode turn a node's neighbour lists into keys and back.
+**
+** Threads: a store is written by one thread at a time. Searches through
+** hnsw_search_with / hnsw_search_slots_with only read the store (their
+** visited tags, heaps and query buffers are in the caller's scratch), so
+** many threads may search one store at once, each with its own scratch,
+** while nobody writes it. hnsw_search / hnsw_search_slots use the store's
+** own scratch (one thread). hnsw_clone makes the private copy a writer
+** changes while readers keep searching the original.
 */
 #ifndef RECSQL_HNSW_H
 #define RECSQL_HNSW_H
@@ -51,6 +59,7 @@ enum {
 #define HNSW_MAX_LEVEL 32
 
 typedef struct hnsw hnsw;
+typedef struct hnsw_scratch hnsw_scratch;
 /* A new empty store; NULL when out of memory. graph = 0 for exact search only. */
 hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_construction, uint64_t seed);
 void hnsw_free(hnsw *h);
@@ -76,6 +85,27 @@ int hnsw_search(hnsw *h, const float *q, size_t k, size_t ef, topk *t);
 
 /* Exact search restricted to slots[0, n) (live slots, no repeats). */
 int hnsw_search_slots(hnsw *h, const float *q, const uint32_t *slots, size_t n, topk *t);
+
+/* A scratch for searches (grows to fit the stores it is used with); NULL
+** when out of memory. One thread uses a scratch at a time. */
+hnsw_scratch *hnsw_scratch_new(void);
+void hnsw_scratch_free(hnsw_scratch *sc);
+/* hnsw_search and hnsw_search_slots writing only to sc (see Threads above). */
+int hnsw_search_with(const hnsw *h, hnsw_scratch *sc, const float *q, size_t k, size_t ef, topk *t);
+int hnsw_search_slots_with(const hnsw *h, hnsw_scratch *sc, const float *q, const uint32_t *slots, size_t n,
+                           topk *t);
+
+/* ---- copies ---- */
+
+/* A deep copy (same slots, keys, links and entry point; nothing dirty),
+** with its arrays sized to the slots in use; NULL when out of memory. */
+hnsw *hnsw_clone(const hnsw *h);
+/* Bytes the store holds (arrays, lists, key map, own scratch). */
+size_t hnsw_bytes(const hnsw *h);
+/* Marks key removed without touching any neighbour list (applying a change
+** whose lists come from storage); the entry point is unset when it was key
+** (set it again with hnsw_set_entry). HNSW_NOTFOUND or HNSW_OK. */
+int hnsw_drop_key(hnsw *h, int64_t key);
 
 /* Distance as reported to users: -dot, 1 - cos, or Euclidean. */
 double hnsw_user_distance(const hnsw *h, double internal);
@@ -124,7 +154,7 @@ int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank);
 int hnsw_is_int8(const hnsw *h);
 /* The codes and scale the store would keep for v (normalized first for
 ** cosine): what a caller persists when the store keeps no float vectors. */
-void hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale);
+int hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale); /* HNSW_OK or HNSW_NOMEM */
 /* Adds (and links) a vector given by its codes and scale; a store without
 ** float vectors only. Same returns as hnsw_add. */
 int hnsw_add_int8(hnsw *h, int64_t key, const int8_t *codes, float scale);

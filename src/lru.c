@@ -168,6 +168,21 @@ void lru_drop(void **slot) {
   pthread_mutex_unlock(&mu);
 }
 
+void *lru_take(void **slot, int (*sole)(void *)) {
+  pthread_mutex_lock(&mu);
+  void *v = *slot;
+  entry *e = v && sole(v) ? find(slot) : NULL;
+  if (e) {
+    unlink_entry(e);
+    *slot = NULL;
+    used -= e->bytes;
+    n_entries--;
+    free(e);
+  }
+  pthread_mutex_unlock(&mu);
+  return e ? v : NULL;
+}
+
 size_t lru_budget(void) {
   pthread_mutex_lock(&mu);
   size_t b = process_budget();

@@ -45,6 +45,14 @@ int lru_put(void **slot, void *value, size_t bytes, const void *owner, void (*re
 /* Empties *slot, releasing the cache's reference (no-op when empty). */
 void lru_drop(void **slot);
 
+/* Takes the value out of *slot when sole(value) says that the cache's
+** reference is its only one (checked under the mutex, so that no lru_get
+** can hand out another meanwhile): the slot is emptied and the cache's
+** reference passes to the caller, who may then change the value in place.
+** NULL, the slot untouched, when the slot is empty or the value is shared.
+** sole runs under the mutex (it should only read a count). */
+void *lru_take(void **slot, int (*sole)(void *));
+
 /* The process budget in bytes (default: a quarter of physical memory).
 ** Setting it evicts at once down to it. */
 size_t lru_budget(void);

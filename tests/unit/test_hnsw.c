@@ -1,7 +1,10 @@
 /* hnsw: exact mode against brute force; graph recall after build, after
 ** inserts and after deletes (pgvector's recall tests are the model); node
-** encoding round trip; corrupt encodings rejected. */
+** encoding round trip; corrupt encodings rejected; a clone answers as the
+** original and changes alone; four threads searching one store with their
+** own scratches get the single-threaded answers (make tsan runs this). */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,11 +279,110 @@ static void levels_seeded(void **state) {
   hnsw_free(h);
 }
 
+/* The keys and distances of the K nearest to q (ef 32) into keys / d. */
+static void answer(const hnsw *h, hnsw_scratch *sc, const float *q, int64_t *keys, double *d) {
+  topk t;
+  assert_int_equal(topk_init(&t, K), 0);
+  assert_int_equal(hnsw_search_with(h, sc, q, K, 32, &t), HNSW_OK);
+  size_t m = topk_sort(&t);
+  for (size_t i = 0; i < K; i++) {
+    keys[i] = i < m ? hnsw_key(h, t.id[i]) : -1;
+    d[i] = i < m ? t.score[i] : 0;
+  }
+  topk_free(&t);
+}
+
+typedef struct searcher searcher;
+struct searcher {
+  const hnsw *h;
+  const float *qs;
+  const int64_t *want;
+  int mismatches;
+};
+
+static void *search_all(void *arg) {
+  searcher *s = arg;
+  hnsw_scratch *sc = hnsw_scratch_new();
+  for (int round = 0; round < 3; round++)
+    for (size_t qi = 0; qi < NQ; qi++) {
+      int64_t keys[K];
+      double d[K];
+      answer(s->h, sc, s->qs + qi * DIM, keys, d);
+      if (memcmp(keys, s->want + qi * K, sizeof keys)) s->mismatches++;
+    }
+  hnsw_scratch_free(sc);
+  return NULL;
+}
+
+static void clone_and_threads(void **state) {
+  (void)state;
+  rng g;
+  rng_seed(&g, 5, 0);
+  float *x = gaussian(&g, (size_t)N * DIM), *qs = gaussian(&g, (size_t)NQ * DIM);
+  hnsw *h = hnsw_new(DIM, KNN_L2, 1, 8, 32, 3);
+  for (size_t i = 0; i < N; i++) assert_int_equal(hnsw_add(h, (int64_t)i, x + i * DIM), HNSW_OK);
+  for (int64_t k = 0; k < 50; k++) assert_int_equal(hnsw_remove(h, k * 7), HNSW_OK);
+  assert_int_equal(hnsw_purge(h), HNSW_OK);
+  hnsw_dirty_clear(h);
+  hnsw *c = hnsw_clone(h);
+  assert_non_null(c);
+  assert_int_equal(hnsw_count(c), hnsw_count(h));
+  assert_true(hnsw_bytes(c) > (size_t)hnsw_count(c) * DIM * sizeof(float));
+  size_t nd;
+  hnsw_dirty(c, &nd);
+  assert_int_equal(nd, 0);
+  /* same answers from the clone, with one scratch for both stores */
+  hnsw_scratch *sc = hnsw_scratch_new();
+  int64_t *want = malloc((size_t)NQ * K * sizeof *want);
+  for (size_t qi = 0; qi < NQ; qi++) {
+    int64_t kc[K];
+    double dh[K], dc[K];
+    answer(h, sc, qs + qi * DIM, want + qi * K, dh);
+    answer(c, sc, qs + qi * DIM, kc, dc);
+    assert_memory_equal(kc, want + qi * K, sizeof kc);
+    assert_memory_equal(dc, dh, sizeof dc);
+  }
+  /* changing the clone leaves the original alone */
+  for (int64_t k = 1; k < 400; k += 3) hnsw_remove(c, k);
+  assert_int_equal(hnsw_add(c, 100000, x), HNSW_OK);
+  assert_int_equal(hnsw_find(h, 100000), -1);
+  assert_true(hnsw_find(h, 1) >= 0);
+  for (size_t qi = 0; qi < NQ; qi++) {
+    int64_t kh[K];
+    double dh[K];
+    answer(h, sc, qs + qi * DIM, kh, dh);
+    assert_memory_equal(kh, want + qi * K, sizeof kh);
+  }
+  /* hnsw_drop_key: gone from searches, links untouched */
+  uint32_t n0;
+  hnsw_neighbors(c, (uint32_t)hnsw_find(c, 2), 0, &n0);
+  assert_int_equal(hnsw_drop_key(c, 2), HNSW_OK);
+  assert_int_equal(hnsw_drop_key(c, 2), HNSW_NOTFOUND);
+  assert_int_equal(hnsw_find(c, 2), -1);
+  hnsw_free(c);
+  /* four threads on the original, each its own scratch */
+  searcher s[4];
+  pthread_t th[4];
+  for (int i = 0; i < 4; i++) {
+    s[i] = (searcher){h, qs, want, 0};
+    assert_int_equal(pthread_create(&th[i], NULL, search_all, &s[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(th[i], NULL);
+    assert_int_equal(s[i].mismatches, 0);
+  }
+  hnsw_scratch_free(sc);
+  hnsw_free(h);
+  free(want);
+  free(x);
+  free(qs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(exact_mode),       cmocka_unit_test(graph_recall),
-      cmocka_unit_test(encode_roundtrip), cmocka_unit_test(purge_removed_links),
-      cmocka_unit_test(levels_seeded),
+      cmocka_unit_test(clone_and_threads),   cmocka_unit_test(exact_mode),
+      cmocka_unit_test(graph_recall),        cmocka_unit_test(encode_roundtrip),
+      cmocka_unit_test(purge_removed_links), cmocka_unit_test(levels_seeded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

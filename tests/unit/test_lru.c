@@ -101,6 +101,33 @@ static void test_parse_size(void **state) {
   assert_int_equal(lru_parse_size(NULL, &n), -1);
 }
 
+static int sole(void *p) { return __atomic_load_n(&((val *)p)->ref, __ATOMIC_ACQUIRE) == 1; }
+
+/* lru_take hands the value over only when nobody else holds it. */
+static void test_take(void **state) {
+  (void)state;
+  static void *slot;
+  lru_set_budget(1000);
+  lru_stats st0, st;
+  lru_get_stats(NULL, &st0);
+  val *v = mk(7);
+  assert_int_equal(lru_put(&slot, v, 100, NULL, retain, release), 1);
+  val *held = lru_get(&slot, retain); /* the cache, v's maker and held */
+  release(v);                         /* the maker lets go: the cache and held */
+  assert_null(lru_take(&slot, sole)); /* shared: stays */
+  assert_ptr_equal(slot, v);
+  release(held);
+  val *t = lru_take(&slot, sole);
+  assert_ptr_equal(t, v);
+  assert_null(slot);
+  lru_get_stats(NULL, &st);
+  assert_int_equal(st.used, st0.used); /* as before the put */
+  assert_int_equal(st.entries, st0.entries);
+  assert_int_equal(t->ref, 1);
+  assert_null(lru_take(&slot, sole)); /* empty */
+  release(t);
+}
+
 static void *hammer(void *arg) {
   void *slots[8] = {0};
   for (int r = 0; r < 20000; r++) {
@@ -136,6 +163,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_order_and_budgets),
       cmocka_unit_test(test_parse_size),
+      cmocka_unit_test(test_take),
       cmocka_unit_test(test_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
