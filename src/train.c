@@ -417,6 +417,41 @@ static int on_epoch(void *p, uint32_t epoch, double loss, const bpr_stats *st, c
   return report(c, epoch, loss, NAN, st);
 }
 
+double train_noise(const train_point *curve, uint32_t n) {
+  uint32_t from = n / 2;
+  double ss = 0.0;
+  for (uint32_t k = from + 1; k < n; k++) {
+    double d = curve[k].metric - curve[k - 1].metric;
+    ss += d * d;
+  }
+  return n - from >= 2 ? sqrt(ss / (2.0 * (n - from - 1))) : 0.0;
+}
+
+/* After a run that was not stopped early: when the best evaluation lies in
+** the last `patience` evaluations and the last moving average is within
+** the noise of the best (one standard error of the difference of two means
+** of `smooth` evaluations, train_noise), the curve had not turned down, so
+** the full schedule is the choice: the last evaluation's model (c->cand,
+** evaluated at the last epoch) becomes the best. */
+static void take_best(run_ctx *c) {
+  const train_config *cfg = c->cfg;
+  train_result *r = c->r;
+  if (r->stopped_early || r->n_curve < 2 || !cfg->patience) return;
+  const train_point *last = &r->curve[r->n_curve - 1];
+  if (last->epoch == r->best_epoch ||
+      (uint64_t)r->best_epoch + (uint64_t)cfg->patience * cfg->eval_every < last->epoch)
+    return;
+  uint32_t w = cfg->smooth < 1 ? 1 : cfg->smooth;
+  double s = train_smoothed(r->curve, r->n_curve, w);
+  if (r->best_smoothed - s > train_noise(r->curve, r->n_curve) * sqrt(2.0 / w)) return;
+  bpr_model t = c->best;
+  c->best = c->cand;
+  c->cand = t;
+  r->best_epoch = last->epoch;
+  r->best_metric = last->metric;
+  r->best_smoothed = s;
+}
+
 /* Builds the sampler of data's strategy over pos. */
 static rs_status sampler_for(const train_data *data, const csr *pos, sampler *s, train_result *r) {
   if (sampler_init(s, data->strategy, pos, pos->n_cols, data->power, data->exposures)) return RS_NOMEM;
@@ -541,6 +576,7 @@ rs_status train_run(const train_config *cfg, const train_data *data, progress *p
   if (!rc) rc = first_run(&c, data, c.train);
   if (!rc && validate) {
     bpr_model_free(&r->model);
+    take_best(&c);
     r->model = c.best;
     memset(&c.best, 0, sizeof c.best);
     r->seconds = parallel_now() - t0;

@@ -21,7 +21,9 @@
 **      average of the last `smooth` evaluations (one evaluation's noise does
 **      not decide); the model at the best smoothed score is kept as a
 **      snapshot; training stops after `patience` evaluations without a gain
-**      and not before TRAIN_STOP_GROWTH times the best epoch;
+**      and not before TRAIN_STOP_GROWTH times the best epoch; a run that
+**      was not stopped and whose last average is within the noise of the
+**      best (train_noise) keeps its last epoch;
 **   5. refit (the default; refit = 0 keeps the snapshot): a fresh run on
 **      all interactions for the chosen
 **      number of epochs, under the same learning-rate schedule;
@@ -203,6 +205,11 @@ void train_result_free(train_result *r);
 
 /* The mean metric of the last min(w, n) points of curve[0..n) (w 0 as 1). */
 double train_smoothed(const train_point *curve, uint32_t n, uint32_t w);
+
+/* The noise of one evaluation: the standard deviation estimated from the
+** successive differences of the second half of curve[0..n) (von Neumann's
+** estimator, insensitive to a slow trend); 0 with fewer than 2 points. */
+double train_noise(const train_point *curve, uint32_t n);
 
 /* Whether early stopping ends training after an evaluation at `epoch` that
 ** gained nothing: `patience` evaluations (every eval_every epochs) without a

@@ -539,6 +539,47 @@ static void smoothed_best_and_stop(void **state) {
   csr_free(&item0);
 }
 
+/* A run that is not stopped: its best in the last `patience` evaluations
+** and the last average within the noise of the best gives the last epoch;
+** a clear fall does not. */
+static void full_run_keeps_last_epoch(void **state) {
+  (void)state;
+  train_point cv[4] = {{1, 0, 0.2, 0}, {2, 0, 0.4, 0}, {3, 0, 0.2, 0}, {4, 0, 0.4, 0}};
+  /* second half: 0.2, 0.4: one difference 0.2, sigma = 0.2 / sqrt(2) */
+  assert_true(fabs(train_noise(cv, 4) - 0.2 / sqrt(2.0)) < 1e-12);
+  assert_true(train_noise(cv, 1) == 0.0);
+  csr pos, item0;
+  fixture(&pos, &item0);
+  uint8_t seen[300];
+  /* metrics 0 0 1 1 0 1 1 1 1 0: smooth 3 best (1) at 8, last 2/3; the
+  ** noise of the second half (1 1 1 1 0) is 1/sqrt(8), the allowance
+  ** sqrt(2/3)/sqrt(8) = 0.289 < 1/3: the fall counts, best stays 8 */
+  double fall[21] = {0, -100, -100, 100, 100, -100, 100, 100, 100, 100, -100};
+  script sc = {fall, 0, seen, 30, 0};
+  train_config c = fake_config(&sc);
+  c.epochs = 10;
+  c.patience = 5;
+  c.smooth = 3;
+  train_data d = {&pos, &item0, SAMPLER_UNIFORM, 0.75, NULL};
+  train_result r;
+  assert_int_equal(train_run(&c, &d, NULL, NULL, NULL, &r), RS_OK);
+  assert_false(r.stopped_early);
+  assert_int_equal(r.best_epoch, 8);
+  train_result_free(&r);
+  /* metrics 0 0 1 0 1 1 0 1 0 1: best average 2/3 first at 5, last 2/3:
+  ** within the noise, and 5 + 5 >= 10: the last epoch */
+  double flat[21] = {0, -100, -100, 100, -100, 100, 100, -100, 100, -100, 100};
+  sc.bias0 = flat;
+  assert_int_equal(train_run(&c, &d, NULL, NULL, NULL, &r), RS_OK);
+  assert_false(r.stopped_early);
+  assert_int_equal(r.best_epoch, 10);
+  assert_true(r.model.bias[29] == 10.0f);
+  assert_true(r.best_metric == 1.0);
+  train_result_free(&r);
+  csr_free(&pos);
+  csr_free(&item0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(resolves_family_defaults), cmocka_unit_test(resolves_per_example_defaults),
@@ -546,7 +587,7 @@ int main(void) {
       cmocka_unit_test(validation_never_leaks),   cmocka_unit_test(keeps_best_epoch_and_stops),
       cmocka_unit_test(divergence_names_epoch),   cmocka_unit_test(too_many_interactions),
       cmocka_unit_test(bpr_best_epoch_is_rerun),  cmocka_unit_test(smoothing_and_patience_by_hand),
-      cmocka_unit_test(smoothed_best_and_stop),
+      cmocka_unit_test(smoothed_best_and_stop),   cmocka_unit_test(full_run_keeps_last_epoch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
