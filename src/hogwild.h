@@ -15,7 +15,10 @@
 **   atomic load or store per element (__atomic builtins), so TSan checks the
 **   logic;
 ** - on x86-64 otherwise: 16-byte SSE moves in asm (hw_load4, hw_store4;
-**   32-byte AVX moves, hw_load8 and hw_store8, in target("avx") code). The compiler sees opaque instructions (no tearing,
+**   32-byte AVX moves, hw_load8 and hw_store8, in target("avx") code;
+**   64-byte AVX-512 moves, hw_load16 and hw_store16, in target("avx512f")
+**   code; hw_load and hw_store pick the widest the CPU has). The compiler
+**   sees opaque instructions (no tearing,
 **   repetition or invention), and the hardware accesses each aligned 4-byte
 **   element whole (Intel SDM vol. 3, 8.1.1: wider SSE accesses may be split
 **   into accesses of at most 8 bytes, never a naturally aligned float): per
@@ -25,7 +28,9 @@
 ** Two threads updating one element can still overwrite each other (that is
 ** Hogwild's accepted loss), but values never tear.
 ** Callers copy rows in (hw_load), compute on the copy, and copy the result
-** out (hw_store), or use the 4-wide forms directly.
+** out (hw_store), add a private row into a shared one (hw_axpy), or use the
+** 4-, 8- and 16-wide forms directly. All of them do the arithmetic of the
+** plain scalar code element by element, so results are bit-identical.
 **
 ** Header-only (static inline) so that the per-sample loops of the trainers
 ** keep them inlined.
@@ -78,16 +83,91 @@ static inline hw_v4 hw_sqrt4(hw_v4 v) {
 static inline void hw_store4(float *p, hw_v4 v) {
   __asm__ volatile("movups %1, %0" : "=m"(*(hw_v4 *)p) : "x"(v));
 }
+
+/* Sixteen at a time, for functions compiled with target("avx512f"). */
+typedef float hw_v16 __attribute__((vector_size(64)));
+__attribute__((target("avx512f"))) static inline hw_v16 hw_load16(const float *p) {
+  hw_v16 v;
+  __asm__("vmovups %1, %0" : "=v"(v) : "m"(*(const hw_v16 *)p));
+  return v;
+}
+__attribute__((target("avx512f"))) static inline void hw_store16(float *p, hw_v16 v) {
+  __asm__ volatile("vmovups %1, %0" : "=m"(*(hw_v16 *)p) : "v"(v));
+}
+#endif
+
+/* The loops of hw_load, hw_store and hw_axpy for n elements, each shared
+** element accessed by exactly one relaxed atomic (W elements at a time);
+** the tails are the caller's. */
+#define HW_LOAD_LOOP(W, LOAD, V)             \
+  for (; i + W <= n; i += W) {               \
+    V v = LOAD(src + i);                     \
+    __builtin_memcpy(dst + i, &v, sizeof v); \
+  }
+#define HW_STORE_LOOP(W, STORE, V)           \
+  for (; i + W <= n; i += W) {               \
+    V v;                                     \
+    __builtin_memcpy(&v, src + i, sizeof v); \
+    STORE(dst + i, v);                       \
+  }
+#define HW_AXPY_LOOP(W, LOAD, STORE, V)    \
+  for (; i + W <= n; i += W) {             \
+    V v;                                   \
+    __builtin_memcpy(&v, x + i, sizeof v); \
+    STORE(y + i, LOAD(y + i) + alpha * v); \
+  }
+
+#ifdef HW_VEC4
+/* The widest moves first: AVX-512, then AVX (hw_load etc. dispatch). */
+__attribute__((target("avx512f"))) static inline size_t hw_load_avx512(float *restrict dst, const float *src,
+                                                                       size_t n) {
+  size_t i = 0;
+  HW_LOAD_LOOP(16, hw_load16, hw_v16)
+  return i;
+}
+__attribute__((target("avx"))) static inline size_t hw_load_avx(float *restrict dst, const float *src,
+                                                                size_t n) {
+  size_t i = 0;
+  HW_LOAD_LOOP(8, hw_load8, hw_v8)
+  return i;
+}
+__attribute__((target("avx512f"))) static inline size_t hw_store_avx512(float *dst, const float *restrict src,
+                                                                        size_t n) {
+  size_t i = 0;
+  HW_STORE_LOOP(16, hw_store16, hw_v16)
+  return i;
+}
+__attribute__((target("avx"))) static inline size_t hw_store_avx(float *dst, const float *restrict src,
+                                                                 size_t n) {
+  size_t i = 0;
+  HW_STORE_LOOP(8, hw_store8, hw_v8)
+  return i;
+}
+__attribute__((target("avx512f"))) static inline size_t hw_axpy_avx512(float alpha, const float *restrict x,
+                                                                       float *y, size_t n) {
+  size_t i = 0;
+  HW_AXPY_LOOP(16, hw_load16, hw_store16, hw_v16)
+  return i;
+}
+__attribute__((target("avx"))) static inline size_t hw_axpy_avx(float alpha, const float *restrict x,
+                                                                float *y, size_t n) {
+  size_t i = 0;
+  HW_AXPY_LOOP(8, hw_load8, hw_store8, hw_v8)
+  return i;
+}
+/* Elements done by the widest loop the CPU has, F the loop's name. */
+#define HW_WIDE(F, ...)                                        \
+  (__builtin_cpu_supports("avx512f") ? F##_avx512(__VA_ARGS__) \
+   : __builtin_cpu_supports("avx")   ? F##_avx(__VA_ARGS__)    \
+                                     : 0)
 #endif
 
 /* dst[0..n) = src[0..n), each src element read by a relaxed atomic load. */
 static inline void hw_load(float *restrict dst, const float *src, size_t n) {
   size_t i = 0;
 #ifdef HW_VEC4
-  for (; i + 4 <= n; i += 4) {
-    hw_v4 v = hw_load4(src + i);
-    __builtin_memcpy(dst + i, &v, sizeof v);
-  }
+  i = HW_WIDE(hw_load, dst, src, n);
+  HW_LOAD_LOOP(4, hw_load4, hw_v4)
 #endif
   for (; i < n; i++) __atomic_load(&src[i], &dst[i], __ATOMIC_RELAXED);
 }
@@ -96,15 +176,28 @@ static inline void hw_load(float *restrict dst, const float *src, size_t n) {
 static inline void hw_store(float *dst, const float *restrict src, size_t n) {
   size_t i = 0;
 #ifdef HW_VEC4
-  for (; i + 4 <= n; i += 4) {
-    hw_v4 v;
-    __builtin_memcpy(&v, src + i, sizeof v);
-    hw_store4(dst + i, v);
-  }
+  i = HW_WIDE(hw_store, dst, src, n);
+  HW_STORE_LOOP(4, hw_store4, hw_v4)
 #endif
   for (; i < n; i++) {
     float v = src[i];
     __atomic_store(&dst[i], &v, __ATOMIC_RELAXED);
+  }
+}
+
+/* y[0..n) += alpha * x[0..n) (vec_axpy's arithmetic), each y element read
+** and written by relaxed atomics; x is private. */
+static inline void hw_axpy(float alpha, const float *restrict x, float *y, size_t n) {
+  size_t i = 0;
+#ifdef HW_VEC4
+  i = HW_WIDE(hw_axpy, alpha, x, y, n);
+  HW_AXPY_LOOP(4, hw_load4, hw_store4, hw_v4)
+#endif
+  for (; i < n; i++) {
+    float v;
+    __atomic_load(&y[i], &v, __ATOMIC_RELAXED);
+    v += alpha * x[i];
+    __atomic_store(&y[i], &v, __ATOMIC_RELAXED);
   }
 }
 

@@ -9,6 +9,13 @@
 ** Shared and Distributed Memory", 2016). It is compiled for AVX-512, AVX2
 ** and baseline and picked at load time, as vec.c does; the dot keeps 16
 ** partial sums so that it vectorizes without reassociation flags.
+**
+** Hogwild threads share the input and output rows without a data race:
+** train_center copies the window's rows in with relaxed atomic loads
+** (hogwild.h; a row drawn as several targets is copied once, so that its
+** updates add up as in place), runs sg_block on the copies, copies the output rows out
+** with relaxed atomic stores and adds the inputs' steps with hw_axpy. The
+** arithmetic is that of the in-place code: bit-identical.
 */
 #include "skipgram.h"
 
@@ -16,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hogwild.h"
 #include "vec.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(RECSQL_NO_CLONES)
@@ -205,7 +213,13 @@ struct sg_scratch {
   uint32_t *sen, *targets, *ctx;
   const float **h;
   float *gh, *g;
-  eges_work *ew; /* 2 window, with side information */
+  float *hin;      /* 2 window x dim: copies of the contexts' input rows */
+  float *obuf;     /* n_neg + 1 x dim: copies of the targets' output rows */
+  uint32_t *slot;  /* n_neg + 1: each target's copy in obuf */
+  uint32_t *rows;  /* n_neg + 1: the output row of each copy */
+  uint32_t *hslot; /* hcap: open-addressing table, row -> copy */
+  uint32_t hcap;   /* a power of 2, at least 2 (n_neg + 1) */
+  eges_work *ew;   /* 2 window, with side information */
   uint32_t n_ew;
 };
 
@@ -216,6 +230,11 @@ static void scratch_free(sg_scratch *s) {
   free(s->h);
   free(s->gh);
   free(s->g);
+  free(s->hin);
+  free(s->obuf);
+  free(s->slot);
+  free(s->rows);
+  free(s->hslot);
   for (uint32_t k = 0; k < s->n_ew; k++) eges_work_free(&s->ew[k]);
   free(s->ew);
 }
@@ -229,7 +248,15 @@ static int scratch_init(sg_scratch *s, const sg_trainer *t) {
   s->h = malloc(w2 * sizeof *s->h);
   s->gh = malloc(w2 * t->m->dim * sizeof *s->gh);
   s->g = malloc(2 * w2 * nt * sizeof *s->g);
-  int bad = !s->sen || !s->targets || !s->ctx || !s->h || !s->gh || !s->g;
+  s->hin = malloc(w2 * t->m->dim * sizeof *s->hin);
+  s->obuf = malloc(nt * t->m->dim * sizeof *s->obuf);
+  s->slot = malloc(nt * sizeof *s->slot);
+  s->rows = malloc(nt * sizeof *s->rows);
+  s->hcap = 2;
+  while (s->hcap < 2 * nt) s->hcap *= 2;
+  s->hslot = malloc(s->hcap * sizeof *s->hslot);
+  int bad = !s->sen || !s->targets || !s->ctx || !s->h || !s->gh || !s->g || !s->hin || !s->obuf ||
+            !s->slot || !s->rows || !s->hslot;
   if (!bad && t->m->side) {
     s->ew = calloc(w2, sizeof *s->ew);
     bad = !s->ew;
@@ -240,6 +267,28 @@ static int scratch_init(sg_scratch *s, const sg_trainer *t) {
     return -1;
   }
   return 0;
+}
+
+/* Copies the output rows of targets[0..nt) into sc->obuf, one copy per
+** distinct row (a row drawn twice is updated twice in one copy, as in
+** place), and each target's copy number into sc->slot. Returns the number
+** of copies. */
+static uint32_t gather_outputs(const sg_model *m, sg_scratch *sc, uint32_t nt) {
+  const uint32_t d = m->dim, mask = sc->hcap - 1;
+  uint32_t nu = 0;
+  memset(sc->hslot, 0xff, sc->hcap * sizeof *sc->hslot);
+  for (uint32_t k = 0; k < nt; k++) {
+    uint32_t r = sc->targets[k], h = (r * 2654435761u) & mask;
+    while (sc->hslot[h] != UINT32_MAX && sc->rows[sc->hslot[h]] != r) h = (h + 1) & mask;
+    if (sc->hslot[h] == UINT32_MAX) {
+      sc->hslot[h] = nu;
+      sc->rows[nu] = r;
+      hw_load(sc->obuf + (size_t)nu * d, m->out + (size_t)r * d, d);
+      nu++;
+    }
+    sc->slot[k] = sc->hslot[h];
+  }
+  return nu;
 }
 
 /* Position i of sen[0..n): its window's contexts train to predict sen[i]
@@ -265,12 +314,15 @@ static void train_center(sg_trainer *t, sg_tally *ty, sg_scratch *sc, uint32_t i
       eges_forward(m->side, sc->ctx[c], id_row, &sc->ew[c]);
       sc->h[c] = sc->ew[c].h;
     } else {
-      sc->h[c] = id_row;
+      hw_load(sc->hin + (size_t)c * d, id_row, d);
+      sc->h[c] = sc->hin + (size_t)c * d;
     }
   }
+  uint32_t nu = gather_outputs(m, sc, nt);
   memset(sc->gh, 0, (size_t)nb * d * sizeof *sc->gh);
   int want = (ty->centers++ % SG_LOSS_EVERY) == 0;
-  float l = sg_block(m->out, d, sc->h, nb, sc->gh, sc->targets, nt, lr, sc->g, want);
+  float l = sg_block(sc->obuf, d, sc->h, nb, sc->gh, sc->slot, nt, lr, sc->g, want);
+  for (uint32_t k = 0; k < nu; k++) hw_store(m->out + (size_t)sc->rows[k] * d, sc->obuf + (size_t)k * d, d);
   if (want) {
     ty->loss += l / (float)nb;
     ty->loss_n++;
@@ -281,7 +333,7 @@ static void train_center(sg_trainer *t, sg_tally *ty, sg_scratch *sc, uint32_t i
     if (m->side)
       eges_backward(m->side, sc->ctx[c], id_row, &sc->ew[c], sc->gh + (size_t)c * d);
     else
-      vec_axpy(1.0f, sc->gh + (size_t)c * d, id_row, d);
+      hw_axpy(1.0f, sc->gh + (size_t)c * d, id_row, d);
   }
 }
 
