@@ -126,7 +126,7 @@ load: $(LIB) $(BUILD)/tests/load_test
 
 # the modules that run threads, and the load test, under ThreadSanitizer;
 # tests/tsan.supp documents any suppression
-TSAN_UNIT = parallel blas lru bpr contrastive mips swing itemcf hnsw sampler
+TSAN_UNIT = parallel blas lru bpr contrastive mips swing itemcf hnsw sampler pointwise triplet skipgram eges
 TSAN_LOAD_SECONDS ?= 30
 tsan:
 	$(MAKE) BUILD=build/tsan SANITIZE=thread OPT=-O1 build/tsan/recsql.so \
