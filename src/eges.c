@@ -3,7 +3,7 @@
 **
 ** The value embeddings, id rows and logits are shared by skip-gram's Hogwild
 ** threads: every access to them is a relaxed atomic (hogwild.h): rows are
-** copied in (hw_load) and steps added into them (hw_axpy), with the
+** read by hw_load and hw_axpy_in and steps added into them by hw_axpy, with the
 ** arithmetic of the plain code (bit-identical).
 */
 #include "eges.h"
@@ -138,10 +138,8 @@ void eges_forward(const eges *e, uint32_t v, const float *id_row, eges_work *k) 
       hw_load(E, id_row, d);
     } else {
       memset(E, 0, d * sizeof *E);
-      for (uint32_t j = 0; j < k->count[s]; j++) {
-        hw_load(k->tmp, e->emb + (size_t)vals[k->first[s] + j] * d, d);
-        vec_axpy(1.0f / (float)k->count[s], k->tmp, E, d);
-      }
+      for (uint32_t j = 0; j < k->count[s]; j++)
+        hw_axpy_in(1.0f / (float)k->count[s], e->emb + (size_t)vals[k->first[s] + j] * d, E, d);
     }
     vec_axpy(k->w[s], E, k->h, d);
   }

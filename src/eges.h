@@ -58,7 +58,7 @@ struct eges_work {
   float *w;   /* weights of the slots */
   float *E;   /* slots x dim: the slot embeddings */
   float *h;   /* dim: H(v) */
-  float *tmp; /* dim: a copy of a shared value embedding */
+  float *tmp; /* dim */
 };
 rs_status eges_work_init(eges_work *k, const eges *e);
 void eges_work_free(eges_work *k);
