@@ -147,18 +147,20 @@ static inline void sg_put16(float *p, const sg_v16 *v) {
 #ifdef HW_VEC4
 SG_KERNELS(avx512, __attribute__((target("avx512f"))))
 SG_KERNELS(sse, )
-#define SG_DISPATCH(F, ...) \
-  (__builtin_cpu_supports("avx512f") ? F##_avx512(__VA_ARGS__) : F##_sse(__VA_ARGS__))
+#define SG_WIDE() __builtin_cpu_supports("avx512f")
+#define SG_CALL(wide, F, ...) ((wide) ? F##_avx512(__VA_ARGS__) : F##_sse(__VA_ARGS__))
 #else
 SG_KERNELS(one, )
-#define SG_DISPATCH(F, ...) F##_one(__VA_ARGS__)
+#define SG_WIDE() 0
+#define SG_CALL(wide, F, ...) F##_one(__VA_ARGS__)
 #endif
 
-float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
-               const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
+/* sg_block with the AVX-512 kernels (wide) or the baseline ones. */
+static float block(int wide, float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+                   const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
   const uint32_t nl = nb * nt;
   float *e = g + nl, loss = 0.0f;
-  SG_DISPATCH(sg_logits, out, dim, h, nb, targets, nt, g);
+  SG_CALL(wide, sg_logits, out, dim, h, nb, targets, nt, g);
   /* sigmoid(f) from exp(-|f|), vectorized, without overflow; label 1 for
   ** the positive (the first nb logits) */
   for (uint32_t l = 0; l < nl; l++) { /* a NaN (diverged) logit goes in as -87: vec_exp_shift needs numbers */
@@ -171,8 +173,18 @@ float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, flo
     if (want_loss) loss += log1pf(e[l]) + (l < nb ? (f < 0 ? -f : 0.0f) : (f > 0 ? f : 0.0f));
     g[l] = ((l < nb ? 1.0f : 0.0f) - sig) * lr;
   }
-  SG_DISPATCH(sg_update, out, dim, h, nb, gh, targets, nt, g);
+  SG_CALL(wide, sg_update, out, dim, h, nb, gh, targets, nt, g);
   return loss;
+}
+
+float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+               const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
+  return block(SG_WIDE(), out, dim, h, nb, gh, targets, nt, lr, g, want_loss);
+}
+
+float sg_block_baseline(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+                        const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
+  return block(0, out, dim, h, nb, gh, targets, nt, lr, g, want_loss);
 }
 
 void sg_trainer_free(sg_trainer *t) {

@@ -99,5 +99,9 @@ rs_status sg_epoch(sg_trainer *t, uint32_t epoch, progress *prog);
 ** and written by relaxed atomics (hogwild.h). Exposed for tests. */
 float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
                const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss);
+/* sg_block with the baseline (SSE) kernels whatever the CPU has: the same
+** results bit for bit. Exposed for tests. */
+float sg_block_baseline(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+                        const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss);
 
 #endif
