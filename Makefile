@@ -138,7 +138,7 @@ knn-share: $(LIB) $(BUILD)/tests/knn_share_test
 
 # the modules that run threads, and the load test, under ThreadSanitizer;
 # tests/tsan.supp documents any suppression
-TSAN_UNIT = parallel blas lru bpr contrastive mips swing itemcf hnsw sampler
+TSAN_UNIT = parallel blas lru bpr contrastive mips swing itemcf hnsw sampler pointwise triplet skipgram eges
 TSAN_LOAD_SECONDS ?= 30
 tsan:
 	$(MAKE) build/recsql.so

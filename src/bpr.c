@@ -99,8 +99,9 @@ float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float
 
 /* One positive: n_neg negatives from the sampler, one step each. */
 static void bpr_positive(const void *trainer, bpr_model *m, const sampler *s, rng *g, uint32_t u, uint32_t i,
-                         float lr, double *loss, uint64_t *steps) {
+                         float lr, float *work, double *loss, uint64_t *steps) {
   const bpr_config *cfg = trainer;
+  (void)work; /* bpr_step works on the shared rows directly */
   for (uint32_t r = 0; r < cfg->n_neg; r++) {
     uint32_t j = sampler_negative(s, g, u, NULL);
     if (j == SAMPLER_NONE) break;

@@ -1,5 +1,10 @@
 /*
 ** eges: see eges.h.
+**
+** The value embeddings, id rows and logits are shared by skip-gram's Hogwild
+** threads: every access to them is a relaxed atomic (hogwild.h): rows are
+** read by hw_load and hw_axpy_in and steps added into them by hw_axpy, with the
+** arithmetic of the plain code (bit-identical).
 */
 #include "eges.h"
 
@@ -7,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hogwild.h"
 #include "vec.h"
 
 void eges_free(eges *e) {
@@ -100,7 +106,7 @@ static void find_slots(const eges *e, uint32_t v, int with_id, eges_work *k) {
   k->slots = 0;
   if (with_id) {
     k->slot[0] = 0;
-    k->w[0] = a[0];
+    k->w[0] = hw_get(&a[0]);
     k->slots = 1;
   }
   for (size_t j = e->off[v]; j < e->off[v + 1]; j++) {
@@ -112,7 +118,7 @@ static void find_slots(const eges *e, uint32_t v, int with_id, eges_work *k) {
     k->slot[k->slots] = s;
     k->first[k->slots] = (uint32_t)(j - e->off[v]);
     k->count[k->slots] = 1;
-    k->w[k->slots] = a[s];
+    k->w[k->slots] = hw_get(&a[s]);
     k->slots++;
   }
 }
@@ -129,11 +135,11 @@ void eges_forward(const eges *e, uint32_t v, const float *id_row, eges_work *k) 
     k->w[s] /= sum;
     float *E = k->E + (size_t)s * d;
     if (k->slot[s] == 0) {
-      memcpy(E, id_row, d * sizeof *E);
+      hw_load(E, id_row, d);
     } else {
       memset(E, 0, d * sizeof *E);
       for (uint32_t j = 0; j < k->count[s]; j++)
-        vec_axpy(1.0f / (float)k->count[s], e->emb + (size_t)vals[k->first[s] + j] * d, E, d);
+        hw_axpy_in(1.0f / (float)k->count[s], e->emb + (size_t)vals[k->first[s] + j] * d, E, d);
     }
     vec_axpy(k->w[s], E, k->h, d);
   }
@@ -146,12 +152,13 @@ void eges_backward(eges *e, uint32_t v, float *id_row, eges_work *k, const float
   float hg = vec_dot(k->h, gh, d);
   for (uint32_t s = 0; s < k->slots; s++) {
     float w = k->w[s];
-    a[k->slot[s]] += w * (vec_dot(k->E + (size_t)s * d, gh, d) - hg);
+    float *as = &a[k->slot[s]];
+    hw_set(as, hw_get(as) + w * (vec_dot(k->E + (size_t)s * d, gh, d) - hg));
     if (k->slot[s] == 0) {
-      vec_axpy(w, gh, id_row, d);
+      hw_axpy(w, gh, id_row, d);
     } else {
       for (uint32_t j = 0; j < k->count[s]; j++)
-        vec_axpy(w / (float)k->count[s], gh, e->emb + (size_t)vals[k->first[s] + j] * d, d);
+        hw_axpy(w / (float)k->count[s], gh, e->emb + (size_t)vals[k->first[s] + j] * d, d);
     }
   }
 }

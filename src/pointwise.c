@@ -1,10 +1,15 @@
 /*
 ** pointwise: see pointwise.h.
+**
+** A step copies the two rows in (relaxed atomic loads, hogwild.h), computes
+** on the copies and copies them out (relaxed atomic stores): Hogwild threads
+** without a data race, with the arithmetic of the plain code (bit-identical).
 */
 #include "pointwise.h"
 
 #include <math.h>
 
+#include "hogwild.h"
 #include "vec.h"
 
 float pointwise_loss(const float *p, const float *q, float b, uint32_t d, int label, float *dscore) {
@@ -16,30 +21,36 @@ float pointwise_loss(const float *p, const float *q, float b, uint32_t d, int la
   return sp - (label ? x : 0.0f);
 }
 
-float pointwise_step(bpr_model *m, uint32_t u, uint32_t i, int label, float lr, float reg, float reg_bias) {
+float pointwise_step(bpr_model *m, uint32_t u, uint32_t i, int label, float lr, float reg, float reg_bias,
+                     float *work) {
   uint32_t d = m->dim;
   float *pu = m->user + (size_t)u * d, *qi = m->item + (size_t)i * d;
-  float g;
-  float loss = pointwise_loss(pu, qi, m->bias[i], d, label, &g);
+  float *p = work, *q = work + d;
+  hw_load(p, pu, d);
+  hw_load(q, qi, d);
+  float b = hw_get(&m->bias[i]), g;
+  float loss = pointwise_loss(p, q, b, d, label, &g);
   float a = lr * g, decay = 1.0f - lr * reg;
   for (uint32_t f = 0; f < d; f++) {
-    float p = pu[f], q = qi[f];
-    pu[f] = decay * p - a * q;
-    qi[f] = decay * q - a * p;
+    float pf = p[f], qf = q[f];
+    p[f] = decay * pf - a * qf;
+    q[f] = decay * qf - a * pf;
   }
-  m->bias[i] -= lr * (g + reg_bias * m->bias[i]);
+  hw_store(pu, p, d);
+  hw_store(qi, q, d);
+  hw_set(&m->bias[i], b - lr * (g + reg_bias * b));
   return loss;
 }
 
 static void pointwise_positive(const void *trainer, bpr_model *m, const sampler *s, rng *g, uint32_t u,
-                               uint32_t i, float lr, double *loss, uint64_t *terms) {
+                               uint32_t i, float lr, float *work, double *loss, uint64_t *terms) {
   const pointwise_config *cfg = trainer;
-  *loss += pointwise_step(m, u, i, 1, lr, cfg->reg, cfg->reg_bias);
+  *loss += pointwise_step(m, u, i, 1, lr, cfg->reg, cfg->reg_bias, work);
   ++*terms;
   for (uint32_t r = 0; r < cfg->n_neg; r++) {
     uint32_t j = sampler_negative(s, g, u, NULL);
     if (j == SAMPLER_NONE) break;
-    *loss += pointwise_step(m, u, j, 0, lr, cfg->reg, cfg->reg_bias);
+    *loss += pointwise_step(m, u, j, 0, lr, cfg->reg, cfg->reg_bias, work);
     ++*terms;
   }
 }

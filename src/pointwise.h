@@ -44,7 +44,9 @@ rs_status pointwise_train(const pointwise_config *cfg, const sampler *s, progres
 ** *dscore (σ(score) - label). Exposed for tests. */
 float pointwise_loss(const float *p, const float *q, float b, uint32_t d, int label, float *dscore);
 
-/* One SGD step on the example (u, i, label); returns its loss. */
-float pointwise_step(bpr_model *m, uint32_t u, uint32_t i, int label, float lr, float reg, float reg_bias);
+/* One SGD step on the example (u, i, label); returns its loss. work: 2 *
+** dim private floats (the rows are copied in and out, hogwild.h). */
+float pointwise_step(bpr_model *m, uint32_t u, uint32_t i, int label, float lr, float reg, float reg_bias,
+                     float *work);
 
 #endif

@@ -21,6 +21,8 @@ struct sgd_state {
   int threads;
   double *loss;    /* per thread */
   uint64_t *terms; /* per thread */
+  float *work;     /* per thread: work_stride floats (SGD_WORK_ROWS rows) */
+  size_t work_stride;
 };
 
 static void sgd_worker(void *arg, int tid) {
@@ -31,6 +33,7 @@ static void sgd_worker(void *arg, int tid) {
   rng_seed(&g, jb->cfg.seed, (uint64_t)jb->epoch * (uint64_t)jb->threads + (uint64_t)tid + 1);
   size_t n = pos->nnz;
   size_t lo = n * (size_t)tid / (size_t)jb->threads, hi = n * (size_t)(tid + 1) / (size_t)jb->threads;
+  float *work = jb->work + jb->work_stride * (size_t)tid;
   double loss = 0.0;
   uint64_t terms = 0;
   for (size_t t = lo; t < hi; t++) {
@@ -47,7 +50,7 @@ static void sgd_worker(void *arg, int tid) {
       u = jb->pos_user[k];
       i = pos->idx[k];
     }
-    jb->fn(jb->trainer, jb->m, s, &g, u, i, jb->lr, &loss, &terms);
+    jb->fn(jb->trainer, jb->m, s, &g, u, i, jb->lr, work, &loss, &terms);
   }
   jb->loss[tid] = loss;
   jb->terms[tid] = terms;
@@ -60,6 +63,7 @@ void sgd_end(void *p) {
   free(st->pos_user);
   free(st->loss);
   free(st->terms);
+  free(st->work);
   free(st);
 }
 
@@ -79,7 +83,10 @@ rs_status sgd_begin(const sgd_config *cfg, sgd_positive_fn fn, const void *train
   st->pos_user = malloc(sizeof(uint32_t) * (pos->nnz + 1));
   st->loss = calloc((size_t)st->threads, sizeof *st->loss);
   st->terms = calloc((size_t)st->threads, sizeof *st->terms);
-  if (!st->order || !st->pos_user || !st->loss || !st->terms ||
+  /* rounded up to 64 bytes, so that threads do not share cache lines */
+  st->work_stride = ((size_t)SGD_WORK_ROWS * cfg->dim + 15) / 16 * 16;
+  st->work = aligned_alloc(64, st->work_stride * (size_t)st->threads * sizeof *st->work);
+  if (!st->order || !st->pos_user || !st->loss || !st->terms || !st->work ||
       bpr_model_alloc(model, pos->n_rows, s->n_items, cfg->dim)) {
     sgd_end(st);
     return RS_NOMEM;

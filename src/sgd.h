@@ -8,7 +8,8 @@
 **
 ** An epoch visits every interaction once in a fresh random order (uniform,
 ** popularity and exposure samplers), or draws as many (user, positive)
-** pairs as LearnBPR does (bootstrap); threads share the model without locks;
+** pairs as LearnBPR does (bootstrap); threads share the model without locks
+** and without data races (the trainers access it through hogwild.h);
 ** thread t of epoch e draws from rng stream (seed, e * T + t + 1), so
 ** threads = 1 gives bit-identical models.
 */
@@ -32,11 +33,16 @@ struct sgd_config {
   uint64_t seed;
 };
 
+/* Private floats per thread (sgd_positive_fn's work), in rows of dim. */
+#define SGD_WORK_ROWS 4
+
 /* What one positive (u, i) does, on a worker thread: draw its negatives from
 ** s with g, update m with step size lr, add its loss terms to *loss and
-** their number to *terms. trainer: the trainer's own configuration. */
+** their number to *terms. trainer: the trainer's own configuration; work:
+** SGD_WORK_ROWS * dim floats of the thread's own, for copies of the shared
+** rows (every access to m goes through hogwild.h). */
 typedef void (*sgd_positive_fn)(const void *trainer, bpr_model *m, const sampler *s, rng *g, uint32_t u,
-                                uint32_t i, float lr, double *loss, uint64_t *terms);
+                                uint32_t i, float lr, float *work, double *loss, uint64_t *terms);
 
 typedef struct sgd_state sgd_state;
 

@@ -6,9 +6,15 @@
 ** are drawn once per window instead of once per pair: the memory traffic
 ** on the output table, the cost of skip-gram over many items, falls by
 ** the window's size (the idea of Ji et al., "Parallelizing Word2Vec in
-** Shared and Distributed Memory", 2016). It is compiled for AVX-512, AVX2
-** and baseline and picked at load time, as vec.c does; the dot keeps 16
+** Shared and Distributed Memory", 2016). Its kernels are compiled for
+** AVX-512 and baseline (SSE) and picked at run time; the dot keeps 16
 ** partial sums so that it vectorizes without reassociation flags.
+**
+** Hogwild threads share the input and output rows without a data race:
+** the kernels read and write them 16 floats at a time by relaxed atomics
+** (hogwild.h: one AVX-512 move or four SSE moves) and train_center
+** adds the inputs' steps with hw_axpy; the arithmetic and its order are
+** those of the plain code (bit-identical).
 */
 #include "skipgram.h"
 
@@ -16,13 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hogwild.h"
 #include "vec.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(RECSQL_NO_CLONES)
-#define SG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SG_CLONES
-#endif
 
 #define SG_LR_FLOOR 1e-4f
 #define SG_POLL_TOKENS 4096
@@ -53,33 +54,113 @@ void sg_model_free(sg_model *m) {
 }
 
 /* 16-float vectors of GCC/clang: the compiler maps them onto whatever the
-** clone's instruction set has (one AVX-512 register, two AVX2, four SSE). */
+** kernel's instruction set has (one AVX-512 register, four SSE).
+** sg_load_ISA and sg_store_ISA move 16 floats of a shared row, each by one
+** relaxed atomic (hogwild.h): on x86-64 one AVX-512 move or four SSE moves;
+** elsewhere and under ThreadSanitizer 16 scalar atomics. There is no AVX2
+** kernel: GCC 12 compiles these vectors for AVX2 through the stack, and the
+** SSE kernel was twice as fast as the AVX2 one on an AVX2 run here (the old
+** code's AVX2 clone had the same problem). */
 typedef float sg_v16 __attribute__((vector_size(64)));
+#define SG_LO8 0, 1, 2, 3, 4, 5, 6, 7
+#define SG_HI8 8, 9, 10, 11, 12, 13, 14, 15
 
-static inline float dot16(const float *a, const float *b, uint32_t n) {
-  sg_v16 acc = {0};
-  uint32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    sg_v16 x, y;
-    memcpy(&x, a + i, sizeof x);
-    memcpy(&y, b + i, sizeof y);
-    acc += x * y;
-  }
-  float s = 0.0f;
-  for (; i < n; i++) s += a[i] * b[i];
-  for (int l = 0; l < 16; l++) s += acc[l];
-  return s;
+#ifdef HW_VEC4
+/* (macros: a 64-byte vector passed to a function not compiled for AVX-512
+** changes the ABI) */
+#define sg_load_avx512 hw_load16
+#define sg_store_avx512 hw_store16
+#define sg_load_sse(p)                                                                                    \
+  __builtin_shufflevector(__builtin_shufflevector(hw_load4(p), hw_load4((p) + 4), SG_LO8),                \
+                          __builtin_shufflevector(hw_load4((p) + 8), hw_load4((p) + 12), SG_LO8), SG_LO8, \
+                          SG_HI8)
+#define sg_store_sse(p, v)                                          \
+  (hw_store4((p), __builtin_shufflevector(v, v, 0, 1, 2, 3)),       \
+   hw_store4((p) + 4, __builtin_shufflevector(v, v, 4, 5, 6, 7)),   \
+   hw_store4((p) + 8, __builtin_shufflevector(v, v, 8, 9, 10, 11)), \
+   hw_store4((p) + 12, __builtin_shufflevector(v, v, 12, 13, 14, 15)))
+#else
+#define sg_load_one(p)                                                                                \
+  ((sg_v16){hw_get((p)), hw_get((p) + 1), hw_get((p) + 2), hw_get((p) + 3), hw_get((p) + 4),          \
+            hw_get((p) + 5), hw_get((p) + 6), hw_get((p) + 7), hw_get((p) + 8), hw_get((p) + 9),      \
+            hw_get((p) + 10), hw_get((p) + 11), hw_get((p) + 12), hw_get((p) + 13), hw_get((p) + 14), \
+            hw_get((p) + 15)})
+static inline void sg_put16(float *p, const sg_v16 *v) {
+  for (int l = 0; l < 16; l++) hw_set(p + l, (*v)[l]);
 }
+#define sg_store_one(p, v) sg_put16((p), &(v))
+#endif
 
-SG_CLONES
-float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
-               const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
+/* The parts of sg_block that touch the rows (out and h are shared), for one
+** instruction set: sg_logits_ISA puts the dot of input b and target k into
+** g[k nb + b] (16 partial sums, so that it vectorizes without reassociation
+** flags); sg_update_ISA adds the steps g to gh (from the outputs before
+** their update), then to the outputs (each row written once, the sums kept
+** in registers; a target drawn twice is updated twice, in order). */
+#define SG_KERNELS(ISA, TARGET)                                                                          \
+  TARGET static inline float sg_dot_##ISA(const float *a, const float *b, uint32_t n) {                  \
+    sg_v16 acc = {0};                                                                                    \
+    uint32_t i = 0;                                                                                      \
+    for (; i + 16 <= n; i += 16) acc += sg_load_##ISA(a + i) * sg_load_##ISA(b + i);                     \
+    float s = 0.0f;                                                                                      \
+    for (; i < n; i++) s += hw_get(a + i) * hw_get(b + i);                                               \
+    for (int l = 0; l < 16; l++) s += acc[l];                                                            \
+    return s;                                                                                            \
+  }                                                                                                      \
+  TARGET static void sg_logits_##ISA(const float *out, uint32_t dim, const float *const *h, uint32_t nb, \
+                                     const uint32_t *targets, uint32_t nt, float *g) {                   \
+    for (uint32_t k = 0; k < nt; k++)                                                                    \
+      for (uint32_t b = 0; b < nb; b++)                                                                  \
+        g[k * nb + b] = sg_dot_##ISA(h[b], out + (size_t)targets[k] * dim, dim);                         \
+  }                                                                                                      \
+  TARGET static void sg_update_##ISA(float *out, uint32_t dim, const float *const *h, uint32_t nb,       \
+                                     float *gh, const uint32_t *targets, uint32_t nt, const float *g) {  \
+    uint32_t x = 0;                                                                                      \
+    for (; x + 16 <= dim; x += 16)                                                                       \
+      for (uint32_t b = 0; b < nb; b++) {                                                                \
+        sg_v16 acc;                                                                                      \
+        memcpy(&acc, gh + (size_t)b * dim + x, sizeof acc);                                              \
+        for (uint32_t k = 0; k < nt; k++)                                                                \
+          acc += g[k * nb + b] * sg_load_##ISA(out + (size_t)targets[k] * dim + x);                      \
+        memcpy(gh + (size_t)b * dim + x, &acc, sizeof acc);                                              \
+      }                                                                                                  \
+    for (; x < dim; x++)                                                                                 \
+      for (uint32_t b = 0; b < nb; b++)                                                                  \
+        for (uint32_t k = 0; k < nt; k++)                                                                \
+          gh[(size_t)b * dim + x] += g[k * nb + b] * hw_get(out + (size_t)targets[k] * dim + x);         \
+    for (uint32_t k = 0; k < nt; k++) {                                                                  \
+      float *o = out + (size_t)targets[k] * dim;                                                         \
+      const float *gk = g + (size_t)k * nb;                                                              \
+      for (x = 0; x + 16 <= dim; x += 16) {                                                              \
+        sg_v16 acc = sg_load_##ISA(o + x);                                                               \
+        for (uint32_t b = 0; b < nb; b++) acc += gk[b] * sg_load_##ISA(h[b] + x);                        \
+        sg_store_##ISA(o + x, acc);                                                                      \
+      }                                                                                                  \
+      for (; x < dim; x++) {                                                                             \
+        float v = hw_get(o + x);                                                                         \
+        for (uint32_t b = 0; b < nb; b++) v += gk[b] * hw_get(h[b] + x);                                 \
+        hw_set(o + x, v);                                                                                \
+      }                                                                                                  \
+    }                                                                                                    \
+  }
+
+#ifdef HW_VEC4
+SG_KERNELS(avx512, __attribute__((target("avx512f"))))
+SG_KERNELS(sse, )
+#define SG_WIDE() __builtin_cpu_supports("avx512f")
+#define SG_CALL(wide, F, ...) ((wide) ? F##_avx512(__VA_ARGS__) : F##_sse(__VA_ARGS__))
+#else
+SG_KERNELS(one, )
+#define SG_WIDE() 0
+#define SG_CALL(wide, F, ...) F##_one(__VA_ARGS__)
+#endif
+
+/* sg_block with the AVX-512 kernels (wide) or the baseline ones. */
+static float block(int wide, float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+                   const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
   const uint32_t nl = nb * nt;
   float *e = g + nl, loss = 0.0f;
-  for (uint32_t k = 0; k < nt; k++) {
-    const float *o = out + (size_t)targets[k] * dim;
-    for (uint32_t b = 0; b < nb; b++) g[k * nb + b] = dot16(h[b], o, dim);
-  }
+  SG_CALL(wide, sg_logits, out, dim, h, nb, targets, nt, g);
   /* sigmoid(f) from exp(-|f|), vectorized, without overflow; label 1 for
   ** the positive (the first nb logits) */
   for (uint32_t l = 0; l < nl; l++) { /* a NaN (diverged) logit goes in as -87: vec_exp_shift needs numbers */
@@ -92,39 +173,18 @@ float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, flo
     if (want_loss) loss += log1pf(e[l]) + (l < nb ? (f < 0 ? -f : 0.0f) : (f > 0 ? f : 0.0f));
     g[l] = ((l < nb ? 1.0f : 0.0f) - sig) * lr;
   }
-  /* the inputs' gradients from the outputs before their update, then the
-  ** outputs; each row written once, the sums kept in registers */
-  uint32_t x = 0;
-  for (; x + 16 <= dim; x += 16)
-    for (uint32_t b = 0; b < nb; b++) {
-      sg_v16 acc, o;
-      memcpy(&acc, gh + (size_t)b * dim + x, sizeof acc);
-      for (uint32_t k = 0; k < nt; k++) {
-        memcpy(&o, out + (size_t)targets[k] * dim + x, sizeof o);
-        acc += g[k * nb + b] * o;
-      }
-      memcpy(gh + (size_t)b * dim + x, &acc, sizeof acc);
-    }
-  for (; x < dim; x++)
-    for (uint32_t b = 0; b < nb; b++)
-      for (uint32_t k = 0; k < nt; k++)
-        gh[(size_t)b * dim + x] += g[k * nb + b] * out[(size_t)targets[k] * dim + x];
-  for (uint32_t k = 0; k < nt; k++) {
-    float *o = out + (size_t)targets[k] * dim;
-    const float *gk = g + (size_t)k * nb;
-    for (x = 0; x + 16 <= dim; x += 16) {
-      sg_v16 acc, hv;
-      memcpy(&acc, o + x, sizeof acc);
-      for (uint32_t b = 0; b < nb; b++) {
-        memcpy(&hv, h[b] + x, sizeof hv);
-        acc += gk[b] * hv;
-      }
-      memcpy(o + x, &acc, sizeof acc);
-    }
-    for (; x < dim; x++)
-      for (uint32_t b = 0; b < nb; b++) o[x] += gk[b] * h[b][x];
-  }
+  SG_CALL(wide, sg_update, out, dim, h, nb, gh, targets, nt, g);
   return loss;
+}
+
+float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+               const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
+  return block(SG_WIDE(), out, dim, h, nb, gh, targets, nt, lr, g, want_loss);
+}
+
+float sg_block_baseline(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+                        const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss) {
+  return block(0, out, dim, h, nb, gh, targets, nt, lr, g, want_loss);
 }
 
 void sg_trainer_free(sg_trainer *t) {
@@ -281,7 +341,7 @@ static void train_center(sg_trainer *t, sg_tally *ty, sg_scratch *sc, uint32_t i
     if (m->side)
       eges_backward(m->side, sc->ctx[c], id_row, &sc->ew[c], sc->gh + (size_t)c * d);
     else
-      vec_axpy(1.0f, sc->gh + (size_t)c * d, id_row, d);
+      hw_axpy(1.0f, sc->gh + (size_t)c * d, id_row, d);
   }
 }
 

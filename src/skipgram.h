@@ -95,8 +95,13 @@ rs_status sg_epoch(sg_trainer *t, uint32_t epoch, progress *prog);
 ** targets and adds -lr dL/dh_b to row b of gh (nb x dim; the caller
 ** applies it to h_b's parameters). g: scratch of 2 nt nb floats. Returns the
 ** loss before the step (summed over the inputs) when want_loss, else 0.
-** Exposed for tests. */
+** The rows of out and h may be shared with other threads: they are read
+** and written by relaxed atomics (hogwild.h). Exposed for tests. */
 float sg_block(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
                const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss);
+/* sg_block with the baseline (SSE) kernels whatever the CPU has: the same
+** results bit for bit. Exposed for tests. */
+float sg_block_baseline(float *out, uint32_t dim, const float *const *h, uint32_t nb, float *gh,
+                        const uint32_t *targets, uint32_t nt, float lr, float *g, int want_loss);
 
 #endif

@@ -7,12 +7,18 @@
 ** rows once, as bpr_step does. For the cosine distance, with c = cos(p, q)
 ** and n the norms, d(1 - c)/dp = -(q/(np nq) - c p/np^2) and d(1 - c)/dq =
 ** -(p/(np nq) - c q/nq^2); for L2, d|p - q|/dp = (p - q)/|p - q|.
+**
+** Hogwild threads share the rows: a step (and the semi-hard choice) copies
+** them in with relaxed atomic loads (hogwild.h), computes on the copies and
+** copies them out with relaxed atomic stores: no data race, the arithmetic
+** of the plain code (bit-identical).
 */
 #include "triplet.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "hogwild.h"
 #include "vec.h"
 
 #define TRIPLET_EPS 1e-12f
@@ -72,31 +78,43 @@ float triplet_loss(const float *p, const float *qi, const float *qj, uint32_t d,
   return h;
 }
 
-float triplet_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, const triplet_config *cfg, float lr) {
+float triplet_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, const triplet_config *cfg, float lr,
+                   float *work) {
   uint32_t d = m->dim;
   float *pu = m->user + (size_t)u * d, *qi = m->item + (size_t)i * d, *qj = m->item + (size_t)j * d;
+  float *p = work, *vi = work + d, *vj = work + 2 * (size_t)d;
+  hw_load(p, pu, d);
+  hw_load(vi, qi, d);
+  hw_load(vj, qj, d);
   float C[3][3];
-  float h = triplet_coeffs(pu, qi, qj, d, cfg->distance, cfg->margin, C);
+  float h = triplet_coeffs(p, vi, vj, d, cfg->distance, cfg->margin, C);
   float decay = 1.0f - lr * cfg->reg;
   if (h <= 0.0f && cfg->reg == 0.0f) return 0.0f;
   for (uint32_t f = 0; f < d; f++) {
-    float p = pu[f], a = qi[f], b = qj[f];
-    pu[f] = decay * p - lr * (C[0][0] * p + C[0][1] * a + C[0][2] * b);
-    qi[f] = decay * a - lr * (C[1][0] * p + C[1][1] * a);
-    qj[f] = decay * b - lr * (C[2][0] * p + C[2][2] * b);
+    float pf = p[f], a = vi[f], b = vj[f];
+    p[f] = decay * pf - lr * (C[0][0] * pf + C[0][1] * a + C[0][2] * b);
+    vi[f] = decay * a - lr * (C[1][0] * pf + C[1][1] * a);
+    vj[f] = decay * b - lr * (C[2][0] * pf + C[2][2] * b);
   }
+  /* qj last: with j == i its values win, as in the in-place loop */
+  hw_store(pu, p, d);
+  hw_store(qi, vi, d);
+  hw_store(qj, vj, d);
   return h;
 }
 
 uint32_t triplet_semi_hard(const bpr_model *m, uint32_t u, uint32_t i, const uint32_t *js, uint32_t n,
-                           triplet_distance kind) {
+                           triplet_distance kind, float *work) {
   uint32_t d = m->dim;
-  const float *p = m->user + (size_t)u * d;
-  float dp = triplet_dist(p, m->item + (size_t)i * d, d, kind);
+  float *p = work, *q = work + d;
+  hw_load(p, m->user + (size_t)u * d, d);
+  hw_load(q, m->item + (size_t)i * d, d);
+  float dp = triplet_dist(p, q, d, kind);
   uint32_t semi = SAMPLER_NONE, easiest = SAMPLER_NONE;
   float semi_d = INFINITY, easiest_d = -INFINITY;
   for (uint32_t k = 0; k < n; k++) {
-    float dn = triplet_dist(p, m->item + (size_t)js[k] * d, d, kind);
+    hw_load(q, m->item + (size_t)js[k] * d, d);
+    float dn = triplet_dist(p, q, d, kind);
     if (dn > dp && dn < semi_d) {
       semi_d = dn;
       semi = js[k];
@@ -112,7 +130,7 @@ uint32_t triplet_semi_hard(const bpr_model *m, uint32_t u, uint32_t i, const uin
 #define TRIPLET_MAX_CANDIDATES 256
 
 static void triplet_positive(const void *trainer, bpr_model *m, const sampler *s, rng *g, uint32_t u,
-                             uint32_t i, float lr, double *loss, uint64_t *terms) {
+                             uint32_t i, float lr, float *work, double *loss, uint64_t *terms) {
   const triplet_config *cfg = trainer;
   if (cfg->semi_hard) {
     uint32_t js[TRIPLET_MAX_CANDIDATES], n = 0;
@@ -123,14 +141,14 @@ static void triplet_positive(const void *trainer, bpr_model *m, const sampler *s
       js[n++] = j;
     }
     if (n == 0) return;
-    *loss += triplet_step(m, u, i, triplet_semi_hard(m, u, i, js, n, cfg->distance), cfg, lr);
+    *loss += triplet_step(m, u, i, triplet_semi_hard(m, u, i, js, n, cfg->distance, work), cfg, lr, work);
     ++*terms;
     return;
   }
   for (uint32_t r = 0; r < cfg->n_neg; r++) {
     uint32_t j = sampler_negative(s, g, u, NULL);
     if (j == SAMPLER_NONE) break;
-    *loss += triplet_step(m, u, i, j, cfg, lr);
+    *loss += triplet_step(m, u, i, j, cfg, lr, work);
     ++*terms;
   }
 }

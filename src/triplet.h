@@ -66,13 +66,15 @@ float triplet_dist(const float *p, const float *q, uint32_t d, triplet_distance 
 float triplet_loss(const float *p, const float *qi, const float *qj, uint32_t d, triplet_distance kind,
                    float margin, float *grad);
 
-/* One SGD step on (u, i, j); returns its hinge. */
-float triplet_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, const triplet_config *cfg, float lr);
+/* One SGD step on (u, i, j); returns its hinge. work: 3 * dim private
+** floats (the rows are copied in and out, hogwild.h). */
+float triplet_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, const triplet_config *cfg, float lr,
+                   float *work);
 
 /* Of the candidates js[0..n), n >= 1, the semi-hard negative for (u, i)
-** (above). */
+** (above). work: 2 * dim private floats. */
 uint32_t triplet_semi_hard(const bpr_model *m, uint32_t u, uint32_t i, const uint32_t *js, uint32_t n,
-                           triplet_distance kind);
+                           triplet_distance kind, float *work);
 
 /* Puts a trained model in the ranking form (above). */
 void triplet_finish(bpr_model *m, triplet_distance kind);

@@ -2,7 +2,7 @@
 ** embeddings, logits) against central finite differences; weights sum to 1
 ** with and without the id slot; on planted clusters whose items carry their
 ** cluster as side information, items never seen in sequences (cold start)
-** land next to their cluster. */
+** land next to their cluster, with one thread and with two. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +130,7 @@ static void weights_sum_to_one(void **state) {
 ** noise values. */
 enum { C = 4, K = 12, HOT = 10 };
 
-static void cold_start(void **state) {
-  (void)state;
+static void check_cold_start(int threads) {
   uint32_t n = C * K, nfv = C + 3;
   uint32_t fv_field[C + 3], item[2 * C * K], fv[2 * C * K];
   for (uint32_t c = 0; c < C; c++) fv_field[c] = 0;
@@ -155,7 +154,7 @@ static void cold_start(void **state) {
     for (int t = 0; t < 15; t++) s.item[q * 15 + t] = (q % C) * K + rng_below(&g, HOT);
   }
   s.off[s.n] = (size_t)s.n * 15;
-  sg_config cfg = {16, 3, 5, 5, 0.75, 0, 0.025f, 1, 7};
+  sg_config cfg = {16, 3, 5, 5, 0.75, 0, 0.025f, threads, 7};
   sg_model m;
   assert_int_equal(sg_model_init(&m, n, 16, &e, 7), RS_OK);
   sg_trainer t;
@@ -188,6 +187,14 @@ static void cold_start(void **state) {
   sg_model_free(&m);
   eges_free(&e);
   seqs_free(&s);
+}
+
+/* One thread, and two (Hogwild over the shared id rows, value embeddings
+** and logits; make tsan runs it under ThreadSanitizer). */
+static void cold_start(void **state) {
+  (void)state;
+  check_cold_start(1);
+  check_cold_start(2);
 }
 
 static void too_many_fields(void **state) {

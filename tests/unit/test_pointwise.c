@@ -60,7 +60,8 @@ static void step_is_gradient_descent(void **state) {
     float before[3][D];
     for (int b = 0; b < 3; b++) memcpy(before[b], params[b], sizeof(float) * len[b]);
     bpr_model m = {1, 1, D, user, item, bias};
-    double loss = pointwise_step(&m, 0, 0, y, (float)lr, (float)reg, (float)regb);
+    float work[2 * D];
+    double loss = pointwise_step(&m, 0, 0, y, (float)lr, (float)reg, (float)regb, work);
     assert_true(fabs(loss - (objective(before[0], before[1], before[2][0], D, y, 0, 0))) < 1e-6);
     for (int b = 0; b < 3; b++)
       for (int f = 0; f < len[b]; f++) {

@@ -75,7 +75,8 @@ static void step_is_gradient_descent(void **state) {
     assert_true(l > 0);
     bpr_model m = {1, 2, D, user, item, bias};
     const float lr = 1e-2f;
-    assert_true(triplet_step(&m, 0, 0, 1, &cfg, lr) == l);
+    float work[3 * D];
+    assert_true(triplet_step(&m, 0, 0, 1, &cfg, lr, work) == l);
     for (int f = 0; f < D; f++) {
       assert_true(fabsf(user[f] - (before[f] - lr * (grad[f] + 0.01f * before[f]))) < 1e-6f);
       assert_true(fabsf(item[f] - (before[D + f] - lr * (grad[D + f] + 0.01f * before[D + f]))) < 1e-6f);
@@ -100,10 +101,11 @@ static void semi_hard_choice(void **state) {
   float bias[4] = {0};
   bpr_model m = {1, 4, D, user, item, bias};
   uint32_t js[] = {1, 3, 2};
-  assert_int_equal(triplet_semi_hard(&m, 0, 0, js, 3, TRIPLET_COSINE), 2);
+  float work[2 * D];
+  assert_int_equal(triplet_semi_hard(&m, 0, 0, js, 3, TRIPLET_COSINE, work), 2);
   /* only harder candidates: the farthest of them */
   uint32_t hard[] = {1};
-  assert_int_equal(triplet_semi_hard(&m, 0, 0, hard, 1, TRIPLET_COSINE), 1);
+  assert_int_equal(triplet_semi_hard(&m, 0, 0, hard, 1, TRIPLET_COSINE, work), 1);
   /* L2: item k sits at length k + 1; from (1, 0): item 0 at |(0.5,0.87) - (1,0)| = 1 */
   uint32_t l2[] = {1, 2, 3};
   float d0 = triplet_dist(user, item, D, TRIPLET_L2);
@@ -113,7 +115,7 @@ static void semi_hard_choice(void **state) {
     float dk = triplet_dist(user, item + 2 * k, D, TRIPLET_L2);
     if (dk > d0 && dk < best) best = dk, want = (uint32_t)k;
   }
-  assert_int_equal(triplet_semi_hard(&m, 0, 0, l2, 3, TRIPLET_L2), want);
+  assert_int_equal(triplet_semi_hard(&m, 0, 0, l2, 3, TRIPLET_L2, work), want);
 }
 
 static void ranking_form(void **state) {
@@ -165,6 +167,11 @@ static void learns_planted_structure(void **state) {
           assert_true(fabsf(vec_dot(a.item + i * 16, a.item + i * 16, 16) - 1) < 1e-5f);
       bpr_model_free(&a);
       bpr_model_free(&b);
+      /* two threads (Hogwild, run under ThreadSanitizer by make tsan): still learns */
+      cfg.sgd.threads = 2;
+      assert_int_equal(triplet_train(&cfg, &s, NULL, NULL, NULL, &a, &st), RS_OK);
+      assert_true(heldout_auc(&a, &train, &held) > 0.9);
+      bpr_model_free(&a);
     }
   sampler_free(&s);
   csr_free(&train);
