@@ -41,7 +41,7 @@
 #include "../src/hnsw.h"
 #include "common.h"
 
-#define KNN_FORMAT 2
+#define KNN_FORMAT 3
 #define KNN_EF_MAX 10000 /* pgvector stops at 1000; 200k Gaussian IP needs ~800 for recall 0.95 */
 #define KNN_RERANK_MAX 100
 
