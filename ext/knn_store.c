@@ -285,7 +285,7 @@ static const char *check_vec(knn_store *s, sqlite3_stmt *st, float *fbuf, uint8_
     codes_of(&s->meta, b, cbuf, lo, step);
     if (vec_count_nonfinite(lo, 1, NULL) || vec_count_nonfinite(step, 1, NULL) || *step < 0 ||
         !isfinite(*lo + 255.0f * *step))
-      return "bad scale (negative or not finite)";
+      return "bad scale or offset (not finite, or a negative step)";
     return NULL;
   }
   memcpy(fbuf, b, (size_t)bytes);
