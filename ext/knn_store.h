@@ -3,9 +3,9 @@
 ** its shadow tables, their on-disk format, loading them into an in-memory
 ** index (src/hnsw.h) and writing changes back. No SQL object of its own.
 **
-** Storage format, version 2 (KNN_FORMAT). For a table x in schema s:
+** Storage format, version 3 (KNN_FORMAT). For a table x in schema s:
 **   s.x_info(key TEXT PRIMARY KEY, value)
-**       format_version 2, dim, metric ('ip'|'cosine'|'l2'), index
+**       format_version 3, dim, metric ('ip'|'cosine'|'l2'), index
 **       ('flat'|'hnsw'), m, ef_construction, ef_search, quantize
 **       ('none'|'int8'), rerank (0 = off, else the factor), verbose (0|1),
 **       entry_point (rowid of the HNSW entry node, NULL when empty),
@@ -15,9 +15,10 @@
 **       one row per indexed vector. quantize=none, or int8 with rerank > 0
 **       (the float vectors are kept): 4*dim bytes, float32 little-endian, as
 **       inserted (the int8 codes are computed again when loading).
-**       quantize=int8 with rerank = 0: dim + 4 bytes, the int8 codes then
-**       the float32 LE scale (src/quant.h; embed_quantize_int8's layout) of
-**       the vector as inserted (cosine: of the unit vector).
+**       quantize=int8 with rerank = 0: dim + 8 bytes, the affine codes u_i
+**       as unsigned bytes, then lo and step as float32 LE (src/quant.h; the
+**       vector is lo + step * u_i) of the vector as inserted (cosine: of the
+**       unit vector).
 **   s.x_graph(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB)
 **       hnsw only, one row per node (same rowid as x_vectors): its top level L
 **       and, for each level 0..L, an int64 LE count c followed by c int64 LE
@@ -30,10 +31,14 @@
 **   Anything else (a wrong blob length, a non-finite value, an unknown
 **   neighbour, a missing node) is reported as a corrupt shadow table.
 **
-** Version 1 (recsql before quantization) is the same without the keys
-** quantize, rerank and verbose (read as none, 0, 0); it is read and written
-** as version 1 (it can hold float vectors only), so older builds can still
-** open it. Other versions are refused with a message naming both.
+** Version 2 differs in the int8 rows only: dim + 4 bytes, symmetric codes
+** c_i as signed bytes then the float32 LE scale s (embed_quantize_int8's
+** layout), loaded as u = c + 128, lo = -128 s, step = s. Version 1 (recsql
+** before quantization) is version 2 without the keys quantize, rerank and
+** verbose (read as none, 0, 0). Versions 1 and 2 are read and written as
+** they are (new rows of a version 2 int8 table get its symmetric codes), so
+** older builds can still open them. Other versions are refused with a
+** message naming the versions read.
 */
 #ifndef RECSQL_KNN_STORE_H
 #define RECSQL_KNN_STORE_H
@@ -60,7 +65,7 @@ struct knn_meta {
   int format, dim, metric, index, m, ef_construction, ef_search, quant, rerank, verbose;
 };
 
-/* 1 when x_vectors holds int8 codes (quantize=int8 without rerank). */
+/* 1 when x_vectors holds 8-bit codes (quantize=int8 without rerank). */
 static inline int knn_meta_codes(const knn_meta *m) { return m->quant == KNN_Q_INT8 && !m->rerank; }
 
 typedef struct knn_store knn_store;

@@ -233,7 +233,7 @@ static const q8_kernels k_avx2 = {"avx2", dot_avx2, fdot_avx2, dot_rows_avx2, do
 
 /* ---- AVX-512 VNNI: vpdpbusd, 64 unsigned-by-signed byte products per instruction ---- */
 
-#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni,avx2")))
 
 VNNI static int32_t dot_vnni(const uint8_t *x, const int8_t *q, size_t n) {
   __m512i a = _mm512_setzero_si512();
@@ -266,13 +266,26 @@ VNNI static void dot_rows_vnni(const uint8_t *data, size_t rows, size_t stride, 
 VNNI static void dot_gather_vnni(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
                                  const int8_t *q, int32_t *out) {
   if (stride == 64) {
-    /* one 64-byte row per id: one load and one vpdpbusd each */
-    __m512i qv = _mm512_loadu_si512(q);
-    for (size_t i = 0; i < n; i++) {
-      __m512i a =
-          _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512(data + (size_t)ids[i] * 64), qv);
-      out[i] = _mm512_reduce_add_epi32(a);
+    /* one 64-byte row per id: one load and one vpdpbusd each; the sums of
+    ** four rows are reduced together (three vphaddd for four rows) */
+    __m512i qv = _mm512_loadu_si512(q), z = _mm512_setzero_si512();
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      __m512i a0 = _mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i] * 64), qv);
+      __m512i a1 = _mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i + 1] * 64), qv);
+      __m512i a2 = _mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i + 2] * 64), qv);
+      __m512i a3 = _mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i + 3] * 64), qv);
+      __m256i h0 = _mm256_add_epi32(_mm512_castsi512_si256(a0), _mm512_extracti64x4_epi64(a0, 1));
+      __m256i h1 = _mm256_add_epi32(_mm512_castsi512_si256(a1), _mm512_extracti64x4_epi64(a1, 1));
+      __m256i h2 = _mm256_add_epi32(_mm512_castsi512_si256(a2), _mm512_extracti64x4_epi64(a2, 1));
+      __m256i h3 = _mm256_add_epi32(_mm512_castsi512_si256(a3), _mm512_extracti64x4_epi64(a3, 1));
+      __m256i v = _mm256_hadd_epi32(_mm256_hadd_epi32(h0, h1), _mm256_hadd_epi32(h2, h3));
+      __m128i r = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+      _mm_storeu_si128((__m128i *)(out + i), r);
     }
+    for (; i < n; i++)
+      out[i] =
+          _mm512_reduce_add_epi32(_mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i] * 64), qv));
     return;
   }
   for (size_t i = 0; i < n; i++) out[i] = dot_vnni(data + (size_t)ids[i] * stride, q, stride);
