@@ -57,8 +57,9 @@ static double affine_trial(const float *x, size_t dim, double lo, double s, uint
                            float *fs) {
   double su = 0, suu = 0, sx = 0, sux = 0, inv = 1.0 / s;
   for (size_t i = 0; i < dim; i++) {
-    double k = floor(((double)x[i] - lo) * inv + 0.5);
-    k = k < 0 ? 0 : k > 255 ? 255 : k;
+    /* floor(v + 0.5) by truncation: v >= 0, as lo <= min x */
+    double v = ((double)x[i] - lo) * inv + 0.5;
+    double k = v <= 0 ? 0 : v >= 255 ? 255 : (double)(int)v;
     u[i] = (uint8_t)k;
     su += k;
     suu += k * k;
