@@ -32,6 +32,10 @@ M, EFC = 16, 200
 EFS = [int(e) for e in os.environ.get("EFS", "10,20,40,80,160").split(",")]
 NQ_FAST, NQ_SLOW = int(os.environ.get("NQ_FAST", "2000")), int(os.environ.get("NQ_SLOW", "200"))
 OUT = os.environ.get("OUT", "build/knn_bench")
+# CLOCK=cpu times the query loops by this process's CPU time (all of it is
+# spent in this one thread): on a machine shared with other work the wall
+# clock also counts the time spent waiting for a core.
+CLOCK = time.process_time if os.environ.get("CLOCK") == "cpu" else time.perf_counter
 os.makedirs(OUT, exist_ok=True)
 
 
@@ -227,12 +231,6 @@ def build_hnswlib():
         return run
 
     return build, os.path.getsize(f"{OUT}/hnswlib.bin"), {ef: runner(ef) for ef in EFS}
-
-
-# CLOCK=cpu times the query loops by this process's CPU time (all of it is
-# spent in this one thread): on a machine shared with other work the wall
-# clock also counts the time spent waiting for a core.
-CLOCK = time.process_time if os.environ.get("CLOCK") == "cpu" else time.perf_counter
 
 
 def compare(group, key, nq):
