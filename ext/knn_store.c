@@ -8,6 +8,7 @@
 */
 #include "knn_store.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,7 +240,7 @@ int knn_store_bump_generation(knn_store *s) {
 hnsw *knn_store_new_index(const knn_meta *m) {
   hnsw *h = hnsw_new((size_t)m->dim, m->metric, m->index == KNN_IDX_HNSW, (uint32_t)m->m,
                      (uint32_t)m->ef_construction, KNN_SEED);
-  if (h && m->quant == KNN_Q_INT8 && hnsw_set_int8(h, m->rerank > 0, (uint32_t)m->rerank)) {
+  if (h && m->quant == KNN_Q_INT8 && hnsw_set_int8(h, m->rerank > 0, (uint32_t)m->rerank, m->format == 2)) {
     hnsw_free(h);
     return NULL;
   }
@@ -251,12 +252,32 @@ static char *corrupt(knn_store *s, const char *table, sqlite3_int64 row, const c
                          what);
 }
 
+/* Bytes of a stored vec value: floats, or codes (format 2: signed codes
+** and a scale; since 3: unsigned codes, lo and step). */
+static int vec_bytes(const knn_meta *m) {
+  return !knn_meta_codes(m) ? m->dim * 4 : m->format == 2 ? m->dim + 4 : m->dim + 8;
+}
+
+/* The codes of a stored codes value b into u, *lo and *step (format 2's
+** symmetric codes c as c + 128, lo = -128 * scale, step = scale). */
+static void codes_of(const knn_meta *m, const unsigned char *b, uint8_t *u, float *lo, float *step) {
+  if (m->format == 2) {
+    for (int i = 0; i < m->dim; i++) u[i] = (uint8_t)((int8_t)b[i] + 128);
+    memcpy(step, b + m->dim, 4);
+    *lo = -128.0f * *step;
+    return;
+  }
+  memcpy(u, b, (size_t)m->dim);
+  memcpy(lo, b + m->dim, 4);
+  memcpy(step, b + m->dim + 4, 4);
+}
+
 /* Why a stored vec value is not what the table holds, or NULL; its codes or
-** floats are then in fbuf (dim floats) or cbuf (dim codes) and *scale. */
-static const char *check_vec(knn_store *s, sqlite3_stmt *st, float *fbuf, int8_t *cbuf, float *scale,
-                             char *what, int nwhat) {
+** floats are then in fbuf (dim floats) or cbuf (dim codes), *lo and *step. */
+static const char *check_vec(knn_store *s, sqlite3_stmt *st, float *fbuf, uint8_t *cbuf, float *lo,
+                             float *step, char *what, int nwhat) {
   const int dim = s->meta.dim, codes = knn_meta_codes(&s->meta);
-  const int bytes = codes ? dim + 4 : dim * 4;
+  const int bytes = vec_bytes(&s->meta);
   int type = sqlite3_column_type(st, 1), nb = sqlite3_column_bytes(st, 1);
   const unsigned char *b = sqlite3_column_blob(st, 1);
   if (type != SQLITE_BLOB) {
@@ -268,9 +289,10 @@ static const char *check_vec(knn_store *s, sqlite3_stmt *st, float *fbuf, int8_t
     return what;
   }
   if (codes) {
-    memcpy(cbuf, b, (size_t)dim);
-    memcpy(scale, b + dim, 4);
-    if (vec_count_nonfinite(scale, 1, NULL) || *scale < 0) return "bad scale (negative or not finite)";
+    codes_of(&s->meta, b, cbuf, lo, step);
+    if (vec_count_nonfinite(lo, 1, NULL) || vec_count_nonfinite(step, 1, NULL) || *step < 0 ||
+        !isfinite(*lo + 255.0f * *step))
+      return "bad scale or offset (not finite, or a negative step)";
     return NULL;
   }
   memcpy(fbuf, b, (size_t)bytes);
@@ -284,19 +306,20 @@ static int load_vectors(knn_store *s, hnsw *h, int64_t *max_rowid, char **err) {
   int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
   sqlite3_free(sql);
   float *fbuf = malloc((size_t)s->meta.dim * 4);
-  int8_t *cbuf = malloc((size_t)s->meta.dim);
+  uint8_t *cbuf = malloc((size_t)s->meta.dim);
   if (!fbuf || !cbuf) rc = SQLITE_NOMEM;
   while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     sqlite3_int64 row = sqlite3_column_int64(st, 0);
     char what[96];
-    float scale = 0;
-    const char *bad = check_vec(s, st, fbuf, cbuf, &scale, what, (int)sizeof what);
+    float lo = 0, step = 0;
+    const char *bad = check_vec(s, st, fbuf, cbuf, &lo, &step, what, (int)sizeof what);
     if (bad) {
       *err = corrupt(s, "vectors", row, bad);
       rc = SQLITE_CORRUPT_VTAB;
       break;
     }
-    int r = knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, scale) : hnsw_load_vector(h, row, fbuf);
+    int r =
+        knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, lo, step) : hnsw_load_vector(h, row, fbuf);
     if (r) {
       rc = SQLITE_NOMEM;
       break;
@@ -589,7 +612,7 @@ int knn_store_log_end(knn_store *s) {
 ** vector was written or that h lacks. */
 static int apply_vectors(knn_store *s, hnsw *h, sqlite3_stmt *st, char **err) {
   float *fbuf = malloc((size_t)s->meta.dim * 4);
-  int8_t *cbuf = malloc((size_t)s->meta.dim);
+  uint8_t *cbuf = malloc((size_t)s->meta.dim);
   int rc = fbuf && cbuf ? SQLITE_OK : SQLITE_NOMEM;
   while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     rc = SQLITE_OK;
@@ -602,12 +625,12 @@ static int apply_vectors(knn_store *s, hnsw *h, sqlite3_stmt *st, char **err) {
     if (present && sqlite3_column_int(st, 2) == 0) continue; /* only its links changed */
     if (present) hnsw_drop_key(h, row);
     char what[96];
-    float scale = 0;
-    const char *bad = check_vec(s, st, fbuf, cbuf, &scale, what, (int)sizeof what);
+    float lo = 0, step = 0;
+    const char *bad = check_vec(s, st, fbuf, cbuf, &lo, &step, what, (int)sizeof what);
     if (bad) {
       *err = corrupt(s, "vectors", row, bad);
       rc = SQLITE_CORRUPT_VTAB;
-    } else if (knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, scale)
+    } else if (knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, lo, step)
                                         : hnsw_load_vector(h, row, fbuf)) {
       rc = SQLITE_NOMEM;
     }
@@ -750,26 +773,35 @@ int knn_store_flush(knn_store *s, hnsw *h) {
 int knn_store_add(knn_store *s, hnsw *h, int64_t rowid, const float *v) {
   int rc = prep(s, &s->st_ins, "INSERT INTO \"%w\".\"%w_vectors\"(rowid, vec) VALUES (?1, ?2)");
   if (rc) return rc;
-  const int dim = s->meta.dim;
-  int8_t *blob = NULL;
-  float scale = 0;
+  const int dim = s->meta.dim, bytes = vec_bytes(&s->meta);
+  uint8_t *blob = NULL, *u = NULL;
+  float lo = 0, step = 0;
   sqlite3_bind_int64(s->st_ins, 1, rowid);
   if (knn_meta_codes(&s->meta)) {
-    blob = sqlite3_malloc(dim + 4);
+    blob = sqlite3_malloc(bytes + dim);
     if (!blob) return SQLITE_NOMEM;
-    if (hnsw_quantize(h, v, blob, &scale)) {
+    u = blob + bytes;
+    if (hnsw_quantize(h, v, u, &lo, &step)) {
       sqlite3_free(blob);
       return SQLITE_NOMEM;
     }
-    memcpy(blob + dim, &scale, 4);
-    sqlite3_bind_blob(s->st_ins, 2, blob, dim + 4, SQLITE_STATIC);
+    if (s->meta.format == 2) {
+      for (int i = 0; i < dim; i++) blob[i] = (uint8_t)(int8_t)(u[i] - 128);
+      memcpy(blob + dim, &step, 4);
+    } else {
+      memcpy(blob, u, (size_t)dim);
+      memcpy(blob + dim, &lo, 4);
+      memcpy(blob + dim + 4, &step, 4);
+    }
+    sqlite3_bind_blob(s->st_ins, 2, blob, bytes, SQLITE_STATIC);
   } else {
     sqlite3_bind_blob(s->st_ins, 2, v, dim * 4, SQLITE_STATIC);
   }
   rc = step_done(s->st_ins);
   if (rc == SQLITE_OK) rc = log_row(s, rowid, 1);
   if (rc == SQLITE_OK) {
-    int r = blob ? hnsw_add_int8(h, rowid, blob, scale) : hnsw_add(h, rowid, v);
+    /* the codes go in; the float vector links the node (exact on the query side) */
+    int r = u ? hnsw_add_int8(h, rowid, u, lo, step, v) : hnsw_add(h, rowid, v);
     if (r) rc = SQLITE_NOMEM;
   }
   sqlite3_free(blob);
@@ -794,18 +826,26 @@ int knn_store_remove(knn_store *s, int64_t rowid) {
 int knn_store_result(knn_store *s, sqlite3_context *ctx, sqlite3_value *vec) {
   const int dim = s->meta.dim;
   if (!knn_meta_codes(&s->meta) || sqlite3_value_type(vec) != SQLITE_BLOB ||
-      sqlite3_value_bytes(vec) != dim + 4) {
+      sqlite3_value_bytes(vec) != vec_bytes(&s->meta)) {
     sqlite3_result_value(ctx, vec);
     return SQLITE_OK;
   }
-  const int8_t *c = sqlite3_value_blob(vec);
-  float scale, *out = sqlite3_malloc64((sqlite3_uint64)dim * 4);
+  const unsigned char *c = sqlite3_value_blob(vec);
+  float *out = sqlite3_malloc64((sqlite3_uint64)dim * 4);
   if (!c || !out) {
     sqlite3_free(out);
     return SQLITE_NOMEM;
   }
-  memcpy(&scale, c + dim, 4);
-  q8_decode(c, (size_t)dim, scale, out);
+  if (s->meta.format == 2) {
+    float scale;
+    memcpy(&scale, c + dim, 4);
+    q8_decode((const int8_t *)c, (size_t)dim, scale, out);
+  } else {
+    float lo, step;
+    memcpy(&lo, c + dim, 4);
+    memcpy(&step, c + dim + 4, 4);
+    q8_decode_affine(c, (size_t)dim, lo, step, out);
+  }
   sqlite3_result_blob(ctx, out, dim * 4, sqlite3_free);
   return SQLITE_OK;
 }

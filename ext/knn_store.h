@@ -18,9 +18,10 @@
 **       one row per indexed vector. quantize=none, or int8 with rerank > 0
 **       (the float vectors are kept): 4*dim bytes, float32 little-endian, as
 **       inserted (the int8 codes are computed again when loading).
-**       quantize=int8 with rerank = 0: dim + 4 bytes, the int8 codes then
-**       the float32 LE scale (src/quant.h; embed_quantize_int8's layout) of
-**       the vector as inserted (cosine: of the unit vector).
+**       quantize=int8 with rerank = 0: dim + 8 bytes, the affine codes u_i
+**       as unsigned bytes, then lo and step as float32 LE (src/quant.h; the
+**       vector is lo + step * u_i) of the vector as inserted (cosine: of the
+**       unit vector).
 **   s.x_graph(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB)
 **       hnsw only, one row per node (same rowid as x_vectors): its top level L
 **       and, for each level 0..L, an int64 LE count c followed by c int64 LE
@@ -45,15 +46,19 @@
 **   Anything else (a wrong blob length, a non-finite value, an unknown
 **   neighbour, a missing node) is reported as a corrupt shadow table.
 **
-** Version 2 is version 3 without uid, log_from and x_changes; version 1
-** (recsql before quantization) is version 2 without the keys quantize,
-** rerank and verbose (read as none, 0, 0). Both are read and written as
-** they are (no log, so older builds can still open them and no change can
-** go unlogged); their readers reload the whole index when another
-** connection wrote, and their copies are not shared between connections
-** (without a uid a re-created table could pass for the old one). Other
-** versions are refused with a message naming both (builds before version 3
-** refuse version 3 tables, whose log they would not keep).
+** Version 2 is version 3 without uid, log_from, log_rows and x_changes,
+** and differs in the int8 rows: dim + 4 bytes, symmetric codes c_i as
+** signed bytes then the float32 LE scale s (embed_quantize_int8's layout),
+** loaded as u = c + 128, lo = -128 s, step = s. Version 1 (recsql before
+** quantization) is version 2 without the keys quantize, rerank and verbose
+** (read as none, 0, 0). Versions 1 and 2 are read and written as they are
+** (new rows of a version 2 int8 table get its symmetric codes; no log, so
+** older builds can still open them and no change can go unlogged); their
+** readers reload the whole index when another connection wrote, and their
+** copies are not shared between connections (without a uid a re-created
+** table could pass for the old one). Other versions are refused with a
+** message naming the versions read (builds before version 3 refuse
+** version 3 tables, whose log they would not keep).
 */
 #ifndef RECSQL_KNN_STORE_H
 #define RECSQL_KNN_STORE_H
@@ -82,7 +87,7 @@ struct knn_meta {
   sqlite3_int64 uid; /* version 3; 0 before */
 };
 
-/* 1 when x_vectors holds int8 codes (quantize=int8 without rerank). */
+/* 1 when x_vectors holds 8-bit codes (quantize=int8 without rerank). */
 static inline int knn_meta_codes(const knn_meta *m) { return m->quant == KNN_Q_INT8 && !m->rerank; }
 
 typedef struct knn_store knn_store;

@@ -19,15 +19,18 @@
 #include "vec.h"
 
 /* What a search or an insert writes besides the store: visited tags, heaps,
-** the normalized query and its codes. */
+** the normalized query, its int8 codes and its padded floats (the int8
+** candidates are re-scored with them), the encoder's bytes. */
 struct hnsw_scratch {
   uint32_t *visited, vcap, tag;
   void *cand, *res, *work; /* heaps and a work array of (distance, slot) */
   size_t cand_cap, res_cap, work_cap;
   float *qbuf;
   size_t qbuf_n;
-  int8_t *qa, *qb; /* signed query codes: searches and inserts / neighbour selection */
-  size_t q_n;
+  int8_t *qa;       /* signed query codes of searches; an insert's new codes */
+  uint8_t *utmp;    /* encoder scratch, stride bytes */
+  float *qfa, *qfb; /* float queries padded to stride: searches and inserts / neighbour selection */
+  size_t q_n;       /* stride the four buffers above fit */
 };
 
 struct hnsw {
@@ -49,12 +52,13 @@ struct hnsw {
   int64_t entry;    /* entry point slot, -1 when empty */
   int max_level;
 
-  /* int8 (hnsw_set_int8): codes as unsigned bytes c + 128, rows of stride bytes */
+  /* int8 (hnsw_set_int8): affine codes (src/quant.h), rows of stride bytes */
   int int8, floats; /* floats: vec is kept */
+  int symmetric;    /* codes made as format 2 did (symmetric, one scale) */
   uint32_t rerank;
   size_t stride;
   uint8_t *codes; /* cap x stride */
-  float *qmeta;   /* slot -> (scale, squared norm of the decoded vector): one cache line */
+  float *qmeta;   /* slot -> KNN_Q8_META floats: lo, step, squared norm of the decoded vector */
   const q8_kernels *kern;
 
   /* key -> slot, open addressing with linear probing */
@@ -72,10 +76,16 @@ struct hnsw {
   hnsw_scratch own; /* scratch of inserts, removals and hnsw_search */
 };
 
-/* A query prepared for the store: the float vector, or int8 codes. */
+/* A query prepared for the store. HQ_FLOAT: the float query f against the
+** float vectors; HQ_CODES: its int8 codes c against the codes (the kernels'
+** integer sums); HQ_ASYM: f (padded to stride, with its sum and squared
+** norm) against the codes. */
+enum { HQ_FLOAT, HQ_CODES, HQ_ASYM };
 typedef struct hq hq;
 struct hq {
+  int kind;
   const float *f;
+  float fsum, fn2;
   q8_query c;
 };
 
@@ -185,7 +195,9 @@ static void scratch_clear(hnsw_scratch *sc) {
   free(sc->work);
   free(sc->qbuf);
   free(sc->qa);
-  free(sc->qb);
+  free(sc->utmp);
+  free(sc->qfa);
+  free(sc->qfb);
   memset(sc, 0, sizeof *sc);
 }
 
@@ -217,12 +229,13 @@ void hnsw_free(hnsw *h) {
   free(h);
 }
 
-int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank) {
+int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank, int symmetric) {
   if (h->n || (rerank && !keep_float)) return HNSW_INVALID;
   h->stride = q8_stride(h->dim);
   h->int8 = 1;
   h->floats = keep_float;
   h->rerank = rerank;
+  h->symmetric = symmetric;
   h->kern = q8_kernels_best();
   return HNSW_OK;
 }
@@ -251,9 +264,13 @@ static int scratch_fit(hnsw_scratch *sc, const hnsw *h) {
     sc->qbuf_n = h->dim;
   }
   if (h->int8 && sc->q_n < h->stride) {
-    if (grow_array(&sc->qa, h->stride, 1) || grow_array(&sc->qb, h->stride, 1)) return HNSW_NOMEM;
+    if (grow_array(&sc->qa, h->stride, 1) || grow_array(&sc->utmp, h->stride, 1) ||
+        grow_array(&sc->qfa, h->stride, sizeof(float)) || grow_array(&sc->qfb, h->stride, sizeof(float)))
+      return HNSW_NOMEM;
     memset(sc->qa, 0, h->stride);
-    memset(sc->qb, 0, h->stride);
+    memset(sc->utmp, 0, h->stride);
+    memset(sc->qfa, 0, h->stride * sizeof(float));
+    memset(sc->qfb, 0, h->stride * sizeof(float));
     sc->q_n = h->stride;
   }
   return HNSW_OK;
@@ -265,7 +282,8 @@ static int reserve(hnsw *h, uint32_t need) {
   while (ncap < need) ncap *= 2;
   if (ncap > UINT32_MAX - 1) ncap = UINT32_MAX - 1;
   if (h->floats && grow_array(&h->vec, ncap, h->dim * sizeof(float))) return HNSW_NOMEM;
-  if (h->int8 && (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, 2 * sizeof(float))))
+  if (h->int8 &&
+      (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, KNN_Q8_META * sizeof(float))))
     return HNSW_NOMEM;
   if (grow_array(&h->key, ncap, sizeof(int64_t)) || grow_array(&h->deleted, ncap, 1) ||
       grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1))
@@ -302,20 +320,25 @@ void hnsw_dirty_clear(hnsw *h) {
   h->n_dirty = 0;
 }
 
-/* Stores codes c (signed, dim of them) and scale s in slot. */
-static void put_codes(hnsw *h, uint32_t slot, const int8_t *c, float s) {
+/* Stores the codes u (dim of them) of lo + step * u in slot. */
+static void put_codes(hnsw *h, uint32_t slot, const uint8_t *u, float lo, float step) {
   uint8_t *x = h->codes + (size_t)slot * h->stride;
-  int64_t n2 = 0;
+  memcpy(x, u, h->dim);
+  memset(x + h->dim, 0, h->stride - h->dim);
+  double n2 = 0;
   for (size_t i = 0; i < h->dim; i++) {
-    x[i] = (uint8_t)(c[i] + 128);
-    n2 += (int64_t)c[i] * c[i];
+    double v = (double)(lo + step * (float)u[i]);
+    n2 += v * v;
   }
-  memset(x + h->dim, 128, h->stride - h->dim);
-  h->qmeta[2 * (size_t)slot] = s;
-  h->qmeta[2 * (size_t)slot + 1] = (float)((double)s * s * (double)n2);
+  float *m = h->qmeta + KNN_Q8_META * (size_t)slot;
+  m[0] = lo;
+  m[1] = step;
+  m[2] = (float)n2;
+  m[3] = 0.0f;
 }
 
-int hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
+int hnsw_quantize(hnsw *h, const float *v, uint8_t *u, float *lo, float *step) {
+  if (scratch_fit(&h->own, h)) return HNSW_NOMEM;
   const float *x = v;
   if (h->metric == KNN_COSINE) {
     if (scratch_fit(&h->own, h)) return HNSW_NOMEM;
@@ -323,14 +346,22 @@ int hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale) {
     knn_normalize(h->own.qbuf, h->dim);
     x = h->own.qbuf;
   }
-  *scale = q8_scale(x, h->dim);
-  q8_encode(x, h->dim, *scale, codes);
+  if (!h->symmetric) {
+    q8_encode_affine(x, h->dim, u, h->own.utmp, lo, step);
+    return HNSW_OK;
+  }
+  float s = q8_scale(x, h->dim);
+  q8_encode(x, h->dim, s, (int8_t *)h->own.utmp);
+  for (size_t i = 0; i < h->dim; i++) u[i] = (uint8_t)((int8_t)h->own.utmp[i] + 128);
+  *lo = -128.0f * s;
+  *step = s;
   return HNSW_OK;
 }
 
-/* Appends a slot for key with vector v (normalized for cosine), or codes c
-** and scale cs when v is NULL. */
-static int64_t new_slot(hnsw *h, int64_t key, const float *v, const int8_t *c, float cs, int level) {
+/* Appends a slot for key with vector v (normalized for cosine), or codes u
+** of lo + step * u when v is NULL. */
+static int64_t new_slot(hnsw *h, int64_t key, const float *v, const uint8_t *u, float lo, float step,
+                        int level) {
   if (hnsw_find(h, key) >= 0) return HNSW_EXISTS;
   if (h->n >= UINT32_MAX - 2) return HNSW_NOMEM;
   if (reserve(h, h->n + 1) || scratch_fit(&h->own, h)) return HNSW_NOMEM;
@@ -351,12 +382,12 @@ static int64_t new_slot(hnsw *h, int64_t key, const float *v, const int8_t *c, f
     if (h->metric == KNN_COSINE) knn_normalize(x, h->dim);
   }
   if (v && h->int8) {
-    int8_t *tmp = h->own.qb; /* stride >= dim bytes */
-    float sc;
-    (void)hnsw_quantize(h, v, tmp, &sc); /* cannot fail: the scratch fits */
-    put_codes(h, s, tmp, sc);
+    uint8_t *tmp = (uint8_t *)h->own.qa; /* stride >= dim bytes */
+    float l, st;
+    (void)hnsw_quantize(h, v, tmp, &l, &st); /* cannot fail: the scratch fits */
+    put_codes(h, s, tmp, l, st);
   } else if (!v) {
-    put_codes(h, s, c, cs);
+    put_codes(h, s, u, lo, step);
   }
   h->key[s] = key;
   h->deleted[s] = 0;
@@ -373,36 +404,56 @@ static inline uint32_t *links(const hnsw *h, uint32_t s, int l) {
   return h->upper[s] + (size_t)(l - 1) * (h->m + 1);
 }
 
-/* Distance from a prepared query to slot s: on floats, or on int8 codes. */
+/* Distance from a prepared query to slot s. */
 static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
-  if (!h->int8) return knn_distance(h->metric, q->f, h->vec + (size_t)s * h->dim, h->dim);
-  int32_t raw = h->kern->dot(h->codes + (size_t)s * h->stride, q->c.c, h->stride);
-  return q8_distance(h->metric, &q->c, raw, h->qmeta[2 * (size_t)s], h->qmeta[2 * (size_t)s + 1]);
+  if (q->kind == HQ_FLOAT) return knn_distance(h->metric, q->f, h->vec + (size_t)s * h->dim, h->dim);
+  const uint8_t *x = h->codes + (size_t)s * h->stride;
+  const float *m = h->qmeta + KNN_Q8_META * (size_t)s;
+  if (q->kind == HQ_CODES) return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride), m);
+  float d = m[0] * q->fsum + m[1] * h->kern->fdot(x, q->f, h->stride);
+  return knn_distance_of_dot(h->metric, d, q->fn2, m[2]);
 }
 
-/* The query of a float vector (already normalized for cosine), codes in buf. */
-static hq query_of(const hnsw *h, const float *v, int8_t *buf) {
-  hq q = {v, {0}};
-  if (h->int8) q8_query_make(v, h->dim, h->stride, buf, &q.c);
-  return q;
-}
-
-/* The query of a stored vector, codes in buf. */
-static hq query_of_slot(const hnsw *h, uint32_t s, int8_t *buf) {
-  hq q = {h->floats ? h->vec + (size_t)s * h->dim : NULL, {0}};
-  if (h->int8) {
-    const uint8_t *x = h->codes + (size_t)s * h->stride;
-    int64_t sum = 0;
-    for (size_t i = 0; i < h->stride; i++) {
-      buf[i] = (int8_t)(x[i] - 128);
-      sum += buf[i];
-    }
-    q.c.c = buf;
-    q.c.s = h->qmeta[2 * (size_t)s];
-    q.c.off = 128 * sum;
-    q.c.n2 = h->qmeta[2 * (size_t)s + 1];
+/* The asymmetric query of v (dim floats, normalized for cosine; may be pad itself). */
+static hq query_asym(const hnsw *h, const float *v, float *pad) {
+  hq q = {HQ_ASYM, pad, 0.0f, 0.0f, {0}};
+  if (v != pad) memcpy(pad, v, h->dim * sizeof *v);
+  memset(pad + h->dim, 0, (h->stride - h->dim) * sizeof *pad);
+  double sum = 0, n2 = 0;
+  for (size_t i = 0; i < h->dim; i++) {
+    sum += pad[i];
+    n2 += (double)pad[i] * pad[i];
   }
+  q.fsum = (float)sum;
+  q.fn2 = (float)n2;
   return q;
+}
+
+/* The query of a search for v (already normalized for cosine): on an int8
+** store its int8 codes, which walk the graph (the integer kernels; walking
+** with the float query found the same neighbours, 10 to 25% slower), and
+** its padded floats, which re-score the candidates; both in sc (fitted). */
+static hq query_of(const hnsw *h, hnsw_scratch *sc, const float *v) {
+  if (!h->int8) return (hq){HQ_FLOAT, v, 0.0f, 0.0f, {0}};
+  hq q = query_asym(h, v, sc->qfa);
+  q.kind = HQ_CODES;
+  q8_query_make(v, h->dim, h->stride, sc->qa, &q.c);
+  return q;
+}
+
+/* The query of a vector being linked into the graph: v itself when given
+** (an insert: float against codes), else slot s's stored vector (its
+** decoded codes); exact float distances when the store keeps floats. */
+static hq query_for_link(const hnsw *h, uint32_t s, const float *v, float *pad) {
+  if (h->floats) return (hq){HQ_FLOAT, h->vec + (size_t)s * h->dim, 0.0f, 0.0f, {0}};
+  if (v) {
+    memcpy(pad, v, h->dim * sizeof *v);
+    if (h->metric == KNN_COSINE) knn_normalize(pad, h->dim);
+    return query_asym(h, pad, pad);
+  }
+  const float *m = h->qmeta + KNN_Q8_META * (size_t)s;
+  q8_decode_affine(h->codes + (size_t)s * h->stride, h->dim, m[0], m[1], pad);
+  return query_asym(h, pad, pad);
 }
 
 double hnsw_user_distance(const hnsw *h, double internal) {
@@ -518,9 +569,9 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
       if (visited[nb] == tag) continue;
       visited[nb] = tag;
       if (any_deleted && h->deleted[nb]) continue;
-      if (h->int8) {
+      if (q->kind != HQ_FLOAT) {
         __builtin_prefetch(h->codes + (size_t)nb * h->stride);
-        __builtin_prefetch(h->qmeta + 2 * (size_t)nb);
+        __builtin_prefetch(h->qmeta + KNN_Q8_META * (size_t)nb);
       } else {
         const float *x = h->vec + (size_t)nb * dim;
         for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
@@ -528,12 +579,12 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
       todo[nt++] = nb;
     }
     int32_t raw[2 * 100 + 2];
-    if (h->int8) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, raw);
+    const int codes = q->kind == HQ_CODES;
+    if (codes) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, raw);
     for (uint32_t j = 0; j < nt; j++) {
       uint32_t nb = todo[j];
-      float d = h->int8 ? q8_distance(h->metric, &q->c, raw[j], h->qmeta[2 * (size_t)nb],
-                                      h->qmeta[2 * (size_t)nb + 1])
-                        : dist(h, q, nb);
+      float d =
+          codes ? q8_distance(h->metric, &q->c, raw[j], h->qmeta + KNN_Q8_META * (size_t)nb) : dist(h, q, nb);
       if (nr < ef || d < res[0].d) {
         if (nc + 1 > sc->cand_cap) {
           if (ensure(&sc->cand, &sc->cand_cap, nc + 1)) return HNSW_NOMEM;
@@ -557,7 +608,7 @@ static size_t select_heuristic(hnsw *h, dn *cands, size_t n, size_t mmax) {
   if (n <= mmax) return n;
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < mmax; i++) {
-    hq x = query_of_slot(h, cands[i].id, h->own.qb);
+    hq x = query_for_link(h, cands[i].id, NULL, h->own.qfb);
     int good = 1;
     for (size_t j = 0; j < kept; j++) {
       if (dist(h, &x, cands[j].id) < cands[i].d) {
@@ -584,7 +635,7 @@ static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
   }
   if (ensure(&h->own.work, &h->own.work_cap, (size_t)cnt + 1)) return HNSW_NOMEM;
   dn *w = h->own.work;
-  hq x = query_of_slot(h, s, h->own.qb);
+  hq x = query_for_link(h, s, NULL, h->own.qfb);
   size_t n = 0;
   for (uint32_t j = 1; j <= cnt; j++) {
     if (h->deleted[ls[j]]) continue;
@@ -609,15 +660,16 @@ static int drain_sorted(hnsw_scratch *sc, size_t n) {
   return HNSW_OK;
 }
 
-/* Links slot s (already stored, level set) into the graph. */
-static int link_node(hnsw *h, uint32_t s) {
+/* Links slot s (already stored, level set) into the graph; v: its float
+** vector when at hand (an insert), else NULL. */
+static int link_node(hnsw *h, uint32_t s, const float *v) {
   int L = h->level[s];
   if (h->entry < 0) {
     h->entry = s;
     h->max_level = L;
     return mark_dirty(h, s);
   }
-  hq q = query_of_slot(h, s, h->own.qa);
+  hq q = query_for_link(h, s, v, h->own.qfa);
   uint32_t cur = (uint32_t)h->entry;
   float curd = dist(h, &q, cur);
   for (int l = h->max_level; l > L; l--) greedy(h, &q, l, &cur, &curd);
@@ -655,27 +707,29 @@ static int link_node(hnsw *h, uint32_t s) {
   return HNSW_OK;
 }
 
-static int add(hnsw *h, int64_t key, const float *v, const int8_t *c, float cs, int link) {
+/* Stores v or (when u is given) the codes u, and links the slot with v
+** (NULL: with the decoded codes) when link. */
+static int add(hnsw *h, int64_t key, const float *v, const uint8_t *u, float lo, float step, int link) {
   int level = h->graph ? hnsw_key_level(h, key) : 0;
-  int64_t s = new_slot(h, key, v, c, cs, level);
+  int64_t s = new_slot(h, key, u ? NULL : v, u, lo, step, level);
   if (s < 0) return (int)s;
   if (!link) return HNSW_OK;
   if (!h->graph) return mark_dirty(h, (uint32_t)s);
-  return link_node(h, (uint32_t)s);
+  return link_node(h, (uint32_t)s, v);
 }
 
-int hnsw_add(hnsw *h, int64_t key, const float *v) { return add(h, key, v, NULL, 0, 1); }
+int hnsw_add(hnsw *h, int64_t key, const float *v) { return add(h, key, v, NULL, 0, 0, 1); }
 
-int hnsw_load_vector(hnsw *h, int64_t key, const float *v) { return add(h, key, v, NULL, 0, 0); }
+int hnsw_load_vector(hnsw *h, int64_t key, const float *v) { return add(h, key, v, NULL, 0, 0, 0); }
 
-int hnsw_add_int8(hnsw *h, int64_t key, const int8_t *codes, float scale) {
+int hnsw_add_int8(hnsw *h, int64_t key, const uint8_t *codes, float lo, float step, const float *v) {
   if (!h->int8 || h->floats) return HNSW_INVALID;
-  return add(h, key, NULL, codes, scale, 1);
+  return add(h, key, v, codes, lo, step, 1);
 }
 
-int hnsw_load_int8(hnsw *h, int64_t key, const int8_t *codes, float scale) {
+int hnsw_load_int8(hnsw *h, int64_t key, const uint8_t *codes, float lo, float step) {
   if (!h->int8 || h->floats) return HNSW_INVALID;
-  return add(h, key, NULL, codes, scale, 0);
+  return add(h, key, NULL, codes, lo, step, 0);
 }
 
 /* Reconnects u at level l after d was removed from its list. */
@@ -686,7 +740,7 @@ static int repair(hnsw *h, uint32_t u, uint32_t d, int l) {
   hnsw_scratch *sc = &h->own;
   if (scratch_fit(sc, h) || ensure(&sc->work, &sc->work_cap, (size_t)lu[0] + ld[0] + 1)) return HNSW_NOMEM;
   dn *w = sc->work;
-  hq x = query_of_slot(h, u, sc->qb);
+  hq x = query_for_link(h, u, NULL, sc->qfb);
   size_t n = 0;
   uint32_t tag = next_tag(sc);
   sc->visited[u] = tag;
@@ -804,7 +858,7 @@ hnsw *hnsw_clone(const hnsw *h) {
   int fail = 0;
   c->vec = h->floats ? dup_array(h->vec, n, h->dim * sizeof(float), &fail) : NULL;
   c->codes = h->int8 ? dup_array(h->codes, n, h->stride, &fail) : NULL;
-  c->qmeta = h->int8 ? dup_array(h->qmeta, n, 2 * sizeof(float), &fail) : NULL;
+  c->qmeta = h->int8 ? dup_array(h->qmeta, n, KNN_Q8_META * sizeof(float), &fail) : NULL;
   c->key = dup_array(h->key, n, sizeof(int64_t), &fail);
   c->deleted = dup_array(h->deleted, n, 1, &fail);
   c->level = dup_array(h->level, n, 1, &fail);
@@ -828,7 +882,7 @@ hnsw *hnsw_clone(const hnsw *h) {
 size_t hnsw_bytes(const hnsw *h) {
   size_t cap = h->cap, b = sizeof *h;
   if (h->floats) b += cap * h->dim * sizeof(float);
-  if (h->int8) b += cap * (h->stride + 2 * sizeof(float));
+  if (h->int8) b += cap * (h->stride + KNN_Q8_META * sizeof(float));
   b += cap * (sizeof(int64_t) + 3); /* key, deleted, level, dirty */
   if (h->graph) {
     b += cap * ((h->m0 + 1) * sizeof(uint32_t) + sizeof(uint32_t *));
@@ -839,7 +893,7 @@ size_t hnsw_bytes(const hnsw *h) {
   b += h->dirty_cap * sizeof(uint32_t);
   const hnsw_scratch *sc = &h->own;
   b += (size_t)sc->vcap * sizeof(uint32_t) + (sc->cand_cap + sc->res_cap + sc->work_cap) * sizeof(dn);
-  return b + sc->qbuf_n * sizeof(float) + 2 * sc->q_n;
+  return b + sc->qbuf_n * sizeof(float) + sc->q_n * (2 + 2 * sizeof(float));
 }
 
 int hnsw_drop_key(hnsw *h, int64_t key) {
@@ -897,7 +951,7 @@ static int search_rerank(const hnsw *h, hnsw_scratch *sc, const float *q, size_t
   if (kk / h->rerank != k || kk > h->n_live) kk = h->n_live;
   topk c = {0};
   if (topk_init(&c, kk)) return HNSW_NOMEM;
-  hq qq = query_of(h, q, sc->qa);
+  hq qq = query_of(h, sc, q);
   int rc = search_into(h, sc, &qq, kk, ef > kk ? ef : kk, &c);
   size_t m = rc ? 0 : topk_sort(&c);
   for (size_t i = 0; i < m; i++) {
@@ -908,29 +962,18 @@ static int search_rerank(const hnsw *h, hnsw_scratch *sc, const float *q, size_t
   return rc;
 }
 
-/* The distance from the float query q (|q|^2 = qn2) to the decoded codes of slot s. */
-static float refine_distance(const hnsw *h, const float *q, float qn2, uint32_t s) {
-  const uint8_t *x = h->codes + (size_t)s * h->stride;
-  float acc = 0.0f;
-  for (size_t i = 0; i < h->dim; i++) acc += q[i] * (float)((int)x[i] - 128);
-  float d = acc * h->qmeta[2 * (size_t)s];
-  return h->metric == KNN_IP       ? -d
-         : h->metric == KNN_COSINE ? 1.0f - d
-                                   : qn2 + h->qmeta[2 * (size_t)s + 1] - 2.0f * d;
-}
-
 /* int8 without floats: the best REFINE*k (flat) or ef (graph) candidates of
-** the int8 search, re-scored with the float query against their decoded
-** codes (the error of the stored codes only, not of the query's). */
+** the int8 search, re-scored with the float query against their codes (the
+** error of the stored codes only, not of the query's). */
 #define REFINE 4
 static int search_refine(const hnsw *h, hnsw_scratch *sc, const float *q, size_t k, size_t ef, topk *t) {
-  hq qq = query_of(h, q, sc->qa);
-  float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
+  hq qq = query_of(h, sc, q), qa = qq;
+  qa.kind = HQ_ASYM;
   if (h->graph && h->entry >= 0 && k < h->n_live) {
     size_t n;
     if (search_graph(h, sc, &qq, ef > k ? ef : k, &n)) return HNSW_NOMEM;
     dn *res = sc->res;
-    for (size_t i = 0; i < n; i++) topk_push(t, -(double)refine_distance(h, q, qn2, res[i].id), res[i].id);
+    for (size_t i = 0; i < n; i++) topk_push(t, -(double)dist(h, &qa, res[i].id), res[i].id);
     return HNSW_OK;
   }
   size_t kk = k * REFINE;
@@ -939,7 +982,7 @@ static int search_refine(const hnsw *h, hnsw_scratch *sc, const float *q, size_t
   if (topk_init(&c, kk)) return HNSW_NOMEM;
   int rc = search_into(h, sc, &qq, kk, kk, &c);
   size_t m = rc ? 0 : topk_sort(&c);
-  for (size_t i = 0; i < m; i++) topk_push(t, -(double)refine_distance(h, q, qn2, c.id[i]), c.id[i]);
+  for (size_t i = 0; i < m; i++) topk_push(t, -(double)dist(h, &qa, c.id[i]), c.id[i]);
   topk_free(&c);
   return rc;
 }
@@ -950,7 +993,7 @@ int hnsw_search_with(const hnsw *h, hnsw_scratch *sc, const float *q, size_t k, 
   q = prepare_query(h, sc, q);
   if (h->int8 && h->rerank) return search_rerank(h, sc, q, k, ef, t);
   if (h->int8 && !h->floats) return search_refine(h, sc, q, k, ef, t);
-  hq qq = query_of(h, q, sc->qa);
+  hq qq = query_of(h, sc, q);
   return search_into(h, sc, &qq, k, ef, t);
 }
 
@@ -965,8 +1008,8 @@ int hnsw_search_slots_with(const hnsw *h, hnsw_scratch *sc, const float *q, cons
   if (h->floats) {
     knn_flat_search_rows(h->metric, h->vec, h->dim, q, slots, n, t);
   } else {
-    float qn2 = h->metric == KNN_L2 ? vec_dot(q, q, h->dim) : 0.0f;
-    for (size_t i = 0; i < n; i++) topk_push(t, -(double)refine_distance(h, q, qn2, slots[i]), slots[i]);
+    hq qa = query_asym(h, q, sc->qfa);
+    for (size_t i = 0; i < n; i++) topk_push(t, -(double)dist(h, &qa, slots[i]), slots[i]);
   }
   return HNSW_OK;
 }

@@ -23,21 +23,26 @@
 ** batch of removals.
 **
 ** Metrics are those of knn_flat.h; for KNN_COSINE the store keeps unit
-** vectors. With hnsw_set_int8 the store keeps int8 codes (src/quant.h, one
-** scale per vector) and computes every distance of the graph and of the
-** exact scan on them with the quantized query; it may also keep the float
-** vectors, which then re-rank the best rerank*k int8 candidates exactly. Persisting is the caller's: nodes
-*changed since the last
-** hnsw_dirty_clear are listed by hnsw_dirty, and hnsw_node_encode /
-** hnsw_node_decode turn a node's neighbour lists into keys and back.
+** vectors. With hnsw_set_int8 the store keeps 8-bit codes (src/quant.h:
+** affine per vector, or the symmetric codes of storage format 2) and
+** searches walk the graph and scan on them with the int8-quantized query;
+** the candidates found are re-scored with the float query against their
+** codes. Inserts link the new vector with its float values against the
+** codes (the graph is built with the query side exact). The store may also
+** keep the float vectors, which then build the graph exactly and re-rank
+** the best rerank*k int8 candidates. Persisting is the caller's: nodes
+** changed since the last hnsw_dirty_clear are listed by hnsw_dirty, and
+** hnsw_node_encode / hnsw_node_decode turn a node's neighbour lists into
+** keys and back.
 **
 ** Threads: a store is written by one thread at a time. Searches through
 ** hnsw_search_with / hnsw_search_slots_with only read the store (their
-** visited tags, heaps and query buffers are in the caller's scratch), so
-** many threads may search one store at once, each with its own scratch,
-** while nobody writes it. hnsw_search / hnsw_search_slots use the store's
-** own scratch (one thread). hnsw_clone makes the private copy a writer
-** changes while readers keep searching the original.
+** visited tags, heaps, query buffers and int8 re-scoring candidates are in
+** the caller's scratch), so many threads may search one store at once,
+** each with its own scratch, while nobody writes it. hnsw_search /
+** hnsw_search_slots use the store's own scratch (one thread). hnsw_clone
+** makes the private copy a writer changes while readers keep searching the
+** original.
 */
 #ifndef RECSQL_HNSW_H
 #define RECSQL_HNSW_H
@@ -144,22 +149,27 @@ void hnsw_dirty_clear(hnsw *h);
 
 /* ---- int8 vectors ---- */
 
-/* Makes an empty store keep int8 codes. keep_float: also keep the float
+/* Makes an empty store keep 8-bit codes. keep_float: also keep the float
 ** vectors (for re-ranking and exact rowid-restricted searches); rerank:
 ** with keep_float, searches take rerank*k int8 candidates and return the k
-** best by the float distance (0: no re-ranking). HNSW_INVALID when the store
-** is not empty or rerank is given without keep_float. */
-int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank);
+** best by the float distance (0: no re-ranking); symmetric: encode new
+** vectors with the symmetric codes (storage format 2) instead of the affine
+** ones. HNSW_INVALID when the store is not empty or rerank is given
+** without keep_float. */
+int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank, int symmetric);
 /* 1 when the store keeps int8 codes. */
 int hnsw_is_int8(const hnsw *h);
-/* The codes and scale the store would keep for v (normalized first for
-** cosine): what a caller persists when the store keeps no float vectors. */
-int hnsw_quantize(hnsw *h, const float *v, int8_t *codes, float *scale); /* HNSW_OK or HNSW_NOMEM */
-/* Adds (and links) a vector given by its codes and scale; a store without
-** float vectors only. Same returns as hnsw_add. */
-int hnsw_add_int8(hnsw *h, int64_t key, const int8_t *codes, float scale);
+/* The codes the store keeps for v (normalized first for cosine), decoded as
+** lo + step * codes[i] (symmetric codes c come as c + 128, lo = -128 * s,
+** step = s): what a caller persists when the store keeps no float vectors.
+** hnsw_add(h, key, v) stores the same codes. HNSW_OK or HNSW_NOMEM. */
+int hnsw_quantize(hnsw *h, const float *v, uint8_t *codes, float *lo, float *step);
+/* Adds (and links) a vector given by its codes (from hnsw_quantize); a
+** store without float vectors only. v: the float vector they encode, which
+** links it (NULL: the decoded codes do). Same returns as hnsw_add. */
+int hnsw_add_int8(hnsw *h, int64_t key, const uint8_t *codes, float lo, float step, const float *v);
 /* Same without linking (loading a stored graph). */
-int hnsw_load_int8(hnsw *h, int64_t key, const int8_t *codes, float scale);
+int hnsw_load_int8(hnsw *h, int64_t key, const uint8_t *codes, float lo, float step);
 
 /* ---- what callers may read ---- */
 

@@ -144,7 +144,7 @@ int knn_flat_search_q8(int metric, const knn_q8_rows *x, const q8_query *q, cons
     double th = topk_threshold(t);
     float lim = th == -INFINITY ? INFINITY : (float)-th;
     for (size_t i = 0; i < m; i++) {
-      float d = q8_distance(metric, q, raw[i], x->meta[2 * (b + i)], x->meta[2 * (b + i) + 1]);
+      float d = q8_distance(metric, q, raw[i], x->meta + KNN_Q8_META * (b + i));
       if (d > lim || (skip && skip[b + i])) continue;
       topk_push(t, -(double)d, (uint32_t)(b + i));
       th = topk_threshold(t);
@@ -159,7 +159,7 @@ void knn_flat_search_rows_q8(int metric, const knn_q8_rows *x, const q8_query *q
   for (size_t i = 0; i < nrows; i++) {
     uint32_t r = rows[i];
     int32_t raw = x->kern->dot(x->codes + (size_t)r * x->stride, q->c, x->stride);
-    topk_push(t, -(double)q8_distance(metric, q, raw, x->meta[2 * (size_t)r], x->meta[2 * (size_t)r + 1]), r);
+    topk_push(t, -(double)q8_distance(metric, q, raw, x->meta + KNN_Q8_META * (size_t)r), r);
   }
 }
 

@@ -38,13 +38,19 @@ int knn_flat_search(int metric, const float *data, size_t n, size_t dim, const f
 void knn_flat_search_rows(int metric, const float *data, size_t dim, const float *q, const uint32_t *rows,
                           size_t nrows, topk *t);
 
-/* ---- int8 rows (src/quant.h): codes as unsigned bytes c + 128, rows of
-** stride bytes, a scale and a decoded squared norm per row ---- */
+/* ---- int8 rows (src/quant.h): affine codes, rows of stride bytes, and
+** per row KNN_Q8_META floats: lo, step, squared norm of the decoded row ---- */
 
-/* The distance under metric from a kernel's sum raw of q with a row. */
-static inline float q8_distance(int metric, const q8_query *q, int32_t raw, float xs, float xn2) {
-  float d = q8_dot_of(q, raw, xs);
-  return metric == KNN_IP ? -d : metric == KNN_COSINE ? 1.0f - d : q->n2 + xn2 - 2.0f * d;
+#define KNN_Q8_META 4
+
+/* The distance under metric from a dot product d and squared norms. */
+static inline float knn_distance_of_dot(int metric, float d, float qn2, float xn2) {
+  return metric == KNN_IP ? -d : metric == KNN_COSINE ? 1.0f - d : qn2 + xn2 - 2.0f * d;
+}
+
+/* The distance under metric from a kernel's sum raw of q with the row of meta m. */
+static inline float q8_distance(int metric, const q8_query *q, int32_t raw, const float *m) {
+  return knn_distance_of_dot(metric, q8_dot_of(q, raw, m[0], m[1]), q->n2, m[2]);
 }
 
 typedef struct knn_q8_rows knn_q8_rows;
@@ -52,7 +58,7 @@ struct knn_q8_rows {
   const q8_kernels *kern;
   const uint8_t *codes;
   size_t n, stride;
-  const float *meta; /* per row: scale, squared norm of the decoded row */
+  const float *meta; /* KNN_Q8_META per row */
 };
 
 /* knn_flat_search over int8 rows. Returns 0. */

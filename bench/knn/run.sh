@@ -23,6 +23,8 @@ cd "$root"
 vec0=build/npm/node_modules/sqlite-vec-linux-x64/vec0
 if [ ! -f "$vec0.so" ]; then
   mkdir -p build/npm
+  # a package.json of its own, or npm installs into the repository's
+  [ -f build/npm/package.json ] || echo '{}' > build/npm/package.json
   (cd build/npm && npm install --silent --no-audit --no-fund sqlite-vec@0.1.9 >/dev/null)
 fi
 export EFS="${EFS:-10,40,100,200,400,800,1600}"

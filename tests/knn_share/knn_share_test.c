@@ -20,8 +20,10 @@
 ** 4 reader threads with their own connections querying while A writes
 ** (no error; the answers at the end equal R's). Also two connections to one
 ** shared-cache in-memory database (no shared copy: each its own, kept up to
-** date). And a copy of tests/data/knn_v1.db (format 1: no change log, no
-** shared copy: B reloads it after each write, with the same answers).
+** date). And copies of tests/data/knn_v1.db (format 1) and of
+** tests/data/knn_v2.db's int8 HNSW table (format 2, symmetric codes): no
+** change log, no shared copy: B reloads them after each write, with the
+** same answers, and they stay in their own version.
 ** Exit status 1 at the first difference.
 */
 #include <pthread.h>
@@ -282,7 +284,9 @@ static void *read_loop(void *arg) {
 
 /* opts: the table's options, or NULL to test a copy of tests/data/knn_v1.db
 ** (format 1: no log, no sharing; its table vh renamed t). */
-static void run_kind(const char *name, const char *opts, const char *budget) {
+/* opts NULL: the legacy table of format version (1: knn_v1.db's vh, float;
+** 2: knn_v2.db's wh, int8 with symmetric codes), renamed t. */
+static void run_kind(const char *name, const char *opts, const char *budget, int version) {
   char path[512], sql[1024];
   snprintf(path, sizeof path, "%s/share_%s.db", dir, name);
   unlink(path);
@@ -304,13 +308,17 @@ static void run_kind(const char *name, const char *opts, const char *budget) {
     put(&b, "COMMIT;");
     exec(a, b.p);
   } else {
-    const char *v1 = getenv("KNN_V1_DB") ? getenv("KNN_V1_DB") : "tests/data/knn_v1.db";
-    snprintf(sql, sizeof sql, "cp '%s' '%s'", v1, path);
-    if (system(sql) != 0) die("cannot copy the version 1 database (KNN_V1_DB)", NULL);
+    const char *env = version == 1 ? "KNN_V1_DB" : "KNN_V2_DB";
+    const char *file = getenv(env)    ? getenv(env)
+                       : version == 1 ? "tests/data/knn_v1.db"
+                                      : "tests/data/knn_v2.db";
+    snprintf(sql, sizeof sql, "cp '%s' '%s'", file, path);
+    if (system(sql) != 0) die("cannot copy the legacy database (KNN_V1_DB / KNN_V2_DB)", NULL);
     a = open_db(path);
-    exec(a, "PRAGMA journal_mode = WAL; ALTER TABLE vh RENAME TO t");
-    if (int_query(a, "SELECT value FROM t_info WHERE key = 'format_version'") != 1)
-      die("not a version 1 table", a);
+    exec(a, version == 1 ? "PRAGMA journal_mode = WAL; ALTER TABLE vh RENAME TO t"
+                         : "PRAGMA journal_mode = WAL; ALTER TABLE wh RENAME TO t");
+    if (int_query(a, "SELECT value FROM t_info WHERE key = 'format_version'") != version)
+      die("not a table of the legacy version", a);
   }
   sqlite3 *bdb = open_db(path), *c = NULL;
   if (budget) {
@@ -339,11 +347,11 @@ static void run_kind(const char *name, const char *opts, const char *budget) {
     failures++;
   }
   if (!opts && cu1 != cu0) {
-    fprintf(stderr, "FAIL %s: a version 1 table (no log) was caught up\n", what);
+    fprintf(stderr, "FAIL %s: a version %d table (no log) was caught up\n", what, version);
     failures++;
   }
-  if (!opts && int_query(a, "SELECT value FROM t_info WHERE key = 'format_version'") != 1) {
-    fprintf(stderr, "FAIL %s: the version 1 table was rewritten in another version\n", what);
+  if (!opts && int_query(a, "SELECT value FROM t_info WHERE key = 'format_version'") != version) {
+    fprintf(stderr, "FAIL %s: the version %d table was rewritten in another version\n", what, version);
     failures++;
   }
   /* readers in threads while A writes */
@@ -422,10 +430,12 @@ int main(int argc, char **argv) {
       {"hnsw_l2", "dim=12, metric=l2, index=hnsw, m=8, ef_construction=32"},
       {"hnsw_cosine_int8", "dim=12, metric=cosine, index=hnsw, m=6, ef_construction=24, quantize=int8"},
       {"flat_l2_int8_rerank", "dim=12, metric=l2, quantize=int8, rerank=3"},
+      {"flat_ip_int8", "dim=12, metric=ip, quantize=int8"},
   };
-  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) run_kind(kinds[i][0], kinds[i][1], NULL);
-  run_kind(kinds[1][0], kinds[1][1], "1k");
-  run_kind("hnsw_ip_format1", NULL, NULL);
+  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) run_kind(kinds[i][0], kinds[i][1], NULL, 3);
+  run_kind(kinds[1][0], kinds[1][1], "1k", 3);
+  run_kind("hnsw_ip_format1", NULL, NULL, 1);
+  run_kind("hnsw_ip_int8_format2", NULL, NULL, 2);
   run_memory();
   if (failures) printf("knn_share_test: %d failures\n", failures);
   return failures ? 1 : 0;

@@ -1,7 +1,7 @@
 -- knn_index with quantize=int8 and rerank, embed_quantize_int8 and
 -- embed_dequantize: values computed by hand, recall against exact float
 -- search, reopen, ROLLBACK, integrity_check, UPDATE/DELETE, bad inputs,
--- damaged int8 rows, and a database written by storage format version 1.
+-- damaged int8 rows, and databases written by storage format versions 1 and 2.
 .mode list
 
 -- ---- embed_quantize_int8 / embed_dequantize by hand
@@ -33,34 +33,43 @@ SELECT embed_dequantize(x'01000000c07f');
 SELECT embed_dequantize(x'01000080bf');
 
 -- ---- flat int8, inner product, distances by hand
--- The search runs on int8 codes (q = [1, 0.5, 0] gets scale 1/127 and codes
--- 127, 64, 0); the best 4k candidates are re-scored with the float query
--- against their decoded vectors, which gives the distances:
--- row 4 [1, 1, 0]: codes 127, 127, 0, scale 1/127, decoded [1, 1, 0]: dot 1.5
--- row 5 [2, -1, 0.5]: scale 2/127, codes 127, round(-63.5) = -64, round(31.75) = 32,
---   decoded [2, -128/127, 64/127]: dot = 2 - 0.5 * 128/127 = 1.496063
--- row 1 [1, 0, 0]: 1; row 2 [0, 1, 0]: 0.5; row 3: 0
+-- Stored vectors are affine codes u with lo and step (x ~ lo + step * u; the
+-- values below are those of the independent reference tests/data/q8_affine.py).
+-- A vector of three values is fitted exactly when its middle value sits on the
+-- grid: [1, 0, 0] is codes 255, 0, 0 with lo 0, step 1/255 (0x3B808081);
+-- [2, -1, 0.5] is -1 + (252, 0, 126) / 84 (lo 0xBF800000, step 0x3C430C31). The
+-- search runs on int8 codes (q = [1, 0.5, 0] gets scale 1/127 and codes 127,
+-- 64, 0); the best 4k candidates are re-scored with the float query against
+-- their decoded vectors, which gives the distances: row 4 [1, 1, 0]: dot 1.5;
+-- row 5: 2 - 0.5 = 1.5; row 1: 1; row 2: 0.5; row 3: 0
 CREATE VIRTUAL TABLE q USING knn_index(dim=3, quantize=int8);
 INSERT INTO q(rowid, embedding) VALUES (1, '[1, 0, 0]'), (2, '[0, 1, 0]'), (3, '[0, 0, 1]'), (4, '[1, 1, 0]'), (5, '[2, -1, 0.5]');
 SELECT 'int8-ip', rowid, round(distance, 6) FROM q WHERE embedding MATCH '[1, 0.5, 0]' AND k = 5;
--- stored: dim codes then the float32 scale; the embedding column decodes them
+-- stored: dim codes, then lo and step as float32; the embedding column decodes them
 SELECT 'int8-stored', rowid, hex(vec), length(vec) FROM q_vectors;
 SELECT 'int8-embedding', rowid, embed_json(embedding) FROM q;
 SELECT 'int8-embedding-match', rowid, embed_json(embedding) FROM q WHERE embedding MATCH '[1, 0.5, 0]' AND k = 1;
 SELECT 'int8-info', key, value FROM q_info WHERE key IN ('format_version', 'quantize', 'rerank', 'verbose') ORDER BY key;
 -- rowid IN: exact, the float query against the decoded vectors
 SELECT 'int8-in', rowid, round(distance, 6) FROM q WHERE embedding MATCH '[1, 0.5, 0]' AND k = 2 AND rowid IN (2, 5);
--- l2: [3, 4, 0] has scale 4/127, codes round(95.25) = 95, 127, 0; from the zero query
--- (scale 0) the distance is |decoded x| = (4/127) sqrt(95^2 + 127^2) = 4.995280;
--- [1, 1, 1]: codes 127 x 3, scale 1/127: sqrt(3) = 1.732051
+-- a vector the codes do not fit exactly (q8_affine.py's v8): codes EE 1C 85 8C 00 69 E0 34,
+-- lo 0xBF334BBE = -0.7003745, step 0x3BEA1CEC = 0.007144561; its first value decodes to
+-- -0.7003745 + 238 * 0.007144561 = 1.000031, its distance from e1
+CREATE VIRTUAL TABLE q8v USING knn_index(dim=8, quantize=int8);
+INSERT INTO q8v(rowid, embedding) VALUES (1, '[1, -0.5, 0.25, 0.3, -0.7, 0.05, 0.9, -0.33]');
+SELECT 'int8-v8', hex(vec) FROM q8v_vectors;
+SELECT 'int8-v8-distance', rowid, round(distance, 6) FROM q8v WHERE embedding MATCH '[1, 0, 0, 0, 0, 0, 0, 0]' AND k = 1;
+-- l2: [3, 4, 0] is codes 189, 252, 0 with lo 0 and step 4/252 (exact: 189 * 4/252 = 3);
+-- from the zero query the distance is |x| = 5; [1, 1, 1] is constant: codes 0, lo 1,
+-- step 0: sqrt(3) = 1.732051
 CREATE VIRTUAL TABLE ql USING knn_index(dim=3, metric=l2, quantize=int8);
 INSERT INTO ql(rowid, embedding) VALUES (1, '[3, 4, 0]'), (2, '[0, 0, 2]'), (3, '[-1, 0, 0]'), (4, '[1, 1, 1]');
 SELECT 'int8-l2', rowid, round(distance, 6) FROM ql WHERE embedding MATCH '[0, 0, 0]' AND k = 4;
--- l2 from q = [1, 0, 0] (codes 127, 0, 0; scale 1/127) to [3, 4, 0]: |q|^2 + |x|^2 - 2 q.x
--- = 1 + 25154 * 16/16129 - 2 * (95 * 127 * 4/127^2) = 1 + 24.952818 - 5.984252 = 19.968566; sqrt = 4.468620
+-- l2 from q = [1, 0, 0] to the decoded [3, 4, 0]: |q|^2 + |x|^2 - 2 q.x = 1 + 25 - 6 = 20; sqrt = 4.472136
 SELECT 'int8-l2-q', rowid, round(distance, 6) FROM ql WHERE embedding MATCH '[1, 0, 0]' AND k = 1 AND rowid = 1;
--- cosine: unit vectors are quantized; [3, 4, 0] -> [0.6, 0.8, 0]: scale 0.8/127, codes round(95.25) = 95, 127, 0;
--- q [2, 0, 0] -> [1, 0, 0]: codes 127, 0, 0, scale 1/127: cos = 95 * 0.8/127 = 0.598425, distance 0.401575
+-- cosine: unit vectors are quantized; [3, 4, 0] -> [0.6, 0.8, 0]: codes 189, 252, 0 with
+-- lo 2.3e-9 (the least-squares offset in float32) and step 0.8/252: cos with [1, 0, 0] is 0.6,
+-- distance 0.4; the stored vector decodes to [0.6, 0.8, 2.3e-9]
 CREATE VIRTUAL TABLE qc USING knn_index(dim=3, metric=cosine, quantize=int8);
 INSERT INTO qc(rowid, embedding) VALUES (1, '[3, 4, 0]'), (2, '[0, 0, 2]'), (3, '[-1, 0, 0]'), (4, '[0, 0, 0]');
 SELECT 'int8-cosine', rowid, round(distance, 6) FROM qc WHERE embedding MATCH '[2, 0, 0]' AND k = 4;
@@ -78,8 +87,8 @@ UPDATE q SET embedding = '[0, 0, -3]' WHERE rowid = 4;
 DELETE FROM q WHERE rowid = 1;
 INSERT OR REPLACE INTO q(rowid, embedding) VALUES (2, '[0, 2, 0]');
 UPDATE q SET rowid = 10 WHERE rowid = 3;
--- dots with [0, 1, -1] (codes 0, 127, -127; scale 1/127): row 4 [0, 0, -3] 3; row 2 [0, 2, 0] 2;
--- row 10 [0, 0, 1] -1; row 5 (codes 127, -64, 32, scale 2/127) (2/127^2)(-64*127 - 32*127) = -192/127 = -1.511811
+-- dots with [0, 1, -1]: row 4 [0, 0, -3] 3; row 2 [0, 2, 0] 2; row 10 [0, 0, 1] -1;
+-- row 5 [2, -1, 0.5] (stored exactly) -1.5
 SELECT 'after-writes', rowid, round(distance, 6) FROM q WHERE embedding MATCH '[0, 1, -1]' AND k = 10;
 BEGIN;
 INSERT INTO q(rowid, embedding) VALUES (50, '[0, 100, -100]');
@@ -160,11 +169,21 @@ UPDATE f.f8_vectors SET vec = zeroblob(32) WHERE rowid = 1;
 DETACH f;
 ATTACH 'quant.db' AS f;
 SELECT * FROM probe;
-UPDATE f.f8_vectors SET vec = x'00000000000000000000c07f' WHERE rowid = 1;
+-- format 2's layout (codes and one scale) in a format 3 table
+UPDATE f.f8_vectors SET vec = x'00000000000000000000803f' WHERE rowid = 1;
 DETACH f;
 ATTACH 'quant.db' AS f;
 SELECT * FROM probe;
-UPDATE f.f8_vectors SET vec = x'0000000000000000000080bf' WHERE rowid = 1;
+-- lo NaN; step -1; lo + 255 step overflowing
+UPDATE f.f8_vectors SET vec = x'00000000000000000000c07f0000803f' WHERE rowid = 1;
+DETACH f;
+ATTACH 'quant.db' AS f;
+SELECT * FROM probe;
+UPDATE f.f8_vectors SET vec = x'000000000000000000000000000080bf' WHERE rowid = 1;
+DETACH f;
+ATTACH 'quant.db' AS f;
+SELECT * FROM probe;
+UPDATE f.f8_vectors SET vec = x'0000000000000000ffff7f7fffff7f7f' WHERE rowid = 1;
 DETACH f;
 ATTACH 'quant.db' AS f;
 SELECT * FROM probe;
@@ -237,6 +256,34 @@ SELECT 'v1-still-v1', value FROM v1.vh_info WHERE key = 'format_version';
 SELECT 'v1-keys', count(*) FROM v1.vh_info WHERE key IN ('quantize', 'rerank', 'verbose');
 PRAGMA v1.integrity_check;
 DETACH v1;
+
+-- ---- a database of storage format version 2 (tests/data/knn_v2.sql made it
+-- with the build of that version: int8 tables with symmetric codes and one
+-- scale per vector): read as it is, the same answers as that build gave
+-- (listed in knn_v2.sql's comment), then written (new rows in format 2's
+-- layout, so that older builds can still open it) and reopened
+ATTACH 'file:data/knn_v2.db?mode=ro' AS v2;
+SELECT 'v2-info', key, value FROM v2.wh_info WHERE key IN ('format_version', 'quantize') ORDER BY key;
+SELECT 'v2-hnsw', rowid, round(distance, 6) FROM v2.wh WHERE embedding MATCH '[1,0.5,0,-0.5]' AND k = 5;
+SELECT 'v2-flat', rowid, round(distance, 6) FROM v2.wf WHERE embedding MATCH '[0,0,0]' AND k = 4;
+SELECT 'v2-rerank', rowid, round(distance, 6) FROM v2.wr WHERE embedding MATCH '[1,0.5,0]' AND k = 3;
+SELECT 'v2-emb', rowid, embed_json(embedding) FROM v2.wf ORDER BY rowid;
+VACUUM v2 INTO 'v2copy.db';
+DETACH v2;
+ATTACH 'v2copy.db' AS v2;
+INSERT INTO v2.wh(rowid, embedding) VALUES (100, '[5, 2.5, 0, -2.5]');
+DELETE FROM v2.wh WHERE rowid = 26;
+-- [0, 0, 0.5] in format 2: codes 0, 0, 127 and scale 0.5/127 (0x3B810204)
+INSERT INTO v2.wf(rowid, embedding) VALUES (5, '[0, 0, 0.5]');
+DETACH v2;
+ATTACH 'v2copy.db' AS v2;
+SELECT 'v2-written', rowid FROM v2.wh WHERE embedding MATCH '[1,0.5,0,-0.5]' AND k = 2;
+SELECT 'v2-written-flat', rowid, round(distance, 6) FROM v2.wf WHERE embedding MATCH '[0,0,0]' AND k = 2;
+SELECT 'v2-written-stored', hex(vec) FROM v2.wf_vectors WHERE rowid = 5;
+SELECT 'v2-written-lengths', (SELECT max(length(vec)) FROM v2.wh_vectors), (SELECT count(*) FROM v2.wh_vectors);
+SELECT 'v2-still-v2', value FROM v2.wh_info WHERE key = 'format_version';
+PRAGMA v2.integrity_check;
+DETACH v2;
 
 -- ---- verbose: stored; short inserts print nothing
 CREATE VIRTUAL TABLE vb USING knn_index(dim=2, verbose=1);

@@ -2,7 +2,9 @@
 ** inserts and after deletes (pgvector's recall tests are the model); node
 ** encoding round trip; corrupt encodings rejected; a clone answers as the
 ** original and changes alone; four threads searching one store with their
-** own scratches get the single-threaded answers (make tsan runs this). */
+** own scratches get the single-threaded answers (make tsan runs this), on
+** float stores and on int8 stores (affine and format 2's symmetric codes,
+** re-scored with the float query, or re-ranked with kept floats). */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -314,12 +316,21 @@ static void *search_all(void *arg) {
   return NULL;
 }
 
-static void clone_and_threads(void **state) {
-  (void)state;
+/* A store for clone_and_threads: metric, graph, and int8 (0: floats;
+** 1: affine codes; 2: symmetric codes; 3: affine codes with floats and
+** rerank 3). */
+typedef struct store_kind store_kind;
+struct store_kind {
+  int metric, graph, int8;
+};
+
+static void clone_and_threads_of(const store_kind *kind) {
   rng g;
   rng_seed(&g, 5, 0);
   float *x = gaussian(&g, (size_t)N * DIM), *qs = gaussian(&g, (size_t)NQ * DIM);
-  hnsw *h = hnsw_new(DIM, KNN_L2, 1, 8, 32, 3);
+  hnsw *h = hnsw_new(DIM, kind->metric, kind->graph, 8, 32, 3);
+  if (kind->int8)
+    assert_int_equal(hnsw_set_int8(h, kind->int8 == 3, kind->int8 == 3 ? 3 : 0, kind->int8 == 2), HNSW_OK);
   for (size_t i = 0; i < N; i++) assert_int_equal(hnsw_add(h, (int64_t)i, x + i * DIM), HNSW_OK);
   for (int64_t k = 0; k < 50; k++) assert_int_equal(hnsw_remove(h, k * 7), HNSW_OK);
   assert_int_equal(hnsw_purge(h), HNSW_OK);
@@ -355,7 +366,7 @@ static void clone_and_threads(void **state) {
   }
   /* hnsw_drop_key: gone from searches, links untouched */
   uint32_t n0;
-  hnsw_neighbors(c, (uint32_t)hnsw_find(c, 2), 0, &n0);
+  if (kind->graph) hnsw_neighbors(c, (uint32_t)hnsw_find(c, 2), 0, &n0);
   assert_int_equal(hnsw_drop_key(c, 2), HNSW_OK);
   assert_int_equal(hnsw_drop_key(c, 2), HNSW_NOTFOUND);
   assert_int_equal(hnsw_find(c, 2), -1);
@@ -376,6 +387,14 @@ static void clone_and_threads(void **state) {
   free(want);
   free(x);
   free(qs);
+}
+
+static void clone_and_threads(void **state) {
+  (void)state;
+  static const store_kind kinds[] = {
+      {KNN_L2, 1, 0}, {KNN_L2, 1, 1}, {KNN_COSINE, 1, 2}, {KNN_IP, 0, 1}, {KNN_L2, 1, 3},
+  };
+  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) clone_and_threads_of(&kinds[i]);
 }
 
 int main(void) {

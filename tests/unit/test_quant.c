@@ -1,5 +1,7 @@
-/* quant: codes by hand; every int8 kernel this CPU runs against the scalar
-** reference on random data (all dimensions up to 300, extreme bytes);
+/* quant: symmetric codes by hand; affine codes against the independent
+** reference tests/data/q8_affine.py (its printed values); every int8 kernel
+** this CPU runs against the scalar reference on random data (all
+** dimensions up to 300, extreme bytes);
 ** int8 stores of src/hnsw (flat and graph, every metric): recall against
 ** exact float search, re-ranking, codes given directly. */
 #include <math.h>
@@ -50,12 +52,64 @@ static void query_offsets(void **state) {
   memset(buf, 7, sizeof buf);
   q8_query q;
   q8_query_make(x, 3, 64, buf, &q);
-  /* codes 127, round(-63.5) = -64, 0: sum 63, off 128 * 63; padding zeroed */
+  /* codes 127, round(-63.5) = -64, 0: sum 63; padding zeroed */
   assert_int_equal(buf[0], 127);
   assert_int_equal(buf[1], -64);
   assert_int_equal(buf[63], 0);
-  assert_int_equal(q.off, 128 * 63);
+  assert_float_equal(q.sum, 63.0f, 0);
   assert_float_equal(q.n2, (127.0 * 127 + 64 * 64) * (2.0 / 127) * (2.0 / 127), 1e-5);
+}
+
+/* One vector against the values tests/data/q8_affine.py prints for it. */
+static void check_affine(const float *x, size_t dim, const uint8_t *want, uint32_t lo_bits,
+                         uint32_t step_bits) {
+  uint8_t u[32], tmp[32];
+  float lo, step;
+  q8_encode_affine(x, dim, u, tmp, &lo, &step);
+  for (size_t i = 0; i < dim; i++) assert_int_equal(u[i], want[i]);
+  uint32_t lb, sb;
+  memcpy(&lb, &lo, 4);
+  memcpy(&sb, &step, 4);
+  assert_int_equal(lb, lo_bits);
+  assert_int_equal(sb, step_bits);
+}
+
+static void affine_codes(void **state) {
+  (void)state;
+  const float v8[8] = {1, -0.5f, 0.25f, 0.3f, -0.7f, 0.05f, 0.9f, -0.33f};
+  check_affine(v8, 8, (const uint8_t[]){238, 28, 133, 140, 0, 105, 224, 52}, 0xBF334BBE, 0x3BEA1CEC);
+  float v20[20];
+  for (int i = 0; i < 20; i++) v20[i] = (float)(sin(1.7 * i + 0.3) * (1 + i % 3));
+  check_affine(v20, 20, (const uint8_t[]){131, 200, 45,  82, 184, 197, 77,  85, 250, 122,
+                                          26,  138, 161, 81, 0,   145, 181, 8,  95,  202},
+               0xC024C4C6, 0x3CB3D249);
+  /* [2, -1, 0.5] = -1 + (252, 0, 126) / 84 exactly: no later trial beats it */
+  check_affine((const float[]){2, -1, 0.5f}, 3, (const uint8_t[]){252, 0, 126}, 0xBF800000, 0x3C430C31);
+  check_affine((const float[]){3, 4, 0}, 3, (const uint8_t[]){189, 252, 0}, 0x00000000, 0x3C820821);
+  /* a constant vector: codes 0, lo its value, step 0 */
+  check_affine((const float[]){2, 2, 2}, 3, (const uint8_t[]){0, 0, 0}, 0x40000000, 0x00000000);
+  /* the error of the kept codes is at most that of the plain min/max grid */
+  rng g;
+  rng_seed(&g, 5, 0);
+  for (int t = 0; t < 200; t++) {
+    float x[32], y[32], lo, step;
+    uint8_t u[32], tmp[32];
+    for (int i = 0; i < 32; i++) x[i] = (float)rng_normal(&g);
+    q8_encode_affine(x, 32, u, tmp, &lo, &step);
+    q8_decode_affine(u, 32, lo, step, y);
+    float mn = x[0], mx = x[0];
+    for (int i = 1; i < 32; i++) {
+      mn = fminf(mn, x[i]);
+      mx = fmaxf(mx, x[i]);
+    }
+    double e = 0, e0 = 0, s0 = ((double)mx - mn) / 255;
+    for (int i = 0; i < 32; i++) {
+      double r = x[i] - (mn + s0 * floor((x[i] - mn) / s0 + 0.5));
+      e += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
+      e0 += r * r;
+    }
+    assert_true(e <= e0 * (1 + 1e-5) + 1e-12);
+  }
 }
 
 static const char *const isas[] = {"scalar", "avx2", "avx512vnni"};
@@ -70,6 +124,7 @@ static void kernels_match_scalar(void **state) {
   enum { ROWS = 37, MAXS = 320 };
   uint8_t *x = malloc(ROWS * MAXS);
   int8_t q[MAXS];
+  float qf[MAXS];
   int32_t want[ROWS], got[ROWS];
   assert_non_null(x);
   int tested = 0;
@@ -92,9 +147,17 @@ static void kernels_match_scalar(void **state) {
           int v = (int)rng_below(&g, 255) - 127;
           q[i] = (int8_t)(trial == 2 ? (v < 0 ? -127 : 127) : v);
         }
+        for (size_t i = 0; i < st; i++) qf[i] = i < dim ? (float)rng_normal(&g) : 0.0f;
         for (size_t r = 0; r < ROWS; r++) {
           want[r] = ref->dot(x + r * st, q, st);
           assert_int_equal(k->dot(x + r * st, q, st), want[r]);
+          /* float sums in another order: equal to float rounding */
+          double fw = 0, fa = 0;
+          for (size_t i = 0; i < st; i++) {
+            fw += (double)x[r * st + i] * qf[i];
+            fa += fabs((double)x[r * st + i] * qf[i]);
+          }
+          assert_float_equal(k->fdot(x + r * st, qf, st), fw, 1e-5 * (fa + 1));
         }
         k->dot_rows(x, ROWS, st, q, got);
         for (size_t r = 0; r < ROWS; r++) assert_int_equal(got[r], want[r]);
@@ -149,27 +212,27 @@ static void int8_store_recall(void **state) {
     hnsw *flat = hnsw_new(DIM, metric, 0, 16, 64, 1), *graph = hnsw_new(DIM, metric, 1, 16, 64, 1);
     hnsw *rr = hnsw_new(DIM, metric, 0, 16, 64, 1);
     assert_true(exact && flat && graph && rr);
-    assert_int_equal(hnsw_set_int8(flat, 0, 0), HNSW_OK);
-    assert_int_equal(hnsw_set_int8(graph, 0, 0), HNSW_OK);
-    assert_int_equal(hnsw_set_int8(rr, 1, 10), HNSW_OK);
-    assert_int_equal(hnsw_set_int8(exact, 0, 3), HNSW_INVALID); /* rerank without floats */
+    assert_int_equal(hnsw_set_int8(flat, 0, 0, 0), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(graph, 0, 0, metric == KNN_L2), HNSW_OK); /* l2: format 2's codes */
+    assert_int_equal(hnsw_set_int8(rr, 1, 10, 0), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(exact, 0, 3, 0), HNSW_INVALID); /* rerank without floats */
     for (int i = 0; i < N; i++) {
       const float *v = x + (size_t)i * DIM;
       assert_int_equal(hnsw_add(exact, i, v), HNSW_OK);
       assert_int_equal(hnsw_add(graph, i, v), HNSW_OK);
       assert_int_equal(hnsw_add(rr, i, v), HNSW_OK);
       /* the flat store from codes, as knn_index stores them */
-      int8_t c[DIM];
-      float s;
-      hnsw_quantize(flat, v, c, &s);
-      assert_int_equal(hnsw_add_int8(flat, i, c, s), HNSW_OK);
+      uint8_t c[DIM];
+      float lo, step;
+      hnsw_quantize(flat, v, c, &lo, &step);
+      assert_int_equal(hnsw_add_int8(flat, i, c, lo, step, i % 2 ? v : NULL), HNSW_OK);
     }
-    assert_int_equal(hnsw_set_int8(flat, 0, 0), HNSW_INVALID); /* not empty */
+    assert_int_equal(hnsw_set_int8(flat, 0, 0, 0), HNSW_INVALID); /* not empty */
     double rf = recall(flat, exact, qs, 0), rg = recall(graph, exact, qs, 100),
            rrk = recall(rr, exact, qs, 0);
     print_message("metric %d: int8 recall@10 flat %.3f, hnsw(ef 100) %.3f, flat rerank 10 %.3f\n", metric, rf,
                   rg, rrk);
-    assert_true(rf >= 0.9);
+    assert_true(rf >= 0.97);
     assert_true(rg >= 0.85);
     assert_true(rrk >= 0.999);
     hnsw_free(exact);
@@ -181,15 +244,17 @@ static void int8_store_recall(void **state) {
   free(qs);
 }
 
-/* distances of an int8 store: the float query against the decoded vectors */
+/* distances of an int8 store: the float query against the decoded vectors
+** (affine codes, and the symmetric ones of format 2) */
 static void int8_distances(void **state) {
   (void)state;
   rng g;
   rng_seed(&g, 13, 0);
   float *x = gaussian(&g, 20 * DIM), *q = gaussian(&g, DIM);
-  for (int metric = 0; metric < 3; metric++) {
+  for (int run = 0; run < 6; run++) {
+    int metric = run % 3, sym = run >= 3;
     hnsw *h = hnsw_new(DIM, metric, 0, 16, 64, 1);
-    assert_int_equal(hnsw_set_int8(h, 0, 0), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(h, 0, 0, sym), HNSW_OK);
     for (int i = 0; i < 20; i++) assert_int_equal(hnsw_add(h, i, x + i * DIM), HNSW_OK);
     topk t;
     assert_int_equal(topk_init(&t, 20), 0);
@@ -200,10 +265,22 @@ static void int8_distances(void **state) {
     memcpy(qn, q, sizeof qn);
     if (metric == KNN_COSINE) knn_normalize(qn, DIM);
     for (size_t i = 0; i < m; i++) {
-      int8_t c[DIM];
-      float s;
-      hnsw_quantize(h, x + hnsw_key(h, t.id[i]) * DIM, c, &s);
-      q8_decode(c, DIM, s, xd);
+      const float *v = x + hnsw_key(h, t.id[i]) * DIM;
+      if (sym) {
+        /* format 2: max|v| / 127 and round(v / s) of the (unit, for cosine) vector */
+        float vn[DIM];
+        int8_t c[DIM];
+        memcpy(vn, v, sizeof vn);
+        if (metric == KNN_COSINE) knn_normalize(vn, DIM);
+        float s = q8_scale(vn, DIM);
+        q8_encode(vn, DIM, s, c);
+        q8_decode(c, DIM, s, xd);
+      } else {
+        uint8_t c[DIM];
+        float lo, step;
+        hnsw_quantize(h, v, c, &lo, &step);
+        q8_decode_affine(c, DIM, lo, step, xd);
+      }
       double want = knn_distance(metric, qn, xd, DIM);
       assert_float_equal(-t.score[i], want, 1e-4 * (1 + fabs(want)));
     }
@@ -216,9 +293,9 @@ static void int8_distances(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(codes_by_hand),        cmocka_unit_test(query_offsets),
-      cmocka_unit_test(kernels_match_scalar), cmocka_unit_test(int8_store_recall),
-      cmocka_unit_test(int8_distances),
+      cmocka_unit_test(codes_by_hand),     cmocka_unit_test(query_offsets),
+      cmocka_unit_test(affine_codes),      cmocka_unit_test(kernels_match_scalar),
+      cmocka_unit_test(int8_store_recall), cmocka_unit_test(int8_distances),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
