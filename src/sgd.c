@@ -21,7 +21,9 @@ struct sgd_state {
   int threads;
   double *loss;    /* per thread */
   uint64_t *terms; /* per thread */
-  float *work;     /* per thread: work_stride floats (SGD_WORK_ROWS rows) */
+  float *work;     /* per thread: work_stride floats (SGD_WORK_ROWS rows), 64-byte aligned */
+  void *work_raw;  /* the allocation work lies in (plain malloc, so that the fault
+                   ** harness, which wraps malloc and free, sees it) */
   size_t work_stride;
 };
 
@@ -63,7 +65,7 @@ void sgd_end(void *p) {
   free(st->pos_user);
   free(st->loss);
   free(st->terms);
-  free(st->work);
+  free(st->work_raw);
   free(st);
 }
 
@@ -85,7 +87,8 @@ rs_status sgd_begin(const sgd_config *cfg, sgd_positive_fn fn, const void *train
   st->terms = calloc((size_t)st->threads, sizeof *st->terms);
   /* rounded up to 64 bytes, so that threads do not share cache lines */
   st->work_stride = ((size_t)SGD_WORK_ROWS * cfg->dim + 15) / 16 * 16;
-  st->work = aligned_alloc(64, st->work_stride * (size_t)st->threads * sizeof *st->work);
+  st->work_raw = malloc(st->work_stride * (size_t)st->threads * sizeof *st->work + 63);
+  st->work = st->work_raw ? (float *)(((uintptr_t)st->work_raw + 63) & ~(uintptr_t)63) : NULL;
   if (!st->order || !st->pos_user || !st->loss || !st->terms || !st->work ||
       bpr_model_alloc(model, pos->n_rows, s->n_items, cfg->dim)) {
     sgd_end(st);
