@@ -7,8 +7,10 @@
 **   - a hash table (open addressing, linear probing, power-of-two size,
 **     load <= 1/2) whose slots hold index + 1, for every other id.
 ** An integer id goes to direct[] when it is covered at the time it is added,
-** else to the hash; lookups try direct[] first, then the hash (only when
-** the hash holds integers at all). Text lives in one growing arena.
+** else to the hash, and to direct[] too when it is met again once covered
+** (ids read in random order: the first large ones come before the map has
+** grown to cover them); lookups try direct[] first, then the hash (only
+** when the hash holds integers at all). Text lives in one growing arena.
 */
 #include "idmap.h"
 
@@ -199,7 +201,13 @@ int64_t idmap_add_int(idmap *m, int64_t v) {
   uint64_t h = hash_int(v);
   if (m->hashed_ints) {
     uint64_t p = probe(m, h, IDMAP_INT, v, NULL, 0);
-    if (m->slot[p]) return (int64_t)m->slot[p] - 1;
+    if (m->slot[p]) {
+      /* hashed when the map was small; once direct[] covers it, later
+      ** lookups skip the hash (3 random reads: slot, entry, direct) */
+      int64_t i = (int64_t)m->slot[p] - 1;
+      if (direct_cover(m, v)) m->direct[v] = (uint32_t)i + 1;
+      return i;
+    }
   }
   if (direct_cover(m, v)) {
     int64_t i = push_entry(m, IDMAP_INT, v, NULL, 0, h, 0);

@@ -84,12 +84,30 @@ static void full_map(void **state) {
   idmap_free(m);
 }
 
+/* An id hashed while the map was small (1,000,000 > 4 n + 65536) is met
+** again once 300,000 small ids made direct[] cover it: same index, and
+** every id still maps to its own index. */
+static void hashed_then_covered(void **state) {
+  (void)state;
+  idmap *m = idmap_new();
+  assert_non_null(m);
+  assert_int_equal(idmap_add_int(m, 1000000), 0);
+  for (int64_t v = 0; v < 300000; v++) assert_int_equal(idmap_add_int(m, v), v + 1);
+  assert_int_equal(idmap_add_int(m, 1000000), 0);
+  assert_int_equal(idmap_find_int(m, 1000000), 0);
+  assert_int_equal(idmap_add_int(m, 1000000), 0);
+  assert_int_equal(idmap_add_int(m, 1000001), 300001);
+  assert_int_equal(idmap_find_int(m, 1000001), 300001);
+  for (int64_t v = 0; v < 300000; v += 997) assert_int_equal(idmap_find_int(m, v), v + 1);
+  assert_int_equal(idmap_size(m), 300002);
+  idmap_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(ints_and_texts),
-      cmocka_unit_test(many_ids_survive_growth),
-      cmocka_unit_test(extreme_ints),
-      cmocka_unit_test(full_map),
+      cmocka_unit_test(ints_and_texts),      cmocka_unit_test(many_ids_survive_growth),
+      cmocka_unit_test(extreme_ints),        cmocka_unit_test(full_map),
+      cmocka_unit_test(hashed_then_covered),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
