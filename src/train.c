@@ -20,11 +20,15 @@ const char *const train_family_names[] = {"bpr", "softmax", "ccl", "bce", "tripl
 const char *const train_metric_names[] = {"recall", "ndcg", NULL};
 
 /* docs/bpr_train.md gives the measurements behind them. */
+/* clang-format off */
 static const train_defaults family_defaults[TRAIN_FAMILIES] = {
-    [TRAIN_BPR] = {64, 100, 4, 0, 0.1, 0.005, 0.0},    [TRAIN_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0, 0.25},
-    [TRAIN_CCL] = {64, 100, 256, 1, 0.01, 0.0, 0.25},  [TRAIN_BCE] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
+    [TRAIN_BPR] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
+    [TRAIN_SOFTMAX] = {128, 100, 512, 1, 0.004, 0.0, 0.25},
+    [TRAIN_CCL] = {64, 100, 256, 1, 0.01, 0.0, 0.25},
+    [TRAIN_BCE] = {64, 100, 4, 0, 0.1, 0.005, 0.0},
     [TRAIN_TRIPLET] = {64, 100, 16, 0, 0.1, 0.0, 0.0},
 };
+/* clang-format on */
 /* The triplet loss' own defaults (ccl's margin is 0.3). */
 #define TRIPLET_MARGIN 0.5
 #define TRIPLET_SEMI_HARD 1
@@ -74,9 +78,9 @@ void train_resolve(train_family f, const train_params *p, uint32_t n_items, trai
   c->validation = given_or(p->validation, 0.0);
   c->metric = (train_metric)given_or(p->metric, TRAIN_RECALL);
   c->k = (uint32_t)given_or(p->k, 20);
-  c->eval_every = (uint32_t)given_or(p->eval_every, 5);
-  c->patience = (uint32_t)given_or(p->patience, 3);
-  c->smooth = (uint32_t)given_or(p->smooth, TRAIN_SMOOTH);
+  c->eval_every = (uint32_t)given_or(p->eval_every, c->eval_every);
+  c->patience = (uint32_t)given_or(p->patience, c->patience);
+  c->smooth = (uint32_t)given_or(p->smooth, c->smooth);
   c->refit = given_or(p->refit, 1) != 0;
   c->validation_users = (uint32_t)given_or(p->validation_users, TRAIN_VALIDATION_USERS);
   c->threads = (int)given_or(p->threads, parallel_cores());
@@ -343,7 +347,6 @@ struct run_ctx {
   const csr *train;
   train_eval ev;
   bpr_model cand, best; /* the model evaluated last (post-processed), the best one */
-  double best_s;        /* the best smoothed score */
   train_result *r;
   progress *prog;
   train_report_fn report;
@@ -391,12 +394,12 @@ static int evaluate(run_ctx *c, uint32_t epoch, double loss, const bpr_stats *st
   train_point pt = {epoch, loss, metric, st->seconds};
   cv[r->n_curve++] = pt;
   double s = train_smoothed(r->curve, r->n_curve, cfg->smooth);
-  int gain = r->n_curve == 1 || s > c->best_s;
+  int gain = r->n_curve == 1 || s > r->best_smoothed;
   if (gain) {
     bpr_model t = c->best;
     c->best = c->cand;
     c->cand = t;
-    c->best_s = r->best_smoothed = s;
+    r->best_smoothed = s;
     r->best_metric = metric;
     r->best_epoch = epoch;
   }
