@@ -64,6 +64,115 @@ static int cmp_key(const void *a, const void *b) {
   return (x->u > y->u) - (x->u < y->u);
 }
 
+/* The rows of the query item's users relabelled to local item indices
+** 0..n_local-1 (in order of first appearance), so that the pair loop's marks
+** and sums index arrays the size of the item's neighbourhood, not of the
+** catalogue: at 1M items the catalogue-sized ones (4 MB of marks, 8 MB of
+** sums) miss the caches on every element, the local ones stay in L1/L2.
+** loc is the workspace's n_items scratch (zero outside this function):
+** loc[j] = local index + 1 while the item is scored. */
+typedef struct local_rows local_rows;
+struct local_rows {
+  size_t *ptr;     /* m + 1 offsets into idx */
+  uint32_t *idx;   /* local indices, in the order of the CSR rows */
+  uint32_t *glob;  /* local -> item */
+  double *score;   /* local sums */
+  uint32_t *order; /* local indices in order of first touch */
+  uint64_t *bits;  /* marks of the outer user's items, then touched flags */
+  uint32_t n_local, n_touched;
+  void *block; /* the one allocation all of the above live in */
+};
+
+static rs_status local_rows_build(local_rows *r, const csr *ui, const uint32_t *L, uint32_t m,
+                                  uint32_t *loc) {
+  size_t total = 0;
+  for (uint32_t a = 0; a < m; a++) total += csr_degree(ui, L[a]);
+  size_t cap = total < ui->n_cols ? total : ui->n_cols, words = (cap + 63) / 64;
+  size_t bytes = sizeof(size_t) * (m + 1) + sizeof(double) * cap + sizeof(uint64_t) * 2 * words +
+                 sizeof(uint32_t) * (total + 2 * cap);
+  r->block = malloc(bytes ? bytes : 1);
+  if (!r->block) return RS_NOMEM;
+  r->ptr = r->block;
+  r->score = (double *)(r->ptr + m + 1);
+  r->bits = (uint64_t *)(r->score + cap);
+  r->idx = (uint32_t *)(r->bits + 2 * words);
+  r->glob = r->idx + total;
+  r->order = r->glob + cap;
+  memset(r->bits, 0, sizeof(uint64_t) * 2 * words);
+  uint32_t n = 0;
+  size_t w = 0;
+  for (uint32_t a = 0; a < m; a++) {
+    const uint32_t *row = csr_row(ui, L[a]);
+    size_t d = csr_degree(ui, L[a]);
+    r->ptr[a] = w;
+    for (size_t t = 0; t < d; t++) {
+      uint32_t j = row[t];
+      if (!loc[j]) {
+        r->glob[n] = j;
+        r->score[n] = 0.0;
+        loc[j] = ++n;
+      }
+      r->idx[w++] = loc[j] - 1;
+    }
+  }
+  r->ptr[m] = w;
+  r->n_local = n;
+  r->n_touched = 0;
+  return RS_OK;
+}
+
+/* Hands the local sums to the workspace in order of first touch (each item
+** once: 0 + sum is the sum, so the scores are those of adding each term
+** to the catalogue-sized accumulator), and clears loc. */
+static void local_rows_flush(local_rows *r, itemsim_ws *ws, uint32_t *loc) {
+  for (uint32_t t = 0; t < r->n_touched; t++) itemsim_add(ws, r->glob[r->order[t]], r->score[r->order[t]]);
+  for (uint32_t l = 0; l < r->n_local; l++) loc[r->glob[l]] = 0;
+  free(r->block);
+}
+
+static inline int bit_get(const uint64_t *b, uint32_t l) { return (int)((b[l >> 6] >> (l & 63)) & 1); }
+
+/* Adds s to local item l's sum; seen: the touched flags. */
+static inline void local_add(local_rows *r, uint64_t *seen, uint32_t l, double s) {
+  if (!bit_get(seen, l)) {
+    seen[l >> 6] |= 1ull << (l & 63);
+    r->order[r->n_touched++] = l;
+  }
+  r->score[l] += s;
+}
+
+/* The pair loop over users L (item counts descending, weights W): for each
+** a, mark I_a; for each later b, list I_a ∩ I_b by scanning I_b. */
+static rs_status pair_loop(const swing *s, local_rows *r, uint32_t self, const double *W, uint32_t m,
+                           itemsim_ws *ws, progress *prog) {
+  uint64_t *mark = r->bits, *seen = r->bits + (r->n_local + 63) / 64;
+  uint32_t *list = ws->list;
+  const double alpha = s->p.alpha;
+  for (uint32_t a = 0; a + 1 < m; a++) {
+    if (ws->tid == 0) progress_poll(prog);
+    if (progress_stopped(prog)) return RS_STOPPED;
+    const uint32_t *Iu = r->idx + r->ptr[a], *end_u = r->idx + r->ptr[a + 1];
+    for (const uint32_t *x = Iu; x < end_u; x++) mark[*x >> 6] |= 1ull << (*x & 63);
+    const double wa = W[a];
+    for (uint32_t b = a + 1; b < m; b++) {
+      const uint32_t *Iv = r->idx + r->ptr[b];
+      size_t dv = r->ptr[b + 1] - r->ptr[b];
+      uint32_t c = 0;
+      for (size_t t = 0; t < dv; t++) {
+        uint32_t l = Iv[t];
+        list[c] = l;
+        c += (uint32_t)bit_get(mark, l);
+      }
+      if (c < 2) continue; /* only item itself in common */
+      double add = wa * W[b] / (alpha + (double)c);
+      for (uint32_t t = 0; t < c; t++)
+        if (list[t] != self) local_add(r, seen, list[t], add);
+    }
+    for (const uint32_t *x = Iu; x < end_u; x++) mark[*x >> 6] = 0;
+  }
+  return RS_OK;
+}
+
 rs_status swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progress *prog) {
   const swing *s = ctx;
   const csr *ui = s->ui;
@@ -83,36 +192,11 @@ rs_status swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progr
     W[a] = swing_user_weight(&s->p, key[a].deg);
   }
   free(key);
-  const double alpha = s->p.alpha;
-  uint32_t *mark = ws->mark, *list = ws->list;
-  for (uint32_t a = 0; a + 1 < m; a++) {
-    if (ws->tid == 0) progress_poll(prog);
-    if (progress_stopped(prog)) return RS_STOPPED;
-    if (++ws->stamp == 0) {
-      memset(mark, 0, sizeof(uint32_t) * ui->n_cols);
-      ws->stamp = 1;
-    }
-    const uint32_t stamp = ws->stamp;
-    const uint32_t *Iu = csr_row(ui, L[a]);
-    size_t du = csr_degree(ui, L[a]);
-    for (size_t t = 0; t < du; t++) mark[Iu[t]] = stamp;
-    const double wa = W[a];
-    for (uint32_t b = a + 1; b < m; b++) {
-      const uint32_t *Iv = csr_row(ui, L[b]);
-      size_t dv = csr_degree(ui, L[b]);
-      uint32_t c = 0;
-      for (size_t t = 0; t < dv; t++) {
-        uint32_t j = Iv[t];
-        list[c] = j;
-        c += mark[j] == stamp;
-      }
-      if (c < 2) continue; /* only item itself in common */
-      double add = wa * W[b] / (alpha + (double)c);
-      for (uint32_t t = 0; t < c; t++)
-        if (list[t] != item) itemsim_add(ws, list[t], add);
-    }
-  }
-  return RS_OK;
+  local_rows r;
+  if (local_rows_build(&r, ui, L, m, ws->mark)) return RS_NOMEM;
+  rs_status st = pair_loop(s, &r, ws->mark[item] - 1, W, m, ws, prog);
+  local_rows_flush(&r, ws, ws->mark);
+  return st;
 }
 
 rs_status swing_topk(const swing *s, const uint32_t *items, uint32_t n, uint32_t k, int threads,

@@ -18,12 +18,16 @@
 **     score(j, i).
 **
 ** How it works, for one query item i: take its users U_i (capped, sampled),
-** order them by item count descending; for each u, mark I_u in a stamp
-** array; for each later v, scan I_v against the marks, which lists
-** I_u ∩ I_v (i included) in O(|I_v|); add w_u w_v / (alpha + c) to every
-** j != i of the list. Cost per query item: sum over pairs of min(|I_u|, |I_v|)
+** order them by item count descending; relabel their item lists to local
+** indices 0..n-1 of the items they contain (so the marks below are a bitset
+** and the sums an array of the neighbourhood's size, which stay in the CPU's
+** caches where catalogue-sized arrays would not); for each u, mark I_u; for
+** each later v, scan I_v against the marks, which lists I_u ∩ I_v (i
+** included) in O(|I_v|); add w_u w_v / (alpha + c) to every j != i of the
+** list. Cost per query item: sum over pairs of min(|I_u|, |I_v|)
 ** (the shorter list is scanned), i.e. O(|U_i|^2 * d) for users of d items;
-** the caps bound |U_i| <= max_item_users and d <= max_user_items. The sums for
+** the caps bound |U_i| <= max_item_users and d <= max_user_items; extra
+** memory per thread: O(sum of |I_u| over U_i). The sums for
 ** one item run in a fixed order, so scores do not depend on the thread count.
 */
 #ifndef RECSQL_SWING_H
