@@ -97,16 +97,39 @@ float bpr_step(bpr_model *m, uint32_t u, uint32_t i, uint32_t j, float lr, float
   return loss;
 }
 
-/* One positive: n_neg negatives from the sampler, one step each. */
+/* Prefetches item j's row and bias (one row = dim floats). */
+static inline void prefetch_item(const bpr_model *m, uint32_t j) {
+  const float *q = m->item + (size_t)j * m->dim;
+  for (uint32_t f = 0; f < m->dim; f += 16) __builtin_prefetch(q + f, 1);
+  __builtin_prefetch(&m->bias[j], 1);
+}
+
+/* One positive: n_neg negatives from the sampler, one step each. The
+** negatives are drawn BPR_DRAW at a time before their steps, and their rows
+** prefetched, so that the rows' cache misses (uniform items: at 1M items
+** every row is one) overlap instead of coming one after another. The draws
+** do not read the model, so they and the steps come in the same order as
+** drawing each negative just before its step: results are unchanged. */
+#define BPR_DRAW 8
 static void bpr_positive(const void *trainer, bpr_model *m, const sampler *s, rng *g, uint32_t u, uint32_t i,
                          float lr, float *work, double *loss, uint64_t *steps) {
   const bpr_config *cfg = trainer;
   (void)work; /* bpr_step works on the shared rows directly */
-  for (uint32_t r = 0; r < cfg->n_neg; r++) {
-    uint32_t j = sampler_negative(s, g, u, NULL);
-    if (j == SAMPLER_NONE) break;
-    *loss += bpr_step(m, u, i, j, lr, cfg->reg, cfg->reg_bias);
-    ++*steps;
+  uint32_t js[BPR_DRAW];
+  for (uint32_t r = 0; r < cfg->n_neg;) {
+    uint32_t n = 0, want = cfg->n_neg - r < BPR_DRAW ? cfg->n_neg - r : BPR_DRAW;
+    while (n < want) {
+      uint32_t j = sampler_negative(s, g, u, NULL);
+      if (j == SAMPLER_NONE) break;
+      prefetch_item(m, j);
+      js[n++] = j;
+    }
+    for (uint32_t t = 0; t < n; t++) {
+      *loss += bpr_step(m, u, i, js[t], lr, cfg->reg, cfg->reg_bias);
+      ++*steps;
+    }
+    if (n < want) break;
+    r += n;
   }
 }
 
