@@ -27,6 +27,33 @@ struct sgd_state {
   size_t work_stride;
 };
 
+/* Positives are visited in random order: each one's user, item, rows of
+** the model and the user's positives (which the sampler reads) are misses
+** once the data outgrow the caches. The loop prefetches them ahead in two
+** stages: the positive's (user, item) entries 2 * SGD_AHEAD steps ahead,
+** the rows they lead to SGD_AHEAD steps ahead (its entries are cached by
+** then). Prefetches change no result. */
+#define SGD_AHEAD 8
+
+static inline void prefetch_row(const float *p, uint32_t dim) {
+  for (uint32_t f = 0; f < dim; f += 16) __builtin_prefetch(p + f);
+}
+
+static inline void prefetch_positive(const sgd_state *jb, size_t t) {
+  const csr *pos = jb->s->pos;
+  const bpr_model *m = jb->m;
+  if (t + SGD_AHEAD < pos->nnz) {
+    size_t k2 = jb->order[t + SGD_AHEAD];
+    __builtin_prefetch(&jb->pos_user[k2]);
+    __builtin_prefetch(&pos->idx[k2]);
+  }
+  size_t k = jb->order[t];
+  uint32_t u = jb->pos_user[k], i = pos->idx[k];
+  __builtin_prefetch(&pos->ptr[u]);
+  prefetch_row(m->user + (size_t)u * m->dim, m->dim);
+  prefetch_row(m->item + (size_t)i * m->dim, m->dim);
+}
+
 static void sgd_worker(void *arg, int tid) {
   sgd_state *jb = arg;
   const sampler *s = jb->s;
@@ -48,6 +75,7 @@ static void sgd_worker(void *arg, int tid) {
       u = s->active[rng_below(&g, s->n_active)];
       i = csr_row(pos, u)[rng_below(&g, (uint32_t)csr_degree(pos, u))];
     } else {
+      if (t + SGD_AHEAD < hi) prefetch_positive(jb, t + SGD_AHEAD);
       size_t k = jb->order[t];
       u = jb->pos_user[k];
       i = pos->idx[k];
