@@ -414,6 +414,18 @@ static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
   return knn_distance_of_dot(h->metric, d, q->fn2, m[2]);
 }
 
+/* Prefetches what dist() reads of slot s: its floats, or its codes and
+** their metadata. */
+static inline void prefetch_slot(const hnsw *h, uint32_t s) {
+  if (h->floats || !h->int8) {
+    const float *x = h->vec + (size_t)s * h->dim;
+    for (size_t o = 0; o < h->dim && o < 64; o += 16) __builtin_prefetch(x + o);
+  } else {
+    __builtin_prefetch(h->codes + (size_t)s * h->stride);
+    __builtin_prefetch(h->qmeta + KNN_Q8_META * (size_t)s);
+  }
+}
+
 /* The asymmetric query of v (dim floats, normalized for cosine; may be pad itself). */
 static hq query_asym(const hnsw *h, const float *v, float *pad) {
   hq q = {HQ_ASYM, pad, 0.0f, 0.0f, {0}};
@@ -606,6 +618,9 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
 ** one than to the base. Kept entries are moved to the front; returns their count. */
 static size_t select_heuristic(hnsw *h, dn *cands, size_t n, size_t mmax) {
   if (n <= mmax) return n;
+  /* the candidates' vectors are read in turn below: fetch them all first,
+  ** so that their misses overlap */
+  for (size_t i = 0; i < n; i++) prefetch_slot(h, cands[i].id);
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < mmax; i++) {
     hq x = query_for_link(h, cands[i].id, NULL, h->own.qfb);
@@ -635,6 +650,8 @@ static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
   }
   if (ensure(&h->own.work, &h->own.work_cap, (size_t)cnt + 1)) return HNSW_NOMEM;
   dn *w = h->own.work;
+  for (uint32_t j = 1; j <= cnt; j++) prefetch_slot(h, ls[j]);
+  prefetch_slot(h, nb);
   hq x = query_for_link(h, s, NULL, h->own.qfb);
   size_t n = 0;
   for (uint32_t j = 1; j <= cnt; j++) {
