@@ -218,23 +218,73 @@ static int step_error(sqlite3 *db, const char *obj, const char *what, const char
   return rc;
 }
 
+/* Rows of integer ids are mapped SOURCE_BATCH at a time: the direct-array
+** slots of a batch's ids are prefetched as the rows are read, so that the
+** lookups' cache misses (one per id once the maps outgrow the caches)
+** overlap. Ids are added in the order of the rows, as one at a time would. */
+#define SOURCE_BATCH 64
+typedef struct id_batch id_batch;
+struct id_batch {
+  sqlite3_int64 u[SOURCE_BATCH], i[SOURCE_BATCH];
+  int n;
+};
+
+/* Adds the batch's pairs to p. Returns SQLITE_OK, or the code of the first
+** failure (its message in *err). */
+static int batch_flush(id_batch *b, sqlite3_stmt *stmt, const char *obj, const char *src, idmap *users,
+                       idmap *items, pairs *p, char **err) {
+  int n = b->n;
+  b->n = 0;
+  for (int k = 0; k < n; k++) {
+    int64_t u = idmap_add_int(users, b->u[k]), i = u < 0 ? 0 : idmap_add_int(items, b->i[k]);
+    if (u < 0 || i < 0) {
+      int64_t code = (u < 0 ? u : i) == -(int64_t)RS_TOOBIG ? -4 : -3; /* value_id_add's codes */
+      return id_error(obj, "source", src, u < 0 ? 0 : 1, stmt, code, err);
+    }
+    if (pairs_push(p, (uint32_t)u, (uint32_t)i) != SQLITE_OK) return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* One row that is not two integers: the batch before it first. */
+static int read_other_row(sqlite3_stmt *stmt, id_batch *b, const char *obj, const char *src, idmap *users,
+                          idmap *items, pairs *p, char **err) {
+  int rc = batch_flush(b, stmt, obj, src, users, items, p, err);
+  if (rc) return rc;
+  sqlite3_value *vu = sqlite3_column_value(stmt, 0), *vi = sqlite3_column_value(stmt, 1);
+  int64_t u = value_id_add(users, vu), i = u < 0 ? 0 : value_id_add(items, vi);
+  if (u < 0 || i < 0) return id_error(obj, "source", src, u < 0 ? 0 : 1, stmt, u < 0 ? u : i, err);
+  return pairs_push(p, (uint32_t)u, (uint32_t)i);
+}
+
 int source_read_pairs(sqlite3 *db, const char *obj, const char *src, idmap *users, idmap *items, pairs *p,
                       char **err) {
   sqlite3_stmt *stmt;
   int rc = source_prepare(db, obj, src, 2, &stmt, err);
   if (rc) return rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+  id_batch b;
+  b.n = 0;
+  int step;
+  while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
     sqlite3_value *vu = sqlite3_column_value(stmt, 0), *vi = sqlite3_column_value(stmt, 1);
-    if (sqlite3_value_type(vu) == SQLITE_NULL || sqlite3_value_type(vi) == SQLITE_NULL) continue;
-    int64_t u = value_id_add(users, vu), i = u < 0 ? 0 : value_id_add(items, vi);
-    if (u < 0 || i < 0) {
-      rc = id_error(obj, "source", src, u < 0 ? 0 : 1, stmt, u < 0 ? u : i, err);
-      sqlite3_finalize(stmt);
-      return rc;
+    int tu = sqlite3_value_type(vu), ti = sqlite3_value_type(vi);
+    if (tu == SQLITE_NULL || ti == SQLITE_NULL) continue;
+    if (tu == SQLITE_INTEGER && ti == SQLITE_INTEGER) {
+      sqlite3_int64 u = sqlite3_value_int64(vu), i = sqlite3_value_int64(vi);
+      idmap_prefetch_int(users, u);
+      idmap_prefetch_int(items, i);
+      b.u[b.n] = u;
+      b.i[b.n] = i;
+      if (++b.n < SOURCE_BATCH) continue;
+      rc = batch_flush(&b, stmt, obj, src, users, items, p, err);
+    } else {
+      rc = read_other_row(stmt, &b, obj, src, users, items, p, err);
     }
-    if ((rc = pairs_push(p, (uint32_t)u, (uint32_t)i)) != SQLITE_OK) break;
+    if (rc != SQLITE_OK) break;
   }
-  if (rc != SQLITE_NOMEM) rc = step_error(db, obj, "source", src, rc, err);
+  if (step != SQLITE_ROW) /* the source ended, or failed */
+    rc = step == SQLITE_DONE ? batch_flush(&b, stmt, obj, src, users, items, p, err)
+                             : step_error(db, obj, "source", src, step, err);
   sqlite3_finalize(stmt);
   return rc;
 }

@@ -236,3 +236,7 @@ int64_t idmap_find_text(const idmap *m, const char *s, size_t n) {
   uint64_t p = probe(m, hash_text(s, n), IDMAP_TEXT, 0, s, n);
   return m->slot[p] ? (int64_t)m->slot[p] - 1 : -1;
 }
+
+void idmap_prefetch_int(const idmap *m, int64_t v) {
+  if (v >= 0 && (uint64_t)v < m->direct_cap) __builtin_prefetch(&m->direct[v]);
+}

@@ -33,6 +33,11 @@ void idmap_set_limit(idmap *m, uint32_t limit);
 int64_t idmap_add_int(idmap *m, int64_t v);
 int64_t idmap_add_text(idmap *m, const char *s, size_t n);
 
+/* Prefetches what idmap_add_int / idmap_find_int of v will read first (its
+** slot of the direct array), for callers that know ids ahead: a batch of
+** lookups then overlaps its cache misses. Changes nothing. */
+void idmap_prefetch_int(const idmap *m, int64_t v);
+
 /* Index of the id, or -1 when absent. */
 int64_t idmap_find_int(const idmap *m, int64_t v);
 int64_t idmap_find_text(const idmap *m, const char *s, size_t n);

@@ -103,11 +103,34 @@ static void hashed_then_covered(void **state) {
   idmap_free(m);
 }
 
+/* idmap_prefetch_int reads nothing it should not (any id: negative, huge,
+** covered, absent) and changes nothing: the same adds with and without it
+** give the same indices. */
+static void prefetch_changes_nothing(void **state) {
+  (void)state;
+  idmap *a = idmap_new(), *b = idmap_new();
+  assert_non_null(a);
+  assert_non_null(b);
+  idmap_prefetch_int(a, 5); /* empty map: no direct array yet */
+  uint64_t x = 7;
+  for (int k = 0; k < 20000; k++) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    int64_t v = (k % 97 == 0) ? -(int64_t)(x >> 40) : (k % 89 == 0) ? (int64_t)(x >> 1) : (int64_t)(x >> 49);
+    idmap_prefetch_int(a, v);
+    idmap_prefetch_int(a, INT64_MIN);
+    idmap_prefetch_int(a, INT64_MAX);
+    assert_int_equal(idmap_add_int(a, v), idmap_add_int(b, v));
+  }
+  assert_int_equal(idmap_size(a), idmap_size(b));
+  idmap_free(a);
+  idmap_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ints_and_texts),      cmocka_unit_test(many_ids_survive_growth),
       cmocka_unit_test(extreme_ints),        cmocka_unit_test(full_map),
-      cmocka_unit_test(hashed_then_covered),
+      cmocka_unit_test(hashed_then_covered), cmocka_unit_test(prefetch_changes_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
