@@ -1,9 +1,12 @@
 /*
 ** csr: build and transpose. See csr.h.
 **
-** csr_build sorts the pairs with two stable counting sorts: by column into a
-** scratch array, then by row into the output. Rows then hold ascending
-** columns, so duplicates are adjacent and removed in one compaction pass.
+** csr_build scatters the columns into their rows with one counting sort by
+** row, then sorts each row where it lies (insertion sort when short, radix
+** sort when long) and drops the duplicates, now adjacent, in the same pass.
+** One random scatter instead of the two of a column-then-row counting sort,
+** and no scratch copy of the pairs (peak memory n + the longest row instead
+** of 3n indices).
 */
 #include "csr.h"
 
@@ -16,46 +19,66 @@ void csr_free(csr *m) {
   memset(m, 0, sizeof *m);
 }
 
+/* Sorts a[0..n) ascending: insertion sort for short rows, else an LSD
+** radix sort on 8-bit digits through tmp (room for n), skipping digits all
+** keys share. */
+static void sort_row(uint32_t *a, size_t n, uint32_t *tmp) {
+  if (n <= 32) {
+    for (size_t k = 1; k < n; k++) {
+      uint32_t x = a[k];
+      size_t j = k;
+      for (; j > 0 && a[j - 1] > x; j--) a[j] = a[j - 1];
+      a[j] = x;
+    }
+    return;
+  }
+  uint32_t *src = a, *dst = tmp;
+  for (int shift = 0; shift < 32; shift += 8) {
+    size_t cnt[257] = {0};
+    for (size_t k = 0; k < n; k++) cnt[((src[k] >> shift) & 255) + 1]++;
+    if (cnt[((src[0] >> shift) & 255) + 1] == n) continue; /* one digit value */
+    for (int d = 0; d < 256; d++) cnt[d + 1] += cnt[d];
+    for (size_t k = 0; k < n; k++) dst[cnt[(src[k] >> shift) & 255]++] = src[k];
+    uint32_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+}
+
 rs_status csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *rows, const uint32_t *cols,
                     size_t n) {
   memset(out, 0, sizeof *out);
-  size_t *cnt = calloc((size_t)n_cols + 1, sizeof *cnt);
   size_t *ptr = calloc((size_t)n_rows + 1, sizeof *ptr);
-  uint32_t *tmp_r = malloc((n ? n : 1) * sizeof *tmp_r);
-  uint32_t *tmp_c = malloc((n ? n : 1) * sizeof *tmp_c);
+  size_t *cur = malloc(((size_t)n_rows + 1) * sizeof *cur);
   uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
-  if (!cnt || !ptr || !tmp_r || !tmp_c || !idx) goto oom;
+  uint32_t *tmp = NULL;
+  if (!ptr || !cur || !idx) goto oom;
 
-  /* Pass 1: stable counting sort by column. */
-  for (size_t k = 0; k < n; k++) cnt[cols[k] + 1]++;
-  for (uint32_t c = 0; c < n_cols; c++) cnt[c + 1] += cnt[c];
-  for (size_t k = 0; k < n; k++) {
-    size_t at = cnt[cols[k]]++;
-    tmp_r[at] = rows[k];
-    tmp_c[at] = cols[k];
+  /* Counting sort by row: one scatter of the columns. */
+  for (size_t k = 0; k < n; k++) ptr[rows[k] + 1]++;
+  size_t longest = 0;
+  for (uint32_t r = 0; r < n_rows; r++) {
+    if (ptr[r + 1] > longest) longest = ptr[r + 1];
+    ptr[r + 1] += ptr[r];
   }
-  /* Pass 2: stable counting sort by row; columns stay ascending in a row. */
-  for (size_t k = 0; k < n; k++) ptr[tmp_r[k] + 1]++;
-  for (uint32_t r = 0; r < n_rows; r++) ptr[r + 1] += ptr[r];
-  {
-    size_t *cur = malloc(((size_t)n_rows + 1) * sizeof *cur);
-    if (!cur) goto oom;
-    memcpy(cur, ptr, sizeof(size_t) * n_rows);
-    for (size_t k = 0; k < n; k++) idx[cur[tmp_r[k]]++] = tmp_c[k];
-    free(cur);
-  }
-  /* Pass 3: drop duplicates, compacting rows in place. */
+  memcpy(cur, ptr, sizeof(size_t) * n_rows);
+  for (size_t k = 0; k < n; k++) idx[cur[rows[k]]++] = cols[k];
+  free(cur);
+  cur = NULL;
+  /* Each row sorted where it lies, and duplicates dropped, compacting rows
+  ** in place. */
+  if (longest > 32 && !(tmp = malloc(longest * sizeof *tmp))) goto oom;
   size_t w = 0;
   for (uint32_t r = 0; r < n_rows; r++) {
     size_t a = ptr[r], b = ptr[r + 1];
+    sort_row(idx + a, b - a, tmp);
     ptr[r] = w;
     for (size_t k = a; k < b; k++)
       if (k == a || idx[k] != idx[k - 1]) idx[w++] = idx[k];
   }
   ptr[n_rows] = w;
-  free(cnt);
-  free(tmp_r);
-  free(tmp_c);
+  free(tmp);
   if (w < n && w > 0) {
     uint32_t *shrunk = realloc(idx, w * sizeof *idx);
     if (shrunk) idx = shrunk;
@@ -67,10 +90,8 @@ rs_status csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *
   out->idx = idx;
   return RS_OK;
 oom:
-  free(cnt);
   free(ptr);
-  free(tmp_r);
-  free(tmp_c);
+  free(cur);
   free(idx);
   return RS_NOMEM;
 }

@@ -2,8 +2,9 @@
 ** csr: compressed sparse rows of an interaction graph.
 **
 ** csr_build turns (row, col) pairs, e.g. (user, item), into per-row sorted,
-** deduplicated adjacency lists in O(n + rows + cols) time (two counting-sort
-** passes) and O(n) extra memory. csr_transpose gives the other direction
+** deduplicated adjacency lists in O(n + rows) time (a counting sort by row,
+** then each row sorted in place: insertion sort when short, radix sort when
+** long) and O(rows + the longest row) extra memory. csr_transpose gives the other direction
 ** (item -> users), also sorted.
 */
 #ifndef RECSQL_CSR_H

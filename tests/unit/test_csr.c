@@ -78,11 +78,68 @@ static void random_against_dense(void **state) {
   free(i);
 }
 
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Rows of every length around the sort's switch (32) and far past it,
+** with columns spanning 1, 3 and 4 radix digits (odd and even numbers of
+** passes), against qsort and a dedup of each row. */
+static void long_rows_against_qsort(void **state) {
+  (void)state;
+  static const uint32_t spans[] = {200, 1u << 20, 1u << 24, 4000000000u};
+  for (size_t sp = 0; sp < sizeof spans / sizeof *spans; sp++) {
+    enum { R = 40 };
+    size_t n = 0;
+    for (uint32_t r = 0; r < R; r++) n += r < 36 ? r : 3000u * (r - 35);
+    uint32_t *u = malloc(n * sizeof *u), *i = malloc(n * sizeof *i), *ref = malloc(n * sizeof *ref);
+    rng g;
+    rng_seed(&g, 11, sp);
+    size_t k = 0;
+    for (uint32_t r = 0; r < R; r++)
+      for (size_t t = 0; t < (r < 36 ? r : 3000u * (r - 35)); t++, k++) {
+        u[k] = r;
+        i[k] = (uint32_t)(rng_next(&g) % spans[sp]);
+      }
+    /* rows interleaved, as pairs arrive */
+    for (size_t t = n; t > 1; t--) {
+      size_t x = rng_below(&g, (uint32_t)t);
+      uint32_t a = u[t - 1], b = i[t - 1];
+      u[t - 1] = u[x];
+      i[t - 1] = i[x];
+      u[x] = a;
+      i[x] = b;
+    }
+    csr m;
+    assert_int_equal(csr_build(&m, R, spans[sp], u, i, n), 0);
+    size_t nnz = 0;
+    for (uint32_t r = 0; r < R; r++) {
+      size_t d = 0;
+      for (size_t t = 0; t < n; t++)
+        if (u[t] == r) ref[d++] = i[t];
+      qsort(ref, d, sizeof *ref, cmp_u32);
+      size_t w = 0;
+      for (size_t t = 0; t < d; t++)
+        if (t == 0 || ref[t] != ref[t - 1]) ref[w++] = ref[t];
+      assert_int_equal(csr_degree(&m, r), w);
+      assert_memory_equal(csr_row(&m, r), ref, w * sizeof *ref);
+      nnz += w;
+    }
+    assert_int_equal(m.nnz, nnz);
+    csr_free(&m);
+    free(u);
+    free(i);
+    free(ref);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hand_case),
       cmocka_unit_test(empty_input),
       cmocka_unit_test(random_against_dense),
+      cmocka_unit_test(long_rows_against_qsort),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
