@@ -7,10 +7,11 @@
 **   - a hash table (open addressing, linear probing, power-of-two size,
 **     load <= 1/2) whose slots hold index + 1, for every other id.
 ** An integer id goes to direct[] when it is covered at the time it is added,
-** else to the hash, and to direct[] too when it is met again once covered
-** (ids read in random order: the first large ones come before the map has
-** grown to cover them); lookups try direct[] first, then the hash (only
-** when the hash holds integers at all). Text lives in one growing arena.
+** else to the hash; when direct[] grows, the hashed integers it now covers
+** move to it and leave the hash (ids read in random order: the first large
+** ones come before the map has grown to cover them), and one met again
+** once covered goes to direct[] too; lookups try direct[] first, then the
+** hash (only when the hash holds integers at all). Text lives in one growing arena.
 */
 #include "idmap.h"
 
@@ -125,6 +126,29 @@ static int grow_slots(idmap *m) {
   return 0;
 }
 
+/* After direct[] grew: hashed integer ids it now covers move to it and
+** leave the hash, which is rebuilt with the rest. Once every integer id is
+** covered, no lookup probes the hash any more (ids in random order hash
+** many of the first large ones, and then every new id would probe it). */
+static void absorb_hashed(idmap *m) {
+  if (!m->hashed_ints) return;
+  for (uint32_t i = 0; i < m->n; i++) {
+    idmap_entry *x = &m->ent[i];
+    if (!x->hashed || x->kind != IDMAP_INT || x->value < 0 || (uint64_t)x->value >= m->direct_cap) continue;
+    m->direct[x->value] = i + 1;
+    x->hashed = 0;
+    m->hashed--;
+    m->hashed_ints--;
+  }
+  memset(m->slot, 0, (size_t)(m->mask + 1) * sizeof *m->slot);
+  for (uint32_t i = 0; i < m->n; i++) {
+    if (!m->ent[i].hashed) continue;
+    uint64_t p = m->ent[i].hash & m->mask;
+    while (m->slot[p]) p = (p + 1) & m->mask;
+    m->slot[p] = i + 1;
+  }
+}
+
 /* Makes direct[] cover v if v is small next to the number of ids. Returns 1
 ** when v is covered. */
 static int direct_cover(idmap *m, int64_t v) {
@@ -139,6 +163,7 @@ static int direct_cover(idmap *m, int64_t v) {
   memset(d + m->direct_cap, 0, (cap - m->direct_cap) * sizeof *d);
   m->direct = d;
   m->direct_cap = cap;
+  absorb_hashed(m);
   return 1;
 }
 
@@ -204,7 +229,7 @@ int64_t idmap_add_int(idmap *m, int64_t v) {
     if (m->slot[p]) {
       /* hashed when the map was small; once direct[] covers it, later
       ** lookups skip the hash (3 random reads: slot, entry, direct) */
-      int64_t i = (int64_t)m->slot[p] - 1;
+      int64_t i = (int64_t)m->slot[p] - 1; /* read before direct_cover rebuilds the hash */
       if (direct_cover(m, v)) m->direct[v] = (uint32_t)i + 1;
       return i;
     }

@@ -1,5 +1,6 @@
 /* idmap: dense indices in order of first appearance, ids back exactly. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../src/idmap.h"
@@ -103,6 +104,59 @@ static void hashed_then_covered(void **state) {
   idmap_free(m);
 }
 
+/* Ids 0..N-1 in a random order (most of the first large ones are hashed
+** and then absorbed into direct[] as it grows), with TEXT ids and
+** negative integers (never direct) in between: every id keeps the index of
+** its first appearance, through adds and finds, before and after. */
+static void random_order_absorbed(void **state) {
+  (void)state;
+  enum { N = 300000 };
+  int64_t *perm = malloc(N * sizeof *perm), *idx = malloc(N * sizeof *idx);
+  assert_non_null(perm);
+  assert_non_null(idx);
+  for (int64_t v = 0; v < N; v++) perm[v] = v;
+  uint64_t x = 99;
+  for (size_t t = N; t > 1; t--) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    size_t r = (size_t)((x >> 33) % t);
+    int64_t a = perm[t - 1];
+    perm[t - 1] = perm[r];
+    perm[r] = a;
+  }
+  idmap *m = idmap_new();
+  assert_non_null(m);
+  int64_t next = 0;
+  char buf[32];
+  for (size_t t = 0; t < N; t++) {
+    if (t % 1000 == 0) {
+      snprintf(buf, sizeof buf, "t%zu", t);
+      assert_int_equal(idmap_add_text(m, buf, strlen(buf)), next++);
+      assert_int_equal(idmap_add_int(m, -(int64_t)t - 1), next++);
+    }
+    idx[perm[t]] = next;
+    assert_int_equal(idmap_add_int(m, perm[t]), next++);
+    if (t % 7 == 0) assert_int_equal(idmap_add_int(m, perm[t / 2]), idx[perm[t / 2]]);
+  }
+  assert_int_equal(idmap_size(m), next);
+  for (int64_t v = 0; v < N; v++) {
+    assert_int_equal(idmap_find_int(m, v), idx[v]);
+    assert_int_equal(idmap_add_int(m, v), idx[v]);
+  }
+  for (size_t t = 0; t < N; t += 1000) {
+    snprintf(buf, sizeof buf, "t%zu", t);
+    int64_t i = idmap_find_text(m, buf, strlen(buf));
+    assert_true(i >= 0);
+    assert_int_equal(idmap_find_int(m, -(int64_t)t - 1), i + 1);
+    assert_int_equal(idmap_int(m, (uint32_t)i + 1), -(int64_t)t - 1);
+  }
+  assert_int_equal(idmap_find_int(m, N), -1);
+  assert_int_equal(idmap_find_int(m, -(int64_t)N - 5), -1);
+  assert_int_equal(idmap_size(m), next);
+  idmap_free(m);
+  free(perm);
+  free(idx);
+}
+
 /* idmap_prefetch_int reads nothing it should not (any id: negative, huge,
 ** covered, absent) and changes nothing: the same adds with and without it
 ** give the same indices. */
@@ -128,9 +182,10 @@ static void prefetch_changes_nothing(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(ints_and_texts),      cmocka_unit_test(many_ids_survive_growth),
-      cmocka_unit_test(extreme_ints),        cmocka_unit_test(full_map),
-      cmocka_unit_test(hashed_then_covered), cmocka_unit_test(prefetch_changes_nothing),
+      cmocka_unit_test(ints_and_texts),        cmocka_unit_test(many_ids_survive_growth),
+      cmocka_unit_test(extreme_ints),          cmocka_unit_test(full_map),
+      cmocka_unit_test(hashed_then_covered),   cmocka_unit_test(prefetch_changes_nothing),
+      cmocka_unit_test(random_order_absorbed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
