@@ -29,6 +29,7 @@ static void ws_free(itemsim_ws *ws) {
   free(ws->list);
   free(ws->ubuf);
   free(ws->dbuf);
+  free(ws->own);
 }
 
 static int ws_init(itemsim_ws *ws, uint32_t n_items, uint32_t n_users, int tid) {

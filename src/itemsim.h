@@ -36,6 +36,8 @@ struct itemsim_ws {
   uint32_t *list; /* n_items scratch */
   uint32_t *ubuf; /* n_users scratch */
   double *dbuf;   /* n_users scratch */
+  void *own;      /* the scorer's own scratch (malloc'd, kept between query items, freed with ws) */
+  size_t own_bytes;
   int tid;
 };
 

@@ -80,19 +80,26 @@ struct local_rows {
   uint32_t *order; /* local indices in order of first touch */
   uint64_t *bits;  /* marks of the outer user's items, then touched flags */
   uint32_t n_local, n_touched;
-  void *block; /* the one allocation all of the above live in */
 };
 
+/* The rows of L[0..m) into r, in ws->own (grown when too small and kept
+** between query items: a block per item would be mapped and unmapped each
+** time). loc is ws->mark. */
 static rs_status local_rows_build(local_rows *r, const csr *ui, const uint32_t *L, uint32_t m,
-                                  uint32_t *loc) {
+                                  itemsim_ws *ws) {
+  uint32_t *loc = ws->mark;
   size_t total = 0;
   for (uint32_t a = 0; a < m; a++) total += csr_degree(ui, L[a]);
   size_t cap = total < ui->n_cols ? total : ui->n_cols, words = (cap + 63) / 64;
   size_t bytes = sizeof(size_t) * (m + 1) + sizeof(double) * cap + sizeof(uint64_t) * 2 * words +
                  sizeof(uint32_t) * (total + 2 * cap);
-  r->block = malloc(bytes ? bytes : 1);
-  if (!r->block) return RS_NOMEM;
-  r->ptr = r->block;
+  if (bytes > ws->own_bytes) {
+    free(ws->own);
+    ws->own_bytes = 0;
+    if (!(ws->own = malloc(bytes + bytes / 2))) return RS_NOMEM;
+    ws->own_bytes = bytes + bytes / 2;
+  }
+  r->ptr = ws->own;
   r->score = (double *)(r->ptr + m + 1);
   r->bits = (uint64_t *)(r->score + cap);
   r->idx = (uint32_t *)(r->bits + 2 * words);
@@ -104,8 +111,10 @@ static rs_status local_rows_build(local_rows *r, const csr *ui, const uint32_t *
   for (uint32_t a = 0; a < m; a++) {
     const uint32_t *row = csr_row(ui, L[a]);
     size_t d = csr_degree(ui, L[a]);
+    if (a + 2 < m) __builtin_prefetch(csr_row(ui, L[a + 2])); /* rows lie scattered over the CSR */
     r->ptr[a] = w;
     for (size_t t = 0; t < d; t++) {
+      if (t + 8 < d) __builtin_prefetch(&loc[row[t + 8]]);
       uint32_t j = row[t];
       if (!loc[j]) {
         r->glob[n] = j;
@@ -127,7 +136,6 @@ static rs_status local_rows_build(local_rows *r, const csr *ui, const uint32_t *
 static void local_rows_flush(local_rows *r, itemsim_ws *ws, uint32_t *loc) {
   for (uint32_t t = 0; t < r->n_touched; t++) itemsim_add(ws, r->glob[r->order[t]], r->score[r->order[t]]);
   for (uint32_t l = 0; l < r->n_local; l++) loc[r->glob[l]] = 0;
-  free(r->block);
 }
 
 static inline int bit_get(const uint64_t *b, uint32_t l) { return (int)((b[l >> 6] >> (l & 63)) & 1); }
@@ -193,7 +201,7 @@ rs_status swing_score_item(const void *ctx, uint32_t item, itemsim_ws *ws, progr
   }
   free(key);
   local_rows r;
-  if (local_rows_build(&r, ui, L, m, ws->mark)) return RS_NOMEM;
+  if (local_rows_build(&r, ui, L, m, ws)) return RS_NOMEM;
   rs_status st = pair_loop(s, &r, ws->mark[item] - 1, W, m, ws, prog);
   local_rows_flush(&r, ws, ws->mark);
   return st;
