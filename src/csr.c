@@ -9,6 +9,7 @@
 ** of 3n indices).
 */
 #include "csr.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,9 @@ rs_status csr_build(csr *out, uint32_t n_rows, uint32_t n_cols, const uint32_t *
   memset(out, 0, sizeof *out);
   size_t *ptr = calloc((size_t)n_rows + 1, sizeof *ptr);
   size_t *cur = malloc(((size_t)n_rows + 1) * sizeof *cur);
-  uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+  uint32_t *idx = mem_alloc_huge((n ? n : 1) * sizeof *idx); /* rows are read at random */
   uint32_t *tmp = NULL;
+  mem_advise_huge(ptr, ((size_t)n_rows + 1) * sizeof *ptr);
   if (!ptr || !cur || !idx) goto oom;
 
   /* Counting sort by row: one scatter of the columns. */

@@ -2,6 +2,7 @@
 ** sgd: see sgd.h.
 */
 #include "sgd.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,7 @@ rs_status sgd_begin(const sgd_config *cfg, sgd_positive_fn fn, const void *train
   st->m = model;
   st->threads = cfg->threads < 1 ? 1 : cfg->threads;
   st->order = malloc(sizeof(uint32_t) * (pos->nnz + 1));
-  st->pos_user = malloc(sizeof(uint32_t) * (pos->nnz + 1));
+  st->pos_user = mem_alloc_huge(sizeof(uint32_t) * (pos->nnz + 1)); /* read at random */
   st->loss = calloc((size_t)st->threads, sizeof *st->loss);
   st->terms = calloc((size_t)st->threads, sizeof *st->terms);
   /* rounded up to 64 bytes, so that threads do not share cache lines */

@@ -2,6 +2,7 @@
 ** trainer: see trainer.h.
 */
 #include "trainer.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,8 +22,9 @@ rs_status bpr_model_alloc(bpr_model *m, uint32_t n_users, uint32_t n_items, uint
   m->n_users = n_users;
   m->n_items = n_items;
   m->dim = dim;
-  m->user = malloc(sizeof(float) * ((size_t)n_users * dim + 1));
-  m->item = malloc(sizeof(float) * ((size_t)n_items * dim + 1));
+  /* rows drawn at random: huge pages (mem.h) */
+  m->user = mem_alloc_huge(sizeof(float) * ((size_t)n_users * dim + 1));
+  m->item = mem_alloc_huge(sizeof(float) * ((size_t)n_items * dim + 1));
   m->bias = calloc((size_t)n_items + 1, sizeof(float));
   if (m->user && m->item && m->bias) return RS_OK;
   bpr_model_free(m);
