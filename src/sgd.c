@@ -110,7 +110,7 @@ rs_status sgd_begin(const sgd_config *cfg, sgd_positive_fn fn, const void *train
   st->s = s;
   st->m = model;
   st->threads = cfg->threads < 1 ? 1 : cfg->threads;
-  st->order = malloc(sizeof(uint32_t) * (pos->nnz + 1));
+  st->order = mem_alloc_huge(sizeof(uint32_t) * (pos->nnz + 1));    /* shuffled: random swaps */
   st->pos_user = mem_alloc_huge(sizeof(uint32_t) * (pos->nnz + 1)); /* read at random */
   st->loss = calloc((size_t)st->threads, sizeof *st->loss);
   st->terms = calloc((size_t)st->threads, sizeof *st->terms);
