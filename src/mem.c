@@ -14,7 +14,7 @@ size_t mem_advise_huge(void *p, size_t bytes) {
   uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
   uintptr_t hi = ((uintptr_t)p + bytes) & ~(HUGE_PAGE - 1);
   if (hi <= lo) return 0;
-#ifdef MADV_HUGEPAGE
+#if defined(MADV_HUGEPAGE) && !defined(RECSQL_NO_THP) /* -DRECSQL_NO_THP: to measure without */
   if (madvise((void *)lo, hi - lo, MADV_HUGEPAGE) != 0) return 0;
   return (size_t)(hi - lo);
 #else
