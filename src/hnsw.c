@@ -8,7 +8,6 @@
 ** neighbours they are about to score.
 */
 #include "hnsw.h"
-#include "mem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -283,9 +282,6 @@ static int reserve(hnsw *h, uint32_t need) {
   while (ncap < need) ncap *= 2;
   if (ncap > UINT32_MAX - 1) ncap = UINT32_MAX - 1;
   if (h->floats && grow_array(&h->vec, ncap, h->dim * sizeof(float))) return HNSW_NOMEM;
-  /* vectors and neighbour lists are read at random: huge pages (mem.h) for
-  ** what the doubling adds (pages already touched keep their size) */
-  mem_advise_huge(h->vec, ncap * h->dim * sizeof(float));
   if (h->int8 &&
       (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, KNN_Q8_META * sizeof(float))))
     return HNSW_NOMEM;
@@ -295,7 +291,6 @@ static int reserve(hnsw *h, uint32_t need) {
   if (h->graph && (grow_array(&h->links0, ncap, (h->m0 + 1) * sizeof(uint32_t)) ||
                    grow_array(&h->upper, ncap, sizeof(uint32_t *))))
     return HNSW_NOMEM;
-  if (h->graph) mem_advise_huge(h->links0, ncap * (h->m0 + 1) * sizeof(uint32_t));
   h->cap = (uint32_t)ncap;
   return HNSW_OK;
 }
