@@ -118,40 +118,93 @@ void q8_decode_affine(const uint8_t *u, size_t dim, float lo, float step, float 
   for (size_t i = 0; i < dim; i++) out[i] = lo + step * (float)u[i];
 }
 
-void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, q8_query *q) {
+size_t q8_nblocks(size_t dim, size_t block) { return block ? (dim + block - 1) / block : 0; }
+
+void q8_encode_blocks(const float *x, size_t dim, size_t block, uint8_t *u, uint8_t *tmp, float *lo,
+                      float *step) {
+  for (size_t b = 0, o = 0; o < dim; b++, o += block) {
+    size_t n = dim - o < block ? dim - o : block;
+    q8_encode_affine(x + o, n, u + o, tmp, lo + b, step + b);
+  }
+}
+
+void q8_decode_blocks(const uint8_t *u, size_t dim, size_t block, const float *lo, const float *step,
+                      float *out) {
+  for (size_t b = 0, o = 0; o < dim; b++, o += block) {
+    size_t n = dim - o < block ? dim - o : block;
+    q8_decode_affine(u + o, n, lo[b], step[b], out + o);
+  }
+}
+
+void q8_meta_fill(float *m, size_t stride, size_t dim, size_t block, const uint8_t *u, const float *lo,
+                  const float *step) {
+  size_t nb = stride / Q8_BLOCK;
+  double n2 = 0;
+  for (size_t i = 0; i < dim; i++) {
+    size_t b = i / block;
+    double v = (double)(lo[b] + step[b] * (float)u[i]);
+    n2 += v * v;
+  }
+  for (size_t k = 0; k < nb; k++) {
+    size_t o = k * Q8_BLOCK, b = o / block;
+    m[k] = o < dim ? step[b] : 0.0f;
+    m[nb + k] = o < dim ? lo[b] : 0.0f;
+  }
+  m[2 * nb] = (float)n2;
+}
+
+void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, float *bsum, q8_query *q) {
   q->s = q8_scale(x, dim);
   q8_encode(x, dim, q->s, buf);
   memset(buf + dim, 0, stride - dim);
-  int64_t sum = 0, n2 = 0;
-  for (size_t i = 0; i < dim; i++) {
-    sum += buf[i];
-    n2 += (int64_t)buf[i] * buf[i];
+  int64_t n2 = 0;
+  for (size_t k = 0; k < stride / Q8_BLOCK; k++) {
+    int32_t sum = 0;
+    for (size_t i = k * Q8_BLOCK; i < (k + 1) * Q8_BLOCK; i++) {
+      sum += buf[i];
+      n2 += (int64_t)buf[i] * buf[i];
+    }
+    bsum[k] = (float)sum;
   }
   q->c = buf;
-  q->sum = (float)sum;
+  q->bsum = bsum;
   q->n2 = (float)((double)q->s * q->s * (double)n2);
 }
 
+/* Kernels add step[b] * (block b's integer sum) in double, in block
+** order: each product is exact (24 by at most 21 bits), so every kernel
+** returns the same float. */
+
 /* ---- scalar reference ---- */
 
-static int32_t dot_scalar(const uint8_t *x, const int8_t *q, size_t n) {
-  int32_t s = 0;
-  for (size_t i = 0; i < n; i++) s += (int32_t)x[i] * (int32_t)q[i];
-  return s;
+static float dot_scalar(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
+  double a = 0;
+  for (size_t b = 0; b < n / Q8_BLOCK; b++) {
+    int32_t s = 0;
+    for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) s += (int32_t)x[i] * (int32_t)q[i];
+    a += (double)step[b] * s;
+  }
+  return (float)a;
 }
 
-static void dot_rows_scalar(const uint8_t *data, size_t rows, size_t stride, const int8_t *q, int32_t *out) {
-  for (size_t r = 0; r < rows; r++) out[r] = dot_scalar(data + r * stride, q, stride);
+static void dot_rows_scalar(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
+                            const float *meta, size_t mstride, float *out) {
+  for (size_t r = 0; r < rows; r++) out[r] = dot_scalar(data + r * stride, q, stride, meta + r * mstride);
 }
 
 static void dot_gather_scalar(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
-                              const int8_t *q, int32_t *out) {
-  for (size_t i = 0; i < n; i++) out[i] = dot_scalar(data + (size_t)ids[i] * stride, q, stride);
+                              const int8_t *q, const float *meta, size_t mstride, float *out) {
+  for (size_t i = 0; i < n; i++)
+    out[i] = dot_scalar(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride);
 }
 
-static float fdot_scalar(const uint8_t *x, const float *q, size_t n) {
+static float fdot_scalar(const uint8_t *x, const float *q, size_t n, const float *step) {
   float s = 0.0f;
-  for (size_t i = 0; i < n; i++) s += (float)x[i] * q[i];
+  for (size_t b = 0; b < n / Q8_BLOCK; b++) {
+    float a = 0.0f;
+    for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) a += (float)x[i] * q[i];
+    s += step[b] * a;
+  }
   return s;
 }
 
@@ -176,58 +229,74 @@ AVX2 static inline int32_t hsum256(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
-AVX2 static int32_t dot_avx2(const uint8_t *x, const int8_t *q, size_t n) {
-  __m256i a = _mm256_setzero_si256(), b = _mm256_setzero_si256();
-  for (size_t i = 0; i < n; i += 32) {
-    a = _mm256_add_epi32(a, madd16(x + i, q + i));
-    b = _mm256_add_epi32(b, madd16(x + i + 16, q + i + 16));
-  }
-  return hsum256(_mm256_add_epi32(a, b));
+/* The sum of one block (32 bytes) of x * q. */
+AVX2 static inline __m256i block_avx2(const uint8_t *x, const int8_t *q) {
+  return _mm256_add_epi32(madd16(x, q), madd16(x + 16, q + 16));
+}
+
+AVX2 static float dot_avx2(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
+  double a = 0;
+  for (size_t b = 0, i = 0; i < n; b++, i += Q8_BLOCK)
+    a += (double)step[b] * hsum256(block_avx2(x + i, q + i));
+  return (float)a;
+}
+
+/* The sums of four 8-lane vectors, in order. */
+AVX2 static inline __m128i hsum4_256(__m256i a0, __m256i a1, __m256i a2, __m256i a3) {
+  __m256i v = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
+  return _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
 }
 
 AVX2 static void dot_rows_avx2(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
-                               int32_t *out) {
+                               const float *meta, size_t mstride, float *out) {
   size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
     const uint8_t *x0 = data + r * stride, *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride;
-    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
-    for (size_t i = 0; i < stride; i += 16) {
-      __m256i qv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + i)));
-      a0 = _mm256_add_epi32(
-          a0, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(x0 + i))), qv));
-      a1 = _mm256_add_epi32(
-          a1, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(x1 + i))), qv));
-      a2 = _mm256_add_epi32(
-          a2, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(x2 + i))), qv));
-      a3 = _mm256_add_epi32(
-          a3, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(x3 + i))), qv));
+    const float *s0 = meta + r * mstride, *s1 = s0 + mstride, *s2 = s1 + mstride, *s3 = s2 + mstride;
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (size_t b = 0, i = 0; i < stride; b++, i += Q8_BLOCK) {
+      int32_t raw[4];
+      _mm_storeu_si128((__m128i *)raw, hsum4_256(block_avx2(x0 + i, q + i), block_avx2(x1 + i, q + i),
+                                                 block_avx2(x2 + i, q + i), block_avx2(x3 + i, q + i)));
+      a0 += (double)s0[b] * raw[0];
+      a1 += (double)s1[b] * raw[1];
+      a2 += (double)s2[b] * raw[2];
+      a3 += (double)s3[b] * raw[3];
     }
-    out[r] = hsum256(a0);
-    out[r + 1] = hsum256(a1);
-    out[r + 2] = hsum256(a2);
-    out[r + 3] = hsum256(a3);
+    out[r] = (float)a0;
+    out[r + 1] = (float)a1;
+    out[r + 2] = (float)a2;
+    out[r + 3] = (float)a3;
   }
-  for (; r < rows; r++) out[r] = dot_avx2(data + r * stride, q, stride);
+  for (; r < rows; r++) out[r] = dot_avx2(data + r * stride, q, stride, meta + r * mstride);
 }
 
 AVX2 static void dot_gather_avx2(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
-                                 const int8_t *q, int32_t *out) {
-  for (size_t i = 0; i < n; i++) out[i] = dot_avx2(data + (size_t)ids[i] * stride, q, stride);
+                                 const int8_t *q, const float *meta, size_t mstride, float *out) {
+  for (size_t i = 0; i < n; i++)
+    out[i] = dot_avx2(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride);
 }
 
-AVX2F static float fdot_avx2(const uint8_t *x, const float *q, size_t n) {
-  __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
-  for (size_t i = 0; i < n; i += 16) {
-    __m256 x0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))));
-    __m256 x1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(x + i + 8))));
-    a = _mm256_fmadd_ps(x0, _mm256_loadu_ps(q + i), a);
-    b = _mm256_fmadd_ps(x1, _mm256_loadu_ps(q + i + 8), b);
-  }
-  a = _mm256_add_ps(a, b);
+AVX2F static inline float hsum256_ps(__m256 a) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
+}
+
+AVX2F static float fdot_avx2(const uint8_t *x, const float *q, size_t n, const float *step) {
+  __m256 t = _mm256_setzero_ps();
+  for (size_t b = 0, i = 0; i < n; b++, i += Q8_BLOCK) {
+    __m256 a = _mm256_setzero_ps(), c = _mm256_setzero_ps();
+    for (size_t j = i; j < i + Q8_BLOCK; j += 16) {
+      __m256 x0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(x + j))));
+      __m256 x1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(x + j + 8))));
+      a = _mm256_fmadd_ps(x0, _mm256_loadu_ps(q + j), a);
+      c = _mm256_fmadd_ps(x1, _mm256_loadu_ps(q + j + 8), c);
+    }
+    t = _mm256_fmadd_ps(_mm256_add_ps(a, c), _mm256_set1_ps(step[b]), t);
+  }
+  return hsum256_ps(t);
 }
 
 static const q8_kernels k_avx2 = {"avx2", dot_avx2, fdot_avx2, dot_rows_avx2, dot_gather_avx2};
@@ -236,71 +305,95 @@ static const q8_kernels k_avx2 = {"avx2", dot_avx2, fdot_avx2, dot_rows_avx2, do
 
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni,avx2")))
 
-VNNI static int32_t dot_vnni(const uint8_t *x, const int8_t *q, size_t n) {
-  __m512i a = _mm512_setzero_si512();
-  for (size_t i = 0; i < n; i += 64)
-    a = _mm512_dpbusd_epi32(a, _mm512_loadu_si512(x + i), _mm512_loadu_si512(q + i));
-  return _mm512_reduce_add_epi32(a);
+/* The two 32-byte block sums of a 64-byte product a, as [b0, b1, b0, b1]. */
+VNNI static inline __m128i block_pair(__m512i a) {
+  __m256i h = _mm256_hadd_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  return _mm_hadd_epi32(s, s);
+}
+
+VNNI static float dot_vnni(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
+  const __m512i z = _mm512_setzero_si512();
+  double a = 0;
+  for (size_t i = 0; i < n; i += 64, step += 2) {
+    __m128i p = block_pair(_mm512_dpbusd_epi32(z, _mm512_loadu_si512(x + i), _mm512_loadu_si512(q + i)));
+    a += (double)step[0] * _mm_cvtsi128_si32(p);
+    a += (double)step[1] * _mm_extract_epi32(p, 1);
+  }
+  return (float)a;
+}
+
+/* The block sums of four 64-byte products: [r0b0, r0b1, r1b0, r1b1, r2b0,
+** r2b1, r3b0, r3b1] into out. */
+VNNI static inline void block_pairs4(__m512i a0, __m512i a1, __m512i a2, __m512i a3, int32_t *out) {
+#define HALVES(a) _mm256_hadd_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1))
+  __m256i u = _mm256_hadd_epi32(HALVES(a0), HALVES(a1)), w = _mm256_hadd_epi32(HALVES(a2), HALVES(a3));
+#undef HALVES
+  _mm_storeu_si128((__m128i *)out, _mm_add_epi32(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1)));
+  _mm_storeu_si128((__m128i *)(out + 4),
+                   _mm_add_epi32(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1)));
+}
+
+/* Four rows x0..x3 (stride bytes) against q, their steps s[0..3]. */
+VNNI static inline void rows4_vnni(const uint8_t *const *x, const int8_t *q, size_t stride,
+                                   const float *const *s, float *out) {
+  const __m512i z = _mm512_setzero_si512();
+  double a[4] = {0, 0, 0, 0};
+  for (size_t i = 0, b = 0; i < stride; i += 64, b += 2) {
+    __m512i qv = _mm512_loadu_si512(q + i);
+    int32_t raw[8];
+    block_pairs4(_mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[0] + i), qv),
+                 _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[1] + i), qv),
+                 _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[2] + i), qv),
+                 _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[3] + i), qv), raw);
+    for (int r = 0; r < 4; r++) {
+      a[r] += (double)s[r][b] * raw[2 * r];
+      a[r] += (double)s[r][b + 1] * raw[2 * r + 1];
+    }
+  }
+  for (int r = 0; r < 4; r++) out[r] = (float)a[r];
 }
 
 VNNI static void dot_rows_vnni(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
-                               int32_t *out) {
+                               const float *meta, size_t mstride, float *out) {
   size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
-    const uint8_t *x0 = data + r * stride, *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride;
-    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
-    for (size_t i = 0; i < stride; i += 64) {
-      __m512i qv = _mm512_loadu_si512(q + i);
-      a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512(x0 + i), qv);
-      a1 = _mm512_dpbusd_epi32(a1, _mm512_loadu_si512(x1 + i), qv);
-      a2 = _mm512_dpbusd_epi32(a2, _mm512_loadu_si512(x2 + i), qv);
-      a3 = _mm512_dpbusd_epi32(a3, _mm512_loadu_si512(x3 + i), qv);
+    const uint8_t *x[4];
+    const float *s[4];
+    for (int j = 0; j < 4; j++) {
+      x[j] = data + (r + j) * stride;
+      s[j] = meta + (r + j) * mstride;
     }
-    out[r] = _mm512_reduce_add_epi32(a0);
-    out[r + 1] = _mm512_reduce_add_epi32(a1);
-    out[r + 2] = _mm512_reduce_add_epi32(a2);
-    out[r + 3] = _mm512_reduce_add_epi32(a3);
+    rows4_vnni(x, q, stride, s, out + r);
   }
-  for (; r < rows; r++) out[r] = dot_vnni(data + r * stride, q, stride);
+  for (; r < rows; r++) out[r] = dot_vnni(data + r * stride, q, stride, meta + r * mstride);
 }
 
 VNNI static void dot_gather_vnni(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
-                                 const int8_t *q, int32_t *out) {
-  if (stride == 64) {
-    /* one 64-byte row per id: one load and one vpdpbusd each; the sums of
-    ** four rows are reduced together (three vphaddd for four rows) */
-    __m512i qv = _mm512_loadu_si512(q), z = _mm512_setzero_si512();
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-      __m512i a0 = _mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i] * 64), qv);
-      __m512i a1 = _mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i + 1] * 64), qv);
-      __m512i a2 = _mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i + 2] * 64), qv);
-      __m512i a3 = _mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i + 3] * 64), qv);
-      __m256i h0 = _mm256_add_epi32(_mm512_castsi512_si256(a0), _mm512_extracti64x4_epi64(a0, 1));
-      __m256i h1 = _mm256_add_epi32(_mm512_castsi512_si256(a1), _mm512_extracti64x4_epi64(a1, 1));
-      __m256i h2 = _mm256_add_epi32(_mm512_castsi512_si256(a2), _mm512_extracti64x4_epi64(a2, 1));
-      __m256i h3 = _mm256_add_epi32(_mm512_castsi512_si256(a3), _mm512_extracti64x4_epi64(a3, 1));
-      __m256i v = _mm256_hadd_epi32(_mm256_hadd_epi32(h0, h1), _mm256_hadd_epi32(h2, h3));
-      __m128i r = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-      _mm_storeu_si128((__m128i *)(out + i), r);
+                                 const int8_t *q, const float *meta, size_t mstride, float *out) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint8_t *x[4];
+    const float *s[4];
+    for (int j = 0; j < 4; j++) {
+      x[j] = data + (size_t)ids[i + j] * stride;
+      s[j] = meta + (size_t)ids[i + j] * mstride;
     }
-    for (; i < n; i++)
-      out[i] =
-          _mm512_reduce_add_epi32(_mm512_dpbusd_epi32(z, _mm512_loadu_si512(data + (size_t)ids[i] * 64), qv));
-    return;
+    rows4_vnni(x, q, stride, s, out + i);
   }
-  for (size_t i = 0; i < n; i++) out[i] = dot_vnni(data + (size_t)ids[i] * stride, q, stride);
+  for (; i < n; i++)
+    out[i] = dot_vnni(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride);
 }
 
-VNNI static float fdot_avx512(const uint8_t *x, const float *q, size_t n) {
-  __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
-  for (size_t i = 0; i < n; i += 32) {
+VNNI static float fdot_avx512(const uint8_t *x, const float *q, size_t n, const float *step) {
+  __m512 t = _mm512_setzero_ps();
+  for (size_t b = 0, i = 0; i < n; b++, i += Q8_BLOCK) {
     __m512 x0 = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(x + i))));
     __m512 x1 = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(x + i + 16))));
-    a = _mm512_fmadd_ps(x0, _mm512_loadu_ps(q + i), a);
-    b = _mm512_fmadd_ps(x1, _mm512_loadu_ps(q + i + 16), b);
+    __m512 a = _mm512_fmadd_ps(x1, _mm512_loadu_ps(q + i + 16), _mm512_mul_ps(x0, _mm512_loadu_ps(q + i)));
+    t = _mm512_fmadd_ps(a, _mm512_set1_ps(step[b]), t);
   }
-  return _mm512_reduce_add_ps(_mm512_add_ps(a, b));
+  return _mm512_reduce_add_ps(t);
 }
 
 static const q8_kernels k_vnni = {"avx512vnni", dot_vnni, fdot_avx512, dot_rows_vnni, dot_gather_vnni};
