@@ -417,7 +417,7 @@ static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
   const float *m = h->qmeta + h->ms * (size_t)s;
   if (q->kind == HQ_CODES)
     return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride, m), m, h->nb);
-  float d = (float)(q8_offsets_dot(m + h->nb, q->fbs, h->nb) + h->kern->fdot(x, q->f, h->stride, m));
+  float d = q8_offsets_dot(m + h->nb, q->fbs, h->nb) + h->kern->fdot(x, q->f, h->stride, m);
   return knn_distance_of_dot(h->metric, d, q->fn2, m[2 * h->nb]);
 }
 

@@ -171,20 +171,23 @@ void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, float
   q->n2 = (float)((double)q->s * q->s * (double)n2);
 }
 
-/* Kernels add step[b] * (block b's integer sum) in double, in block
-** order: each product is exact (24 by at most 21 bits), so every kernel
-** returns the same float. */
+/* Kernels compute each block's integer sum exactly (below 2^24, so exact
+** as a float too), multiply it by the block's step in float, and add the
+** products from 0 in block order in float, without fused multiply-adds
+** (-std=c11 keeps GCC from contracting): every kernel returns the same
+** float. */
 
 /* ---- scalar reference ---- */
 
 static float dot_scalar(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
-  double a = 0;
+  float a = 0.0f;
   for (size_t b = 0; b < n / Q8_BLOCK; b++) {
     int32_t s = 0;
     for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) s += (int32_t)x[i] * (int32_t)q[i];
-    a += (double)step[b] * s;
+    float p = step[b] * (float)s;
+    a = a + p;
   }
-  return (float)a;
+  return a;
 }
 
 static void dot_rows_scalar(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
@@ -235,10 +238,12 @@ AVX2 static inline __m256i block_avx2(const uint8_t *x, const int8_t *q) {
 }
 
 AVX2 static float dot_avx2(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
-  double a = 0;
-  for (size_t b = 0, i = 0; i < n; b++, i += Q8_BLOCK)
-    a += (double)step[b] * hsum256(block_avx2(x + i, q + i));
-  return (float)a;
+  float a = 0.0f;
+  for (size_t b = 0, i = 0; i < n; b++, i += Q8_BLOCK) {
+    float p = step[b] * (float)hsum256(block_avx2(x + i, q + i));
+    a = a + p;
+  }
+  return a;
 }
 
 /* The sums of four 8-lane vectors, in order. */
@@ -253,20 +258,13 @@ AVX2 static void dot_rows_avx2(const uint8_t *data, size_t rows, size_t stride, 
   for (; r + 4 <= rows; r += 4) {
     const uint8_t *x0 = data + r * stride, *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride;
     const float *s0 = meta + r * mstride, *s1 = s0 + mstride, *s2 = s1 + mstride, *s3 = s2 + mstride;
-    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    __m128 a = _mm_setzero_ps();
     for (size_t b = 0, i = 0; i < stride; b++, i += Q8_BLOCK) {
-      int32_t raw[4];
-      _mm_storeu_si128((__m128i *)raw, hsum4_256(block_avx2(x0 + i, q + i), block_avx2(x1 + i, q + i),
-                                                 block_avx2(x2 + i, q + i), block_avx2(x3 + i, q + i)));
-      a0 += (double)s0[b] * raw[0];
-      a1 += (double)s1[b] * raw[1];
-      a2 += (double)s2[b] * raw[2];
-      a3 += (double)s3[b] * raw[3];
+      __m128 raw = _mm_cvtepi32_ps(hsum4_256(block_avx2(x0 + i, q + i), block_avx2(x1 + i, q + i),
+                                             block_avx2(x2 + i, q + i), block_avx2(x3 + i, q + i)));
+      a = _mm_add_ps(a, _mm_mul_ps(raw, _mm_setr_ps(s0[b], s1[b], s2[b], s3[b])));
     }
-    out[r] = (float)a0;
-    out[r + 1] = (float)a1;
-    out[r + 2] = (float)a2;
-    out[r + 3] = (float)a3;
+    _mm_storeu_ps(out + r, a);
   }
   for (; r < rows; r++) out[r] = dot_avx2(data + r * stride, q, stride, meta + r * mstride);
 }
@@ -314,44 +312,50 @@ VNNI static inline __m128i block_pair(__m512i a) {
 
 VNNI static float dot_vnni(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
   const __m512i z = _mm512_setzero_si512();
-  double a = 0;
+  float a = 0.0f;
   for (size_t i = 0; i < n; i += 64, step += 2) {
     __m128i p = block_pair(_mm512_dpbusd_epi32(z, _mm512_loadu_si512(x + i), _mm512_loadu_si512(q + i)));
-    a += (double)step[0] * _mm_cvtsi128_si32(p);
-    a += (double)step[1] * _mm_extract_epi32(p, 1);
+    float p0 = step[0] * (float)_mm_cvtsi128_si32(p), p1 = step[1] * (float)_mm_extract_epi32(p, 1);
+    a = a + p0;
+    a = a + p1;
   }
-  return (float)a;
+  return a;
 }
 
-/* The block sums of four 64-byte products: [r0b0, r0b1, r1b0, r1b1, r2b0,
-** r2b1, r3b0, r3b1] into out. */
-VNNI static inline void block_pairs4(__m512i a0, __m512i a1, __m512i a2, __m512i a3, int32_t *out) {
+/* The block sums of four 64-byte products, as floats: [r0b0, r0b1, r1b0,
+** r1b1] into *r01 and [r2b0, r2b1, r3b0, r3b1] into *r23. */
+VNNI static inline void block_pairs4(__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m128 *r01,
+                                     __m128 *r23) {
 #define HALVES(a) _mm256_hadd_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1))
   __m256i u = _mm256_hadd_epi32(HALVES(a0), HALVES(a1)), w = _mm256_hadd_epi32(HALVES(a2), HALVES(a3));
 #undef HALVES
-  _mm_storeu_si128((__m128i *)out, _mm_add_epi32(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1)));
-  _mm_storeu_si128((__m128i *)(out + 4),
-                   _mm_add_epi32(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1)));
+  *r01 = _mm_cvtepi32_ps(_mm_add_epi32(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1)));
+  *r23 = _mm_cvtepi32_ps(_mm_add_epi32(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1)));
 }
 
 /* Four rows x0..x3 (stride bytes) against q, their steps s[0..3]. */
 VNNI static inline void rows4_vnni(const uint8_t *const *x, const int8_t *q, size_t stride,
                                    const float *const *s, float *out) {
   const __m512i z = _mm512_setzero_si512();
-  double a[4] = {0, 0, 0, 0};
+  __m128 a = _mm_setzero_ps();
   for (size_t i = 0, b = 0; i < stride; i += 64, b += 2) {
     __m512i qv = _mm512_loadu_si512(q + i);
-    int32_t raw[8];
+    __m128 r01, r23;
     block_pairs4(_mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[0] + i), qv),
                  _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[1] + i), qv),
                  _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[2] + i), qv),
-                 _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[3] + i), qv), raw);
-    for (int r = 0; r < 4; r++) {
-      a[r] += (double)s[r][b] * raw[2 * r];
-      a[r] += (double)s[r][b + 1] * raw[2 * r + 1];
-    }
+                 _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[3] + i), qv), &r01, &r23);
+    /* the steps of blocks b and b + 1 of the four rows, in the same order */
+    __m128 s01 =
+        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd((const double *)(s[0] + b)), (const double *)(s[1] + b)));
+    __m128 s23 =
+        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd((const double *)(s[2] + b)), (const double *)(s[3] + b)));
+    __m128 p01 = _mm_mul_ps(r01, s01), p23 = _mm_mul_ps(r23, s23);
+    /* block b of each row, then block b + 1 */
+    a = _mm_add_ps(a, _mm_shuffle_ps(p01, p23, _MM_SHUFFLE(2, 0, 2, 0)));
+    a = _mm_add_ps(a, _mm_shuffle_ps(p01, p23, _MM_SHUFFLE(3, 1, 3, 1)));
   }
-  for (int r = 0; r < 4; r++) out[r] = (float)a[r];
+  _mm_storeu_ps(out, a);
 }
 
 VNNI static void dot_rows_vnni(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,

@@ -29,8 +29,9 @@
 ** Kernels. dot computes, for each Q8_BLOCK bytes, the exact integer sum of
 ** x_i * q_i with x unsigned bytes and q signed ([-127, 127]), over n bytes,
 ** n a multiple of Q8_PAD (rows and queries are zero-padded), and returns
-** the sum of those block sums times the row's steps, each product exact
-** and added in block order in double: every kernel returns the same float.
+** the sum of those block sums times the row's steps (each product rounded
+** to float, added from 0 in block order): every kernel returns the same
+** float.
 ** This unsigned-by-signed form is what AVX-512 VNNI's vpdpbusd computes in
 ** one instruction per 64 bytes; the AVX2 kernel widens to 16 bits and uses
 ** vpmaddwd; the scalar kernel is the reference. fdot is the same against a
@@ -108,17 +109,17 @@ struct q8_query {
 ** and fills q. */
 void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, float *bsum, q8_query *q);
 
-/* The sum over blocks of lo[b] * bsum[b] (in double, in block order). */
-static inline double q8_offsets_dot(const float *lo, const float *bsum, size_t nb) {
-  double a = 0;
-  for (size_t b = 0; b < nb; b++) a += (double)lo[b] * bsum[b];
+/* The sum over blocks of lo[b] * bsum[b] (in block order). */
+static inline float q8_offsets_dot(const float *lo, const float *bsum, size_t nb) {
+  float a = 0.0f;
+  for (size_t b = 0; b < nb; b++) a += lo[b] * bsum[b];
   return a;
 }
 
 /* The dot product of the decoded query and a row of metadata m (nb blocks)
 ** from a kernel's scaled sum. */
 static inline float q8_dot_of(const q8_query *q, float scaled, const float *m, size_t nb) {
-  return q->s * (float)(q8_offsets_dot(m + nb, q->bsum, nb) + scaled);
+  return q->s * (q8_offsets_dot(m + nb, q->bsum, nb) + scaled);
 }
 
 typedef struct q8_kernels q8_kernels;

@@ -195,8 +195,10 @@ static void kernels_match_scalar(void **state) {
         for (size_t r = 0; r < ROWS; r++) {
           const uint8_t *xr = x + r * st;
           const float *sr = steps + r * nb;
-          /* independent: exact block sums, each times its step in double */
-          double w = 0, fw = 0, fa = 0;
+          /* independent: exact block sums, each times its step in float,
+          ** added from 0 in block order */
+          float w = 0.0f;
+          double fw = 0, fa = 0;
           for (size_t b = 0; b < nb; b++) {
             int64_t raw = 0;
             double fb = 0;
@@ -205,10 +207,11 @@ static void kernels_match_scalar(void **state) {
               fb += (double)xr[i] * qf[i];
               fa += fabs((double)xr[i] * qf[i] * sr[b]);
             }
-            w += (double)sr[b] * (double)raw;
+            float p = sr[b] * (float)raw;
+            w = w + p;
             fw += sr[b] * fb;
           }
-          want[r] = (float)w;
+          want[r] = w;
           assert_true(ref->dot(xr, q, st, sr) == want[r]);
           assert_true(k->dot(xr, q, st, sr) == want[r]);
           /* float sums in another order: equal to float rounding */
