@@ -416,7 +416,7 @@ static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
   const uint8_t *x = h->codes + (size_t)s * h->stride;
   const float *m = h->qmeta + h->ms * (size_t)s;
   if (q->kind == HQ_CODES)
-    return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride, m), m, h->nb);
+    return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride, m, q->c.bsum), m, h->nb);
   float d = q8_offsets_dot(m + h->nb, q->fbs, h->nb) + h->kern->fdot(x, q->f, h->stride, m);
   return knn_distance_of_dot(h->metric, d, q->fn2, m[2 * h->nb]);
 }
@@ -591,7 +591,7 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
     }
     float raw[2 * 100 + 2];
     const int codes = q->kind == HQ_CODES;
-    if (codes) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, h->qmeta, h->ms, raw);
+    if (codes) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, q->c.bsum, h->qmeta, h->ms, raw);
     for (uint32_t j = 0; j < nt; j++) {
       uint32_t nb = todo[j];
       float d = codes ? q8_distance(h->metric, &q->c, raw[j], h->qmeta + h->ms * (size_t)nb, h->nb)

@@ -47,10 +47,10 @@ static inline float knn_distance_of_dot(int metric, float d, float qn2, float xn
   return metric == KNN_IP ? -d : metric == KNN_COSINE ? 1.0f - d : qn2 + xn2 - 2.0f * d;
 }
 
-/* The distance under metric from a kernel's scaled sum of q with the row of
+/* The distance under metric from a kernel's dot of q with the row of
 ** metadata m (nb blocks). */
-static inline float q8_distance(int metric, const q8_query *q, float scaled, const float *m, size_t nb) {
-  return knn_distance_of_dot(metric, q8_dot_of(q, scaled, m, nb), q->n2, m[2 * nb]);
+static inline float q8_distance(int metric, const q8_query *q, float dot, const float *m, size_t nb) {
+  return knn_distance_of_dot(metric, q8_dot_of(q, dot), q->n2, m[2 * nb]);
 }
 
 typedef struct knn_q8_rows knn_q8_rows;

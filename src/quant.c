@@ -171,34 +171,47 @@ void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, float
   q->n2 = (float)((double)q->s * q->s * (double)n2);
 }
 
-/* Kernels compute each block's integer sum exactly (below 2^24, so exact
-** as a float too), multiply it by the block's step in float, and add the
-** products from 0 in block order in float, without fused multiply-adds
-** (-std=c11 keeps GCC from contracting): every kernel returns the same
-** float. */
+/* The integer kernels compute each block's integer sum exactly (below
+** 2^24, so exact as a float too), multiply it by the block's step in float
+** and add the products from 0 in block order; the offsets times the query's
+** block sums likewise; then the offsets' sum plus the steps' sum. Float
+** operations without fused multiply-adds (-std=c11 keeps GCC from
+** contracting), in that order: every kernel returns the same float. */
 
-/* ---- scalar reference ---- */
-
-static float dot_scalar(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
+/* The offsets' sum of a row of nb blocks (lo at m + nb). */
+static inline float offsets_sum(const float *m, const float *bsum, size_t nb) {
   float a = 0.0f;
-  for (size_t b = 0; b < n / Q8_BLOCK; b++) {
-    int32_t s = 0;
-    for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) s += (int32_t)x[i] * (int32_t)q[i];
-    float p = step[b] * (float)s;
+  for (size_t b = 0; b < nb; b++) {
+    float p = m[nb + b] * bsum[b];
     a = a + p;
   }
   return a;
 }
 
+/* ---- scalar reference ---- */
+
+static float dot_scalar(const uint8_t *x, const int8_t *q, size_t n, const float *m, const float *bsum) {
+  float a = 0.0f;
+  for (size_t b = 0; b < n / Q8_BLOCK; b++) {
+    int32_t s = 0;
+    for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) s += (int32_t)x[i] * (int32_t)q[i];
+    float p = m[b] * (float)s;
+    a = a + p;
+  }
+  return offsets_sum(m, bsum, n / Q8_BLOCK) + a;
+}
+
 static void dot_rows_scalar(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
-                            const float *meta, size_t mstride, float *out) {
-  for (size_t r = 0; r < rows; r++) out[r] = dot_scalar(data + r * stride, q, stride, meta + r * mstride);
+                            const float *bsum, const float *meta, size_t mstride, float *out) {
+  for (size_t r = 0; r < rows; r++)
+    out[r] = dot_scalar(data + r * stride, q, stride, meta + r * mstride, bsum);
 }
 
 static void dot_gather_scalar(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
-                              const int8_t *q, const float *meta, size_t mstride, float *out) {
+                              const int8_t *q, const float *bsum, const float *meta, size_t mstride,
+                              float *out) {
   for (size_t i = 0; i < n; i++)
-    out[i] = dot_scalar(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride);
+    out[i] = dot_scalar(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride, bsum);
 }
 
 static float fdot_scalar(const uint8_t *x, const float *q, size_t n, const float *step) {
@@ -237,13 +250,13 @@ AVX2 static inline __m256i block_avx2(const uint8_t *x, const int8_t *q) {
   return _mm256_add_epi32(madd16(x, q), madd16(x + 16, q + 16));
 }
 
-AVX2 static float dot_avx2(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
+AVX2 static float dot_avx2(const uint8_t *x, const int8_t *q, size_t n, const float *m, const float *bsum) {
   float a = 0.0f;
   for (size_t b = 0, i = 0; i < n; b++, i += Q8_BLOCK) {
-    float p = step[b] * (float)hsum256(block_avx2(x + i, q + i));
+    float p = m[b] * (float)hsum256(block_avx2(x + i, q + i));
     a = a + p;
   }
-  return a;
+  return offsets_sum(m, bsum, n / Q8_BLOCK) + a;
 }
 
 /* The sums of four 8-lane vectors, in order. */
@@ -253,26 +266,30 @@ AVX2 static inline __m128i hsum4_256(__m256i a0, __m256i a1, __m256i a2, __m256i
 }
 
 AVX2 static void dot_rows_avx2(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
-                               const float *meta, size_t mstride, float *out) {
+                               const float *bsum, const float *meta, size_t mstride, float *out) {
+  const size_t nb = stride / Q8_BLOCK;
   size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
     const uint8_t *x0 = data + r * stride, *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride;
     const float *s0 = meta + r * mstride, *s1 = s0 + mstride, *s2 = s1 + mstride, *s3 = s2 + mstride;
-    __m128 a = _mm_setzero_ps();
+    __m128 a = _mm_setzero_ps(), o = _mm_setzero_ps();
     for (size_t b = 0, i = 0; i < stride; b++, i += Q8_BLOCK) {
       __m128 raw = _mm_cvtepi32_ps(hsum4_256(block_avx2(x0 + i, q + i), block_avx2(x1 + i, q + i),
                                              block_avx2(x2 + i, q + i), block_avx2(x3 + i, q + i)));
       a = _mm_add_ps(a, _mm_mul_ps(raw, _mm_setr_ps(s0[b], s1[b], s2[b], s3[b])));
+      o = _mm_add_ps(
+          o, _mm_mul_ps(_mm_setr_ps(s0[nb + b], s1[nb + b], s2[nb + b], s3[nb + b]), _mm_set1_ps(bsum[b])));
     }
-    _mm_storeu_ps(out + r, a);
+    _mm_storeu_ps(out + r, _mm_add_ps(o, a));
   }
-  for (; r < rows; r++) out[r] = dot_avx2(data + r * stride, q, stride, meta + r * mstride);
+  for (; r < rows; r++) out[r] = dot_avx2(data + r * stride, q, stride, meta + r * mstride, bsum);
 }
 
 AVX2 static void dot_gather_avx2(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
-                                 const int8_t *q, const float *meta, size_t mstride, float *out) {
+                                 const int8_t *q, const float *bsum, const float *meta, size_t mstride,
+                                 float *out) {
   for (size_t i = 0; i < n; i++)
-    out[i] = dot_avx2(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride);
+    out[i] = dot_avx2(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride, bsum);
 }
 
 AVX2F static inline float hsum256_ps(__m256 a) {
@@ -310,16 +327,16 @@ VNNI static inline __m128i block_pair(__m512i a) {
   return _mm_hadd_epi32(s, s);
 }
 
-VNNI static float dot_vnni(const uint8_t *x, const int8_t *q, size_t n, const float *step) {
+VNNI static float dot_vnni(const uint8_t *x, const int8_t *q, size_t n, const float *m, const float *bsum) {
   const __m512i z = _mm512_setzero_si512();
   float a = 0.0f;
-  for (size_t i = 0; i < n; i += 64, step += 2) {
+  for (size_t i = 0, b = 0; i < n; i += 64, b += 2) {
     __m128i p = block_pair(_mm512_dpbusd_epi32(z, _mm512_loadu_si512(x + i), _mm512_loadu_si512(q + i)));
-    float p0 = step[0] * (float)_mm_cvtsi128_si32(p), p1 = step[1] * (float)_mm_extract_epi32(p, 1);
+    float p0 = m[b] * (float)_mm_cvtsi128_si32(p), p1 = m[b + 1] * (float)_mm_extract_epi32(p, 1);
     a = a + p0;
     a = a + p1;
   }
-  return a;
+  return offsets_sum(m, bsum, n / Q8_BLOCK) + a;
 }
 
 /* The block sums of four 64-byte products, as floats: [r0b0, r0b1, r1b0,
@@ -334,32 +351,46 @@ VNNI static inline void block_pairs4(__m512i a0, __m512i a1, __m512i a2, __m512i
 }
 
 /* Four rows x0..x3 (stride bytes) against q, their steps s[0..3]. */
-VNNI static inline void rows4_vnni(const uint8_t *const *x, const int8_t *q, size_t stride,
+/* Two floats of each of four rows' metadata at offset o, as [r0, r0', r1,
+** r1'] and [r2, r2', r3, r3']. */
+#define PAIRS(s, o, lo, hi)                                                                     \
+  do {                                                                                          \
+    lo = _mm_castpd_ps(                                                                         \
+        _mm_loadh_pd(_mm_load_sd((const double *)(s[0] + (o))), (const double *)(s[1] + (o)))); \
+    hi = _mm_castpd_ps(                                                                         \
+        _mm_loadh_pd(_mm_load_sd((const double *)(s[2] + (o))), (const double *)(s[3] + (o)))); \
+  } while (0)
+
+/* Four rows x0..x3 (stride bytes) against q, their metadata s[0..3]. */
+VNNI static inline void rows4_vnni(const uint8_t *const *x, const int8_t *q, const float *bsum, size_t stride,
                                    const float *const *s, float *out) {
   const __m512i z = _mm512_setzero_si512();
-  __m128 a = _mm_setzero_ps();
+  const size_t nb = stride / Q8_BLOCK;
+  __m128 a = _mm_setzero_ps(), o = _mm_setzero_ps();
   for (size_t i = 0, b = 0; i < stride; i += 64, b += 2) {
     __m512i qv = _mm512_loadu_si512(q + i);
-    __m128 r01, r23;
+    __m128 r01, r23, s01, s23, l01, l23;
     block_pairs4(_mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[0] + i), qv),
                  _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[1] + i), qv),
                  _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[2] + i), qv),
                  _mm512_dpbusd_epi32(z, _mm512_loadu_si512(x[3] + i), qv), &r01, &r23);
-    /* the steps of blocks b and b + 1 of the four rows, in the same order */
-    __m128 s01 =
-        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd((const double *)(s[0] + b)), (const double *)(s[1] + b)));
-    __m128 s23 =
-        _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd((const double *)(s[2] + b)), (const double *)(s[3] + b)));
+    PAIRS(s, b, s01, s23);                                               /* steps of blocks b, b + 1 */
+    PAIRS(s, nb + b, l01, l23);                                          /* their offsets */
+    __m128 bs = _mm_castpd_ps(_mm_load1_pd((const double *)(bsum + b))); /* [q_b, q_b+1] twice */
     __m128 p01 = _mm_mul_ps(r01, s01), p23 = _mm_mul_ps(r23, s23);
+    __m128 f01 = _mm_mul_ps(l01, bs), f23 = _mm_mul_ps(l23, bs);
     /* block b of each row, then block b + 1 */
     a = _mm_add_ps(a, _mm_shuffle_ps(p01, p23, _MM_SHUFFLE(2, 0, 2, 0)));
     a = _mm_add_ps(a, _mm_shuffle_ps(p01, p23, _MM_SHUFFLE(3, 1, 3, 1)));
+    o = _mm_add_ps(o, _mm_shuffle_ps(f01, f23, _MM_SHUFFLE(2, 0, 2, 0)));
+    o = _mm_add_ps(o, _mm_shuffle_ps(f01, f23, _MM_SHUFFLE(3, 1, 3, 1)));
   }
-  _mm_storeu_ps(out, a);
+  _mm_storeu_ps(out, _mm_add_ps(o, a));
 }
+#undef PAIRS
 
 VNNI static void dot_rows_vnni(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
-                               const float *meta, size_t mstride, float *out) {
+                               const float *bsum, const float *meta, size_t mstride, float *out) {
   size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
     const uint8_t *x[4];
@@ -368,13 +399,14 @@ VNNI static void dot_rows_vnni(const uint8_t *data, size_t rows, size_t stride, 
       x[j] = data + (r + j) * stride;
       s[j] = meta + (r + j) * mstride;
     }
-    rows4_vnni(x, q, stride, s, out + r);
+    rows4_vnni(x, q, bsum, stride, s, out + r);
   }
-  for (; r < rows; r++) out[r] = dot_vnni(data + r * stride, q, stride, meta + r * mstride);
+  for (; r < rows; r++) out[r] = dot_vnni(data + r * stride, q, stride, meta + r * mstride, bsum);
 }
 
 VNNI static void dot_gather_vnni(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
-                                 const int8_t *q, const float *meta, size_t mstride, float *out) {
+                                 const int8_t *q, const float *bsum, const float *meta, size_t mstride,
+                                 float *out) {
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const uint8_t *x[4];
@@ -383,10 +415,10 @@ VNNI static void dot_gather_vnni(const uint8_t *data, size_t stride, const uint3
       x[j] = data + (size_t)ids[i + j] * stride;
       s[j] = meta + (size_t)ids[i + j] * mstride;
     }
-    rows4_vnni(x, q, stride, s, out + i);
+    rows4_vnni(x, q, bsum, stride, s, out + i);
   }
   for (; i < n; i++)
-    out[i] = dot_vnni(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride);
+    out[i] = dot_vnni(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride, bsum);
 }
 
 VNNI static float fdot_avx512(const uint8_t *x, const float *q, size_t n, const float *step) {

@@ -29,9 +29,10 @@
 ** Kernels. dot computes, for each Q8_BLOCK bytes, the exact integer sum of
 ** x_i * q_i with x unsigned bytes and q signed ([-127, 127]), over n bytes,
 ** n a multiple of Q8_PAD (rows and queries are zero-padded), and returns
-** the sum of those block sums times the row's steps (each product rounded
-** to float, added from 0 in block order): every kernel returns the same
-** float.
+** the dot product of the row's decoded values with the query's codes: the
+** sum of the row's offsets times the query's block sums, plus the sum of
+** the block sums times the row's steps (each product rounded to float,
+** added from 0 in block order): every kernel returns the same float.
 ** This unsigned-by-signed form is what AVX-512 VNNI's vpdpbusd computes in
 ** one instruction per 64 bytes; the AVX2 kernel widens to 16 bits and uses
 ** vpmaddwd; the scalar kernel is the reference. fdot is the same against a
@@ -116,28 +117,28 @@ static inline float q8_offsets_dot(const float *lo, const float *bsum, size_t nb
   return a;
 }
 
-/* The dot product of the decoded query and a row of metadata m (nb blocks)
-** from a kernel's scaled sum. */
-static inline float q8_dot_of(const q8_query *q, float scaled, const float *m, size_t nb) {
-  return q->s * (q8_offsets_dot(m + nb, q->bsum, nb) + scaled);
-}
+/* The dot product of the decoded query and a row from a kernel's dot. */
+static inline float q8_dot_of(const q8_query *q, float dot) { return q->s * dot; }
 
 typedef struct q8_kernels q8_kernels;
 struct q8_kernels {
   const char *name; /* "avx512vnni", "avx2", "scalar" */
-  /* sum over blocks b of step[b] * (sum of x_i * q_i over block b), over n
-  ** bytes (n a multiple of Q8_PAD, n / Q8_BLOCK steps) */
-  float (*dot)(const uint8_t *x, const int8_t *q, size_t n, const float *step);
-  /* the same with q float, over n values */
+  /* the row x (n bytes, n a multiple of Q8_PAD) of metadata m (n /
+  ** Q8_BLOCK steps, then as many offsets) dotted with the query codes q of
+  ** block sums bsum (see above) */
+  float (*dot)(const uint8_t *x, const int8_t *q, size_t n, const float *m, const float *bsum);
+  /* sum over blocks b of step[b] * (sum of x_i * q_i over block b), q
+  ** float, over n values (the offsets are the caller's) */
   float (*fdot)(const uint8_t *x, const float *q, size_t n, const float *step);
-  /* out[r] = dot(data + r * stride, q, stride, meta + r * mstride) for r in
-  ** [0, rows) */
-  void (*dot_rows)(const uint8_t *data, size_t rows, size_t stride, const int8_t *q, const float *meta,
-                   size_t mstride, float *out);
+  /* out[r] = dot(data + r * stride, q, stride, meta + r * mstride, bsum)
+  ** for r in [0, rows) */
+  void (*dot_rows)(const uint8_t *data, size_t rows, size_t stride, const int8_t *q, const float *bsum,
+                   const float *meta, size_t mstride, float *out);
   /* out[i] = dot(data + ids[i] * stride, q, stride, meta + ids[i] *
-  ** mstride) for i in [0, n): the neighbours of a graph node, in one call */
+  ** mstride, bsum) for i in [0, n): the neighbours of a graph node, in one
+  ** call */
   void (*dot_gather)(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n, const int8_t *q,
-                     const float *meta, size_t mstride, float *out);
+                     const float *bsum, const float *meta, size_t mstride, float *out);
 };
 
 /* The kernels named name, or NULL when this CPU (or compiler) lacks them. */

@@ -164,7 +164,9 @@ static void kernels_match_scalar(void **state) {
   uint8_t *x = malloc(ROWS * MAXS);
   int8_t q[MAXS];
   float qf[MAXS];
-  float want[ROWS], got[ROWS], *steps = malloc(ROWS * MAXS / Q8_BLOCK * sizeof(float));
+  /* per row: steps, then offsets; the query's block sums */
+  float want[ROWS], got[ROWS], *steps = malloc(2 * ROWS * MAXS / Q8_BLOCK * sizeof(float));
+  float bsum[MAXS / Q8_BLOCK];
   assert_non_null(steps);
   assert_non_null(x);
   int tested = 0;
@@ -188,13 +190,17 @@ static void kernels_match_scalar(void **state) {
           q[i] = (int8_t)(trial == 2 ? (v < 0 ? -127 : 127) : v);
         }
         for (size_t i = 0; i < st; i++) qf[i] = i < dim ? (float)rng_normal(&g) : 0.0f;
-        /* per-row steps: random, one zero, one huge */
-        for (size_t i = 0; i < ROWS * (st / Q8_BLOCK); i++)
-          steps[i] = i % 7 == 3 ? 0.0f : i % 11 == 5 ? 1e6f : (float)(0.001 + rng_double(&g));
+        /* per-row steps: random, one zero, one huge; offsets any sign */
         const size_t nb = st / Q8_BLOCK;
+        for (size_t i = 0; i < 2 * ROWS * nb; i++)
+          steps[i] = i % nb != i % (2 * nb) ? (float)(rng_normal(&g) * 3)
+                     : i % 7 == 3           ? 0.0f
+                     : i % 11 == 5          ? 1e6f
+                                            : (float)(0.001 + rng_double(&g));
+        for (size_t b = 0; b < nb; b++) bsum[b] = (float)((int)rng_below(&g, 8129) - 4064);
         for (size_t r = 0; r < ROWS; r++) {
           const uint8_t *xr = x + r * st;
-          const float *sr = steps + r * nb;
+          const float *sr = steps + r * 2 * nb;
           /* independent: exact block sums, each times its step in float,
           ** added from 0 in block order */
           float w = 0.0f;
@@ -211,17 +217,23 @@ static void kernels_match_scalar(void **state) {
             w = w + p;
             fw += sr[b] * fb;
           }
-          want[r] = w;
-          assert_true(ref->dot(xr, q, st, sr) == want[r]);
-          assert_true(k->dot(xr, q, st, sr) == want[r]);
+          /* then the offsets times the query's block sums, before */
+          float o = 0.0f;
+          for (size_t b = 0; b < nb; b++) {
+            float p = sr[nb + b] * bsum[b];
+            o = o + p;
+          }
+          want[r] = o + w;
+          assert_true(ref->dot(xr, q, st, sr, bsum) == want[r]);
+          assert_true(k->dot(xr, q, st, sr, bsum) == want[r]);
           /* float sums in another order: equal to float rounding */
           assert_float_equal(k->fdot(xr, qf, st, sr), fw, 1e-5 * (fa + 1));
         }
-        k->dot_rows(x, ROWS, st, q, steps, nb, got);
+        k->dot_rows(x, ROWS, st, q, bsum, steps, 2 * nb, got);
         for (size_t r = 0; r < ROWS; r++) assert_true(got[r] == want[r]);
         uint32_t ids[ROWS];
         for (size_t r = 0; r < ROWS; r++) ids[r] = rng_below(&g, ROWS);
-        k->dot_gather(x, st, ids, ROWS, q, steps, nb, got);
+        k->dot_gather(x, st, ids, ROWS, q, bsum, steps, 2 * nb, got);
         for (size_t r = 0; r < ROWS; r++) assert_true(got[r] == want[ids[r]]);
       }
     }
