@@ -171,12 +171,10 @@ void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, float
   q->n2 = (float)((double)q->s * q->s * (double)n2);
 }
 
-/* The integer kernels compute each block's integer sum exactly (below
-** 2^24, so exact as a float too), multiply it by the block's step in float
-** and add the products from 0 in block order; the offsets times the query's
-** block sums likewise; then the offsets' sum plus the steps' sum. Float
-** operations without fused multiply-adds (-std=c11 keeps GCC from
-** contracting), in that order: every kernel returns the same float. */
+/* The integer kernels return the row's offsets times the query's block
+** sums plus its steps times the exact integer block sums. The scalar
+** kernel adds them in block order; the others in their own order (equal to
+** float rounding). */
 
 /* The offsets' sum of a row of nb blocks (lo at m + nb). */
 static inline float offsets_sum(const float *m, const float *bsum, size_t nb) {
@@ -327,7 +325,40 @@ VNNI static inline __m128i block_pair(__m512i a) {
   return _mm_hadd_epi32(s, s);
 }
 
+/* Rows of 64 bytes (two blocks; metadata [s0, s1, lo0, lo1, ...]): the
+** products' lanes are scaled by their block's step before one reduction,
+** with no horizontal sums per block. */
+#define IDX2 _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0)
+
+VNNI static inline __m512 scaled64(const uint8_t *x, __m512i qv, __m128 m) {
+  __m512i a = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512(x), qv);
+  return _mm512_mul_ps(_mm512_cvtepi32_ps(a), _mm512_permutexvar_ps(IDX2, _mm512_castps128_ps512(m)));
+}
+
+VNNI static inline __m256 fold512(__m512 v) {
+  return _mm256_add_ps(_mm512_castps512_ps256(v),
+                       _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+VNNI static inline float dot64_vnni(const uint8_t *x, __m512i qv, const float *m, const float *bsum) {
+  __m128 mm = _mm_loadu_ps(m);
+  return m[2] * bsum[0] + m[3] * bsum[1] + _mm512_reduce_add_ps(scaled64(x, qv, mm));
+}
+
+/* Four rows of 64 bytes and their metadata: [r0, r1, r2, r3]. */
+VNNI static inline __m128 rows4_64(const uint8_t *const *x, const float *const *m, __m512i qv, __m128 bs2) {
+  __m128 m0 = _mm_loadu_ps(m[0]), m1 = _mm_loadu_ps(m[1]), m2 = _mm_loadu_ps(m[2]), m3 = _mm_loadu_ps(m[3]);
+  __m256 h0 = fold512(scaled64(x[0], qv, m0)), h1 = fold512(scaled64(x[1], qv, m1));
+  __m256 h2 = fold512(scaled64(x[2], qv, m2)), h3 = fold512(scaled64(x[3], qv, m3));
+  __m256 v = _mm256_hadd_ps(_mm256_hadd_ps(h0, h1), _mm256_hadd_ps(h2, h3));
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  /* offsets: [lo0, lo1] of rows 0 and 1 (and 2, 3) times [bsum0, bsum1] */
+  __m128 o01 = _mm_mul_ps(_mm_movehl_ps(m1, m0), bs2), o23 = _mm_mul_ps(_mm_movehl_ps(m3, m2), bs2);
+  return _mm_add_ps(_mm_hadd_ps(o01, o23), s);
+}
+
 VNNI static float dot_vnni(const uint8_t *x, const int8_t *q, size_t n, const float *m, const float *bsum) {
+  if (n == 64) return dot64_vnni(x, _mm512_loadu_si512(q), m, bsum);
   const __m512i z = _mm512_setzero_si512();
   float a = 0.0f;
   for (size_t i = 0, b = 0; i < n; i += 64, b += 2) {
@@ -392,6 +423,8 @@ VNNI static inline void rows4_vnni(const uint8_t *const *x, const int8_t *q, con
 VNNI static void dot_rows_vnni(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
                                const float *bsum, const float *meta, size_t mstride, float *out) {
   size_t r = 0;
+  const __m512i qv = _mm512_loadu_si512(q);
+  const __m128 bs2 = _mm_castpd_ps(_mm_load1_pd((const double *)bsum));
   for (; r + 4 <= rows; r += 4) {
     const uint8_t *x[4];
     const float *s[4];
@@ -399,7 +432,10 @@ VNNI static void dot_rows_vnni(const uint8_t *data, size_t rows, size_t stride, 
       x[j] = data + (r + j) * stride;
       s[j] = meta + (r + j) * mstride;
     }
-    rows4_vnni(x, q, bsum, stride, s, out + r);
+    if (stride == 64)
+      _mm_storeu_ps(out + r, rows4_64(x, s, qv, bs2));
+    else
+      rows4_vnni(x, q, bsum, stride, s, out + r);
   }
   for (; r < rows; r++) out[r] = dot_vnni(data + r * stride, q, stride, meta + r * mstride, bsum);
 }
@@ -408,6 +444,8 @@ VNNI static void dot_gather_vnni(const uint8_t *data, size_t stride, const uint3
                                  const int8_t *q, const float *bsum, const float *meta, size_t mstride,
                                  float *out) {
   size_t i = 0;
+  const __m512i qv = _mm512_loadu_si512(q);
+  const __m128 bs2 = _mm_castpd_ps(_mm_load1_pd((const double *)bsum));
   for (; i + 4 <= n; i += 4) {
     const uint8_t *x[4];
     const float *s[4];
@@ -415,7 +453,10 @@ VNNI static void dot_gather_vnni(const uint8_t *data, size_t stride, const uint3
       x[j] = data + (size_t)ids[i + j] * stride;
       s[j] = meta + (size_t)ids[i + j] * mstride;
     }
-    rows4_vnni(x, q, bsum, stride, s, out + i);
+    if (stride == 64)
+      _mm_storeu_ps(out + i, rows4_64(x, s, qv, bs2));
+    else
+      rows4_vnni(x, q, bsum, stride, s, out + i);
   }
   for (; i < n; i++)
     out[i] = dot_vnni(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride, bsum);

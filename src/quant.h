@@ -31,8 +31,9 @@
 ** n a multiple of Q8_PAD (rows and queries are zero-padded), and returns
 ** the dot product of the row's decoded values with the query's codes: the
 ** sum of the row's offsets times the query's block sums, plus the sum of
-** the block sums times the row's steps (each product rounded to float,
-** added from 0 in block order): every kernel returns the same float.
+** the exact block sums times the row's steps (the kernels agree to float
+** rounding; rows of 64 bytes scale the products' lanes before one
+** reduction).
 ** This unsigned-by-signed form is what AVX-512 VNNI's vpdpbusd computes in
 ** one instruction per 64 bytes; the AVX2 kernel widens to 16 bits and uses
 ** vpmaddwd; the scalar kernel is the reference. fdot is the same against a
