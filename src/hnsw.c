@@ -62,6 +62,7 @@ struct hnsw {
   size_t stride, nb, ms; /* nb = stride / Q8_BLOCK blocks in memory, ms = q8_meta_floats(stride) */
   uint8_t *codes;        /* cap x stride */
   float *qmeta;          /* slot -> ms floats (src/quant.h) */
+  float *qnorm;          /* slot -> squared norm of the decoded vector */
   const q8_kernels *kern;
 
   /* key -> slot, open addressing with linear probing */
@@ -232,6 +233,7 @@ void hnsw_free(hnsw *h) {
   scratch_clear(&h->own);
   free(h->codes);
   free(h->qmeta);
+  free(h->qnorm);
   free(h);
 }
 
@@ -293,7 +295,8 @@ static int reserve(hnsw *h, uint32_t need) {
   if (ncap > UINT32_MAX - 1) ncap = UINT32_MAX - 1;
   if (h->floats && grow_array(&h->vec, ncap, h->dim * sizeof(float))) return HNSW_NOMEM;
   if (h->int8 &&
-      (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, h->ms * sizeof(float))))
+      (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, h->ms * sizeof(float)) ||
+       grow_array(&h->qnorm, ncap, sizeof(float))))
     return HNSW_NOMEM;
   if (grow_array(&h->key, ncap, sizeof(int64_t)) || grow_array(&h->deleted, ncap, 1) ||
       grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1))
@@ -340,7 +343,8 @@ static void put_codes(hnsw *h, uint32_t slot, const uint8_t *u, const float *lo,
   uint8_t *x = h->codes + (size_t)slot * h->stride;
   memcpy(x, u, h->dim);
   memset(x + h->dim, 0, h->stride - h->dim);
-  q8_meta_fill(h->qmeta + h->ms * (size_t)slot, h->stride, h->dim, code_block(h), u, lo, step);
+  h->qnorm[slot] =
+      q8_meta_fill(h->qmeta + h->ms * (size_t)slot, h->stride, h->dim, code_block(h), u, lo, step);
 }
 
 int hnsw_quantize(hnsw *h, const float *v, uint8_t *u, float *lo, float *step) {
@@ -416,9 +420,9 @@ static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
   const uint8_t *x = h->codes + (size_t)s * h->stride;
   const float *m = h->qmeta + h->ms * (size_t)s;
   if (q->kind == HQ_CODES)
-    return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride, m, q->c.bsum), m, h->nb);
+    return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride, m, q->c.bsum), h->qnorm[s]);
   float d = q8_offsets_dot(m + h->nb, q->fbs, h->nb) + h->kern->fdot(x, q->f, h->stride, m);
-  return knn_distance_of_dot(h->metric, d, q->fn2, m[2 * h->nb]);
+  return knn_distance_of_dot(h->metric, d, q->fn2, h->qnorm[s]);
 }
 
 /* The asymmetric query of v (dim floats, normalized for cosine; may be pad
@@ -583,6 +587,7 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
       if (q->kind != HQ_FLOAT) {
         __builtin_prefetch(h->codes + (size_t)nb * h->stride);
         __builtin_prefetch(h->qmeta + h->ms * (size_t)nb);
+        if (h->metric == KNN_L2) __builtin_prefetch(h->qnorm + nb);
       } else {
         const float *x = h->vec + (size_t)nb * dim;
         for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
@@ -594,8 +599,7 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
     if (codes) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, q->c.bsum, h->qmeta, h->ms, raw);
     for (uint32_t j = 0; j < nt; j++) {
       uint32_t nb = todo[j];
-      float d = codes ? q8_distance(h->metric, &q->c, raw[j], h->qmeta + h->ms * (size_t)nb, h->nb)
-                      : dist(h, q, nb);
+      float d = codes ? q8_distance(h->metric, &q->c, raw[j], h->qnorm[nb]) : dist(h, q, nb);
       if (nr < ef || d < res[0].d) {
         if (nc + 1 > sc->cand_cap) {
           if (ensure(&sc->cand, &sc->cand_cap, nc + 1)) return HNSW_NOMEM;
@@ -872,6 +876,7 @@ hnsw *hnsw_clone(const hnsw *h) {
   c->vec = h->floats ? dup_array(h->vec, n, h->dim * sizeof(float), &fail) : NULL;
   c->codes = h->int8 ? dup_array(h->codes, n, h->stride, &fail) : NULL;
   c->qmeta = h->int8 ? dup_array(h->qmeta, n, h->ms * sizeof(float), &fail) : NULL;
+  c->qnorm = h->int8 ? dup_array(h->qnorm, n, sizeof(float), &fail) : NULL;
   c->key = dup_array(h->key, n, sizeof(int64_t), &fail);
   c->deleted = dup_array(h->deleted, n, 1, &fail);
   c->level = dup_array(h->level, n, 1, &fail);
@@ -895,7 +900,7 @@ hnsw *hnsw_clone(const hnsw *h) {
 size_t hnsw_bytes(const hnsw *h) {
   size_t cap = h->cap, b = sizeof *h;
   if (h->floats) b += cap * h->dim * sizeof(float);
-  if (h->int8) b += cap * (h->stride + h->ms * sizeof(float));
+  if (h->int8) b += cap * (h->stride + (h->ms + 1) * sizeof(float));
   b += cap * (sizeof(int64_t) + 3); /* key, deleted, level, dirty */
   if (h->graph) {
     b += cap * ((h->m0 + 1) * sizeof(uint32_t) + sizeof(uint32_t *));
@@ -946,7 +951,7 @@ static int search_into(const hnsw *h, hnsw_scratch *sc, const hq *q, size_t k, s
     if (!h->int8) {
       if (knn_flat_search(h->metric, h->vec, h->n, h->dim, q->f, h->deleted, t)) return HNSW_NOMEM;
     } else {
-      knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qmeta};
+      knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qmeta, h->qnorm};
       knn_flat_search_q8(h->metric, &x, &q->c, h->deleted, t);
     }
     return HNSW_OK;

@@ -136,27 +136,26 @@ void knn_flat_search_rows(int metric, const float *data, size_t dim, const float
   }
 }
 
-/* d[i] = q8_distance of the kernel's dots d[i] of n rows of metadata meta
-** (the metric's loop apart, so that each vectorizes). */
-static void q8_distances(int metric, const q8_query *q, const float *meta, size_t ms, size_t nb, float *d,
-                         size_t n) {
+/* d[i] = q8_distance of the kernel's dots d[i] of n rows of squared norms
+** n2 (the metric's loop apart, so that each vectorizes). */
+static void q8_distances(int metric, const q8_query *q, const float *n2, float *d, size_t n) {
   const float s = q->s;
   if (metric == KNN_IP) {
     for (size_t i = 0; i < n; i++) d[i] = -(s * d[i]);
   } else if (metric == KNN_COSINE) {
     for (size_t i = 0; i < n; i++) d[i] = 1.0f - s * d[i];
   } else {
-    for (size_t i = 0; i < n; i++) d[i] = q->n2 + meta[ms * i + 2 * nb] - 2.0f * (s * d[i]);
+    for (size_t i = 0; i < n; i++) d[i] = q->n2 + n2[i] - 2.0f * (s * d[i]);
   }
 }
 
 int knn_flat_search_q8(int metric, const knn_q8_rows *x, const q8_query *q, const uint8_t *skip, topk *t) {
   float raw[KNN_BLOCK];
-  const size_t nb = x->stride / Q8_BLOCK, ms = q8_meta_floats(x->stride);
+  const size_t ms = q8_meta_floats(x->stride);
   for (size_t b = 0; b < x->n; b += KNN_BLOCK) {
     size_t m = x->n - b < KNN_BLOCK ? x->n - b : KNN_BLOCK;
     x->kern->dot_rows(x->codes + b * x->stride, m, x->stride, q->c, q->bsum, x->meta + b * ms, ms, raw);
-    q8_distances(metric, q, x->meta + b * ms, ms, nb, raw, m);
+    q8_distances(metric, q, x->norms + b, raw, m);
     double th = topk_threshold(t);
     float lim = th == -INFINITY ? INFINITY : (float)-th;
     for (size_t i = 0; i < m; i++) {
@@ -172,12 +171,12 @@ int knn_flat_search_q8(int metric, const knn_q8_rows *x, const q8_query *q, cons
 
 void knn_flat_search_rows_q8(int metric, const knn_q8_rows *x, const q8_query *q, const uint32_t *rows,
                              size_t nrows, topk *t) {
-  const size_t nb = x->stride / Q8_BLOCK, ms = q8_meta_floats(x->stride);
+  const size_t ms = q8_meta_floats(x->stride);
   for (size_t i = 0; i < nrows; i++) {
     uint32_t r = rows[i];
     const float *m = x->meta + ms * (size_t)r;
     float raw = x->kern->dot(x->codes + (size_t)r * x->stride, q->c, x->stride, m, q->bsum);
-    topk_push(t, -(double)q8_distance(metric, q, raw, m, nb), r);
+    topk_push(t, -(double)q8_distance(metric, q, raw, x->norms[r]), r);
   }
 }
 

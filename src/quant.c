@@ -136,8 +136,8 @@ void q8_decode_blocks(const uint8_t *u, size_t dim, size_t block, const float *l
   }
 }
 
-void q8_meta_fill(float *m, size_t stride, size_t dim, size_t block, const uint8_t *u, const float *lo,
-                  const float *step) {
+float q8_meta_fill(float *m, size_t stride, size_t dim, size_t block, const uint8_t *u, const float *lo,
+                   const float *step) {
   size_t nb = stride / Q8_BLOCK;
   double n2 = 0;
   for (size_t i = 0; i < dim; i++) {
@@ -150,7 +150,7 @@ void q8_meta_fill(float *m, size_t stride, size_t dim, size_t block, const uint8
     m[k] = o < dim ? step[b] : 0.0f;
     m[nb + k] = o < dim ? lo[b] : 0.0f;
   }
-  m[2 * nb] = (float)n2;
+  return (float)n2;
 }
 
 void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, float *bsum, q8_query *q) {

@@ -22,9 +22,10 @@
 ** pass, no state shared between vectors, rows can be inserted one at a time.
 **
 ** In memory every store keeps, per row, one (lo, step) per Q8_BLOCK bytes
-** of its stride (a vector of fewer, wider blocks repeats its values) and the
-** squared norm of the decoded vector: q8_meta_floats(stride) floats, steps
-** first, then offsets, then the norm (the kernels read the steps).
+** of its stride (a vector of fewer, wider blocks repeats its values):
+** q8_meta_floats(stride) floats, steps first, then offsets (the kernels
+** read both; 16 bytes at 64 dimensions, four rows to a cache line), and
+** apart the squared norm of the decoded vector (L2 only needs it).
 **
 ** Kernels. dot computes, for each Q8_BLOCK bytes, the exact integer sum of
 ** x_i * q_i with x unsigned bytes and q signed ([-127, 127]), over n bytes,
@@ -82,13 +83,15 @@ size_t q8_nblocks(size_t dim, size_t block);
 void q8_encode_blocks(const float *x, size_t dim, size_t block, uint8_t *u, uint8_t *tmp, float *lo,
                       float *step);
 
-/* In-memory row metadata (see above): floats per row of stride bytes. */
-static inline size_t q8_meta_floats(size_t stride) { return 2 * (stride / Q8_BLOCK) + 1; }
+/* In-memory row metadata (see above): floats per row of stride bytes (a
+** multiple of 4: rows never straddle two cache lines). */
+static inline size_t q8_meta_floats(size_t stride) { return 2 * (stride / Q8_BLOCK); }
 
 /* Fills the metadata m of the row u (dim codes) stored as blocks of block
-** dimensions with offsets lo and steps step. */
-void q8_meta_fill(float *m, size_t stride, size_t dim, size_t block, const uint8_t *u, const float *lo,
-                  const float *step);
+** dimensions with offsets lo and steps step; returns the squared norm of
+** the decoded vector. */
+float q8_meta_fill(float *m, size_t stride, size_t dim, size_t block, const uint8_t *u, const float *lo,
+                   const float *step);
 
 /* x_i = lo + step * u_i. */
 void q8_decode_affine(const uint8_t *u, size_t dim, float lo, float step, float *out);

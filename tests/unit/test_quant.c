@@ -136,12 +136,13 @@ static void blocks_and_meta(void **state) {
   float y[40];
   q8_decode_blocks(u, 40, 32, lo, step, y);
   for (int i = 0; i < 40; i++) assert_float_equal(y[i], x[i], 1e-5);
-  float m[5];
-  q8_meta_fill(m, 64, 40, 32, u, lo, step);
+  float m[4];
+  float n2w = 0;
+  for (int i = 0; i < 40; i++) n2w += y[i] * y[i];
+  assert_float_equal(q8_meta_fill(m, 64, 40, 32, u, lo, step), n2w, 1e-3);
   assert_true(m[0] == step[0] && m[1] == step[1] && m[2] == lo[0] && m[3] == lo[1]);
-  double n2 = 0;
-  for (int i = 0; i < 40; i++) n2 += (double)y[i] * y[i];
-  assert_float_equal(m[4], n2, 1e-3);
+  assert_int_equal(q8_meta_floats(64), 4);
+  assert_int_equal(q8_meta_floats(128), 8);
   /* one block over 40 dimensions (format 3): repeated for both 32-byte blocks */
   float l, st;
   q8_encode_blocks(x, 40, 40, u, tmp, &l, &st);
