@@ -10,7 +10,7 @@
 ** max|e_i| / 127 (codes in [-127, 127]; a zero vector gets scale 0); with a
 ** scale, codes are round(e_i / scale) clamped to [-127, 127]. knn_index's
 ** quantize=int8 tables of storage format 2 store their vectors in this
-** layout (format 3 stores affine codes: src/quant.h). NULL in any
+** layout (formats 3 and 4 store affine codes: src/quant.h). NULL in any
 ** argument gives NULL. Deterministic and innocuous.
 */
 #include <math.h>

@@ -240,7 +240,7 @@ int knn_store_bump_generation(knn_store *s) {
 hnsw *knn_store_new_index(const knn_meta *m) {
   hnsw *h = hnsw_new((size_t)m->dim, m->metric, m->index == KNN_IDX_HNSW, (uint32_t)m->m,
                      (uint32_t)m->ef_construction, KNN_SEED);
-  if (h && m->quant == KNN_Q_INT8 && hnsw_set_int8(h, m->rerank > 0, (uint32_t)m->rerank, m->format == 2)) {
+  if (h && m->quant == KNN_Q_INT8 && hnsw_set_int8(h, m->rerank > 0, (uint32_t)m->rerank, m->format)) {
     hnsw_free(h);
     return NULL;
   }
@@ -252,13 +252,17 @@ static char *corrupt(knn_store *s, const char *table, sqlite3_int64 row, const c
                          what);
 }
 
+/* Blocks of a stored codes value: one (lo, step) per Q8_BLOCK dimensions
+** since format 4, one per vector before. */
+static int code_blocks(const knn_meta *m) { return m->format >= 4 ? (m->dim + Q8_BLOCK - 1) / Q8_BLOCK : 1; }
+
 /* Bytes of a stored vec value: floats, or codes (format 2: signed codes
-** and a scale; since 3: unsigned codes, lo and step). */
+** and a scale; since 3: unsigned codes, then lo and step per block). */
 static int vec_bytes(const knn_meta *m) {
-  return !knn_meta_codes(m) ? m->dim * 4 : m->format == 2 ? m->dim + 4 : m->dim + 8;
+  return !knn_meta_codes(m) ? m->dim * 4 : m->format == 2 ? m->dim + 4 : m->dim + 8 * code_blocks(m);
 }
 
-/* The codes of a stored codes value b into u, *lo and *step (format 2's
+/* The codes of a stored codes value b into u, lo[] and step[] (format 2's
 ** symmetric codes c as c + 128, lo = -128 * scale, step = scale). */
 static void codes_of(const knn_meta *m, const unsigned char *b, uint8_t *u, float *lo, float *step) {
   if (m->format == 2) {
@@ -268,14 +272,52 @@ static void codes_of(const knn_meta *m, const unsigned char *b, uint8_t *u, floa
     return;
   }
   memcpy(u, b, (size_t)m->dim);
-  memcpy(lo, b + m->dim, 4);
-  memcpy(step, b + m->dim + 4, 4);
+  for (int k = 0; k < code_blocks(m); k++) {
+    memcpy(lo + k, b + m->dim + 8 * k, 4);
+    memcpy(step + k, b + m->dim + 8 * k + 4, 4);
+  }
+}
+
+/* The stored codes value of u, lo[] and step[] into b (vec_bytes). */
+static void codes_put(const knn_meta *m, const uint8_t *u, const float *lo, const float *step, uint8_t *b) {
+  if (m->format == 2) {
+    for (int i = 0; i < m->dim; i++) b[i] = (uint8_t)(int8_t)(u[i] - 128);
+    memcpy(b + m->dim, step, 4);
+    return;
+  }
+  memcpy(b, u, (size_t)m->dim);
+  for (int k = 0; k < code_blocks(m); k++) {
+    memcpy(b + m->dim + 8 * k, lo + k, 4);
+    memcpy(b + m->dim + 8 * k + 4, step + k, 4);
+  }
+}
+
+/* The codes of a row and their offsets and steps (code_blocks each). */
+typedef struct code_buf code_buf;
+struct code_buf {
+  float *f;   /* dim floats */
+  uint8_t *u; /* dim codes */
+  float *lo, *step;
+};
+
+static int code_buf_init(code_buf *c, const knn_meta *m) {
+  size_t nb = (size_t)code_blocks(m);
+  c->f = malloc((size_t)m->dim * 4);
+  c->u = malloc((size_t)m->dim);
+  c->lo = malloc(2 * nb * sizeof(float));
+  c->step = c->lo ? c->lo + nb : NULL;
+  return c->f && c->u && c->lo ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+static void code_buf_free(code_buf *c) {
+  free(c->f);
+  free(c->u);
+  free(c->lo);
 }
 
 /* Why a stored vec value is not what the table holds, or NULL; its codes or
-** floats are then in fbuf (dim floats) or cbuf (dim codes), *lo and *step. */
-static const char *check_vec(knn_store *s, sqlite3_stmt *st, float *fbuf, uint8_t *cbuf, float *lo,
-                             float *step, char *what, int nwhat) {
+** floats are then in c. */
+static const char *check_vec(knn_store *s, sqlite3_stmt *st, code_buf *c, char *what, int nwhat) {
   const int dim = s->meta.dim, codes = knn_meta_codes(&s->meta);
   const int bytes = vec_bytes(&s->meta);
   int type = sqlite3_column_type(st, 1), nb = sqlite3_column_bytes(st, 1);
@@ -289,14 +331,15 @@ static const char *check_vec(knn_store *s, sqlite3_stmt *st, float *fbuf, uint8_
     return what;
   }
   if (codes) {
-    codes_of(&s->meta, b, cbuf, lo, step);
-    if (vec_count_nonfinite(lo, 1, NULL) || vec_count_nonfinite(step, 1, NULL) || *step < 0 ||
-        !isfinite(*lo + 255.0f * *step))
-      return "bad scale or offset (not finite, or a negative step)";
+    codes_of(&s->meta, b, c->u, c->lo, c->step);
+    for (int k = 0; k < code_blocks(&s->meta); k++)
+      if (!isfinite(c->lo[k]) || !isfinite(c->step[k]) || c->step[k] < 0 ||
+          !isfinite(c->lo[k] + 255.0f * c->step[k]))
+        return "bad scale or offset (not finite, or a negative step)";
     return NULL;
   }
-  memcpy(fbuf, b, (size_t)bytes);
-  return vec_count_nonfinite(fbuf, (size_t)dim, NULL) ? "non-finite value" : NULL;
+  memcpy(c->f, b, (size_t)bytes);
+  return vec_count_nonfinite(c->f, (size_t)dim, NULL) ? "non-finite value" : NULL;
 }
 
 static int load_vectors(knn_store *s, hnsw *h, int64_t *max_rowid, char **err) {
@@ -305,21 +348,19 @@ static int load_vectors(knn_store *s, hnsw *h, int64_t *max_rowid, char **err) {
   if (!sql) return SQLITE_NOMEM;
   int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
   sqlite3_free(sql);
-  float *fbuf = malloc((size_t)s->meta.dim * 4);
-  uint8_t *cbuf = malloc((size_t)s->meta.dim);
-  if (!fbuf || !cbuf) rc = SQLITE_NOMEM;
+  code_buf c;
+  if (code_buf_init(&c, &s->meta)) rc = SQLITE_NOMEM;
   while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     sqlite3_int64 row = sqlite3_column_int64(st, 0);
     char what[96];
-    float lo = 0, step = 0;
-    const char *bad = check_vec(s, st, fbuf, cbuf, &lo, &step, what, (int)sizeof what);
+    const char *bad = check_vec(s, st, &c, what, (int)sizeof what);
     if (bad) {
       *err = corrupt(s, "vectors", row, bad);
       rc = SQLITE_CORRUPT_VTAB;
       break;
     }
     int r =
-        knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, lo, step) : hnsw_load_vector(h, row, fbuf);
+        knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, c.u, c.lo, c.step) : hnsw_load_vector(h, row, c.f);
     if (r) {
       rc = SQLITE_NOMEM;
       break;
@@ -328,8 +369,7 @@ static int load_vectors(knn_store *s, hnsw *h, int64_t *max_rowid, char **err) {
     rc = SQLITE_OK;
   }
   if (rc == SQLITE_DONE) rc = SQLITE_OK;
-  free(fbuf);
-  free(cbuf);
+  code_buf_free(&c);
   sqlite3_finalize(st);
   return rc;
 }
@@ -611,9 +651,8 @@ int knn_store_log_end(knn_store *s) {
 /* Pass 1 of knn_store_apply: removes the rows gone, (re)adds those whose
 ** vector was written or that h lacks. */
 static int apply_vectors(knn_store *s, hnsw *h, sqlite3_stmt *st, char **err) {
-  float *fbuf = malloc((size_t)s->meta.dim * 4);
-  uint8_t *cbuf = malloc((size_t)s->meta.dim);
-  int rc = fbuf && cbuf ? SQLITE_OK : SQLITE_NOMEM;
+  code_buf c;
+  int rc = code_buf_init(&c, &s->meta);
   while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     rc = SQLITE_OK;
     sqlite3_int64 row = sqlite3_column_int64(st, 0);
@@ -625,18 +664,16 @@ static int apply_vectors(knn_store *s, hnsw *h, sqlite3_stmt *st, char **err) {
     if (present && sqlite3_column_int(st, 2) == 0) continue; /* only its links changed */
     if (present) hnsw_drop_key(h, row);
     char what[96];
-    float lo = 0, step = 0;
-    const char *bad = check_vec(s, st, fbuf, cbuf, &lo, &step, what, (int)sizeof what);
+    const char *bad = check_vec(s, st, &c, what, (int)sizeof what);
     if (bad) {
       *err = corrupt(s, "vectors", row, bad);
       rc = SQLITE_CORRUPT_VTAB;
-    } else if (knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, cbuf, lo, step)
-                                        : hnsw_load_vector(h, row, fbuf)) {
+    } else if (knn_meta_codes(&s->meta) ? hnsw_load_int8(h, row, c.u, c.lo, c.step)
+                                        : hnsw_load_vector(h, row, c.f)) {
       rc = SQLITE_NOMEM;
     }
   }
-  free(fbuf);
-  free(cbuf);
+  code_buf_free(&c);
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -773,38 +810,31 @@ int knn_store_flush(knn_store *s, hnsw *h) {
 int knn_store_add(knn_store *s, hnsw *h, int64_t rowid, const float *v) {
   int rc = prep(s, &s->st_ins, "INSERT INTO \"%w\".\"%w_vectors\"(rowid, vec) VALUES (?1, ?2)");
   if (rc) return rc;
-  const int dim = s->meta.dim, bytes = vec_bytes(&s->meta);
-  uint8_t *blob = NULL, *u = NULL;
-  float lo = 0, step = 0;
+  const int bytes = vec_bytes(&s->meta), codes = knn_meta_codes(&s->meta);
+  uint8_t *blob = NULL;
+  code_buf c = {0};
   sqlite3_bind_int64(s->st_ins, 1, rowid);
-  if (knn_meta_codes(&s->meta)) {
-    blob = sqlite3_malloc(bytes + dim);
-    if (!blob) return SQLITE_NOMEM;
-    u = blob + bytes;
-    if (hnsw_quantize(h, v, u, &lo, &step)) {
+  if (codes) {
+    blob = sqlite3_malloc(bytes);
+    if (!blob || code_buf_init(&c, &s->meta) || hnsw_quantize(h, v, c.u, c.lo, c.step)) {
       sqlite3_free(blob);
+      code_buf_free(&c);
       return SQLITE_NOMEM;
     }
-    if (s->meta.format == 2) {
-      for (int i = 0; i < dim; i++) blob[i] = (uint8_t)(int8_t)(u[i] - 128);
-      memcpy(blob + dim, &step, 4);
-    } else {
-      memcpy(blob, u, (size_t)dim);
-      memcpy(blob + dim, &lo, 4);
-      memcpy(blob + dim + 4, &step, 4);
-    }
+    codes_put(&s->meta, c.u, c.lo, c.step, blob);
     sqlite3_bind_blob(s->st_ins, 2, blob, bytes, SQLITE_STATIC);
   } else {
-    sqlite3_bind_blob(s->st_ins, 2, v, dim * 4, SQLITE_STATIC);
+    sqlite3_bind_blob(s->st_ins, 2, v, s->meta.dim * 4, SQLITE_STATIC);
   }
   rc = step_done(s->st_ins);
   if (rc == SQLITE_OK) rc = log_row(s, rowid, 1);
   if (rc == SQLITE_OK) {
     /* the codes go in; the float vector links the node (exact on the query side) */
-    int r = u ? hnsw_add_int8(h, rowid, u, lo, step, v) : hnsw_add(h, rowid, v);
+    int r = codes ? hnsw_add_int8(h, rowid, c.u, c.lo, c.step, v) : hnsw_add(h, rowid, v);
     if (r) rc = SQLITE_NOMEM;
   }
   sqlite3_free(blob);
+  code_buf_free(&c);
   return rc;
 }
 
@@ -830,23 +860,22 @@ int knn_store_result(knn_store *s, sqlite3_context *ctx, sqlite3_value *vec) {
     sqlite3_result_value(ctx, vec);
     return SQLITE_OK;
   }
-  const unsigned char *c = sqlite3_value_blob(vec);
-  float *out = sqlite3_malloc64((sqlite3_uint64)dim * 4);
-  if (!c || !out) {
-    sqlite3_free(out);
+  const unsigned char *b = sqlite3_value_blob(vec);
+  code_buf c = {0};
+  if (!b || code_buf_init(&c, &s->meta)) {
+    code_buf_free(&c);
     return SQLITE_NOMEM;
   }
-  if (s->meta.format == 2) {
-    float scale;
-    memcpy(&scale, c + dim, 4);
-    q8_decode((const int8_t *)c, (size_t)dim, scale, out);
-  } else {
-    float lo, step;
-    memcpy(&lo, c + dim, 4);
-    memcpy(&step, c + dim + 4, 4);
-    q8_decode_affine(c, (size_t)dim, lo, step, out);
-  }
-  sqlite3_result_blob(ctx, out, dim * 4, sqlite3_free);
+  float scale;
+  memcpy(&scale, b + dim, 4);
+  if (s->meta.format == 2) /* as format 2 decoded: c * scale */
+    q8_decode((const int8_t *)b, (size_t)dim, scale, c.f);
+  codes_of(&s->meta, b, c.u, c.lo, c.step);
+  if (s->meta.format != 2)
+    q8_decode_blocks(c.u, (size_t)dim, s->meta.format >= 4 ? Q8_BLOCK : (size_t)dim, c.lo, c.step, c.f);
+  free(c.u);
+  free(c.lo);
+  sqlite3_result_blob(ctx, c.f, dim * 4, free);
   return SQLITE_OK;
 }
 

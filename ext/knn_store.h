@@ -3,9 +3,9 @@
 ** its shadow tables, their on-disk format, loading them into an in-memory
 ** index (src/hnsw.h) and writing changes back. No SQL object of its own.
 **
-** Storage format, version 3 (KNN_FORMAT). For a table x in schema s:
+** Storage format, version 4 (KNN_FORMAT). For a table x in schema s:
 **   s.x_info(key TEXT PRIMARY KEY, value)
-**       format_version 3, dim, metric ('ip'|'cosine'|'l2'), index
+**       format_version 4, dim, metric ('ip'|'cosine'|'l2'), index
 **       ('flat'|'hnsw'), m, ef_construction, ef_search, quantize
 **       ('none'|'int8'), rerank (0 = off, else the factor), verbose (0|1),
 **       entry_point (rowid of the HNSW entry node, NULL when empty),
@@ -18,10 +18,11 @@
 **       one row per indexed vector. quantize=none, or int8 with rerank > 0
 **       (the float vectors are kept): 4*dim bytes, float32 little-endian, as
 **       inserted (the int8 codes are computed again when loading).
-**       quantize=int8 with rerank = 0: dim + 8 bytes, the affine codes u_i
-**       as unsigned bytes, then lo and step as float32 LE (src/quant.h; the
-**       vector is lo + step * u_i) of the vector as inserted (cosine: of the
-**       unit vector).
+**       quantize=int8 with rerank = 0: dim + 8 * ceil(dim / 32) bytes, the
+**       affine codes u_i as unsigned bytes, then for each block of 32
+**       dimensions (the last may be shorter) its lo and step as float32 LE
+**       (src/quant.h; x_i is lo + step * u_i with its block's values) of the
+**       vector as inserted (cosine: of the unit vector).
 **   s.x_graph(rowid INTEGER PRIMARY KEY, level INTEGER, neighbors BLOB)
 **       hnsw only, one row per node (same rowid as x_vectors): its top level L
 **       and, for each level 0..L, an int64 LE count c followed by c int64 LE
@@ -46,6 +47,10 @@
 **   Anything else (a wrong blob length, a non-finite value, an unknown
 **   neighbour, a missing node) is reported as a corrupt shadow table.
 **
+** Version 3 is version 4 with one block for the whole vector in int8
+** rows (dim + 8 bytes); read and written as it is (new rows get one lo and
+** step per vector), so that builds of version 3 still open it. Builds
+** before version 4 refuse version 4 tables.
 ** Version 2 is version 3 without uid, log_from, log_rows and x_changes,
 ** and differs in the int8 rows: dim + 4 bytes, symmetric codes c_i as
 ** signed bytes then the float32 LE scale s (embed_quantize_int8's layout),
@@ -66,7 +71,7 @@
 #include "../src/hnsw.h"
 #include "common.h"
 
-#define KNN_FORMAT 3
+#define KNN_FORMAT 4
 #define KNN_LOG_ROWS 10000 /* rows the change log keeps at most */
 #define KNN_EF_MAX 10000   /* pgvector stops at 1000; 200k Gaussian IP needs ~800 for recall 0.95 */
 #define KNN_RERANK_MAX 100

@@ -29,8 +29,11 @@ struct hnsw_scratch {
   size_t qbuf_n;
   int8_t *qa;       /* signed query codes of searches; an insert's new codes */
   uint8_t *utmp;    /* encoder scratch, stride bytes */
-  float *qfa, *qfb; /* float queries padded to stride: searches and inserts / neighbour selection */
-  size_t q_n;       /* stride the four buffers above fit */
+  float *qfa, *qfb; /* float queries padded to stride, then their block sums: searches and inserts /
+                       neighbour selection */
+  float *qbs;       /* block sums of the query codes qa */
+  float *clo;       /* an insert's offsets, then steps (hnsw_code_blocks each) */
+  size_t q_n;       /* stride the buffers above fit */
 };
 
 struct hnsw {
@@ -54,11 +57,12 @@ struct hnsw {
 
   /* int8 (hnsw_set_int8): affine codes (src/quant.h), rows of stride bytes */
   int int8, floats; /* floats: vec is kept */
-  int symmetric;    /* codes made as format 2 did (symmetric, one scale) */
+  int format;       /* of new codes: 2 symmetric, 3 affine per vector, 4 affine per block */
   uint32_t rerank;
-  size_t stride;
-  uint8_t *codes; /* cap x stride */
-  float *qmeta;   /* slot -> KNN_Q8_META floats: lo, step, squared norm of the decoded vector */
+  size_t stride, nb, ms; /* nb = stride / Q8_BLOCK blocks in memory, ms = q8_meta_floats(stride) */
+  uint8_t *codes;        /* cap x stride */
+  float *qmeta;          /* slot -> ms floats (src/quant.h) */
+  float *qnorm;          /* slot -> squared norm of the decoded vector */
   const q8_kernels *kern;
 
   /* key -> slot, open addressing with linear probing */
@@ -85,7 +89,8 @@ typedef struct hq hq;
 struct hq {
   int kind;
   const float *f;
-  float fsum, fn2;
+  const float *fbs; /* block sums of f */
+  float fn2;
   q8_query c;
 };
 
@@ -198,6 +203,8 @@ static void scratch_clear(hnsw_scratch *sc) {
   free(sc->utmp);
   free(sc->qfa);
   free(sc->qfb);
+  free(sc->qbs);
+  free(sc->clo);
   memset(sc, 0, sizeof *sc);
 }
 
@@ -226,16 +233,19 @@ void hnsw_free(hnsw *h) {
   scratch_clear(&h->own);
   free(h->codes);
   free(h->qmeta);
+  free(h->qnorm);
   free(h);
 }
 
-int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank, int symmetric) {
-  if (h->n || (rerank && !keep_float)) return HNSW_INVALID;
+int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank, int format) {
+  if (h->n || (rerank && !keep_float) || format < 2 || format > 4) return HNSW_INVALID;
   h->stride = q8_stride(h->dim);
+  h->nb = h->stride / Q8_BLOCK;
+  h->ms = q8_meta_floats(h->stride);
   h->int8 = 1;
   h->floats = keep_float;
   h->rerank = rerank;
-  h->symmetric = symmetric;
+  h->format = format;
   h->kern = q8_kernels_best();
   return HNSW_OK;
 }
@@ -264,13 +274,15 @@ static int scratch_fit(hnsw_scratch *sc, const hnsw *h) {
     sc->qbuf_n = h->dim;
   }
   if (h->int8 && sc->q_n < h->stride) {
+    size_t nf = h->stride + h->nb;
     if (grow_array(&sc->qa, h->stride, 1) || grow_array(&sc->utmp, h->stride, 1) ||
-        grow_array(&sc->qfa, h->stride, sizeof(float)) || grow_array(&sc->qfb, h->stride, sizeof(float)))
+        grow_array(&sc->qfa, nf, sizeof(float)) || grow_array(&sc->qfb, nf, sizeof(float)) ||
+        grow_array(&sc->qbs, h->nb, sizeof(float)) || grow_array(&sc->clo, 2 * h->nb, sizeof(float)))
       return HNSW_NOMEM;
     memset(sc->qa, 0, h->stride);
     memset(sc->utmp, 0, h->stride);
-    memset(sc->qfa, 0, h->stride * sizeof(float));
-    memset(sc->qfb, 0, h->stride * sizeof(float));
+    memset(sc->qfa, 0, nf * sizeof(float));
+    memset(sc->qfb, 0, nf * sizeof(float));
     sc->q_n = h->stride;
   }
   return HNSW_OK;
@@ -283,7 +295,8 @@ static int reserve(hnsw *h, uint32_t need) {
   if (ncap > UINT32_MAX - 1) ncap = UINT32_MAX - 1;
   if (h->floats && grow_array(&h->vec, ncap, h->dim * sizeof(float))) return HNSW_NOMEM;
   if (h->int8 &&
-      (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, KNN_Q8_META * sizeof(float))))
+      (grow_array(&h->codes, ncap, h->stride) || grow_array(&h->qmeta, ncap, h->ms * sizeof(float)) ||
+       grow_array(&h->qnorm, ncap, sizeof(float))))
     return HNSW_NOMEM;
   if (grow_array(&h->key, ncap, sizeof(int64_t)) || grow_array(&h->deleted, ncap, 1) ||
       grow_array(&h->level, ncap, 1) || grow_array(&h->dirty, ncap, 1))
@@ -320,21 +333,18 @@ void hnsw_dirty_clear(hnsw *h) {
   h->n_dirty = 0;
 }
 
-/* Stores the codes u (dim of them) of lo + step * u in slot. */
-static void put_codes(hnsw *h, uint32_t slot, const uint8_t *u, float lo, float step) {
+/* The dimensions of a block of the store's format. */
+static size_t code_block(const hnsw *h) { return h->format == 4 ? Q8_BLOCK : h->dim; }
+
+size_t hnsw_code_blocks(const hnsw *h) { return q8_nblocks(h->dim, code_block(h)); }
+
+/* Stores the codes u (dim of them) of block offsets lo and steps step in slot. */
+static void put_codes(hnsw *h, uint32_t slot, const uint8_t *u, const float *lo, const float *step) {
   uint8_t *x = h->codes + (size_t)slot * h->stride;
   memcpy(x, u, h->dim);
   memset(x + h->dim, 0, h->stride - h->dim);
-  double n2 = 0;
-  for (size_t i = 0; i < h->dim; i++) {
-    double v = (double)(lo + step * (float)u[i]);
-    n2 += v * v;
-  }
-  float *m = h->qmeta + KNN_Q8_META * (size_t)slot;
-  m[0] = lo;
-  m[1] = step;
-  m[2] = (float)n2;
-  m[3] = 0.0f;
+  h->qnorm[slot] =
+      q8_meta_fill(h->qmeta + h->ms * (size_t)slot, h->stride, h->dim, code_block(h), u, lo, step);
 }
 
 int hnsw_quantize(hnsw *h, const float *v, uint8_t *u, float *lo, float *step) {
@@ -346,8 +356,8 @@ int hnsw_quantize(hnsw *h, const float *v, uint8_t *u, float *lo, float *step) {
     knn_normalize(h->own.qbuf, h->dim);
     x = h->own.qbuf;
   }
-  if (!h->symmetric) {
-    q8_encode_affine(x, h->dim, u, h->own.utmp, lo, step);
+  if (h->format != 2) {
+    q8_encode_blocks(x, h->dim, code_block(h), u, h->own.utmp, lo, step);
     return HNSW_OK;
   }
   float s = q8_scale(x, h->dim);
@@ -360,8 +370,8 @@ int hnsw_quantize(hnsw *h, const float *v, uint8_t *u, float *lo, float *step) {
 
 /* Appends a slot for key with vector v (normalized for cosine), or codes u
 ** of lo + step * u when v is NULL. */
-static int64_t new_slot(hnsw *h, int64_t key, const float *v, const uint8_t *u, float lo, float step,
-                        int level) {
+static int64_t new_slot(hnsw *h, int64_t key, const float *v, const uint8_t *u, const float *lo,
+                        const float *step, int level) {
   if (hnsw_find(h, key) >= 0) return HNSW_EXISTS;
   if (h->n >= UINT32_MAX - 2) return HNSW_NOMEM;
   if (reserve(h, h->n + 1) || scratch_fit(&h->own, h)) return HNSW_NOMEM;
@@ -383,8 +393,8 @@ static int64_t new_slot(hnsw *h, int64_t key, const float *v, const uint8_t *u, 
   }
   if (v && h->int8) {
     uint8_t *tmp = (uint8_t *)h->own.qa; /* stride >= dim bytes */
-    float l, st;
-    (void)hnsw_quantize(h, v, tmp, &l, &st); /* cannot fail: the scratch fits */
+    float *l = h->own.clo, *st = l + h->nb;
+    (void)hnsw_quantize(h, v, tmp, l, st); /* cannot fail: the scratch fits */
     put_codes(h, s, tmp, l, st);
   } else if (!v) {
     put_codes(h, s, u, lo, step);
@@ -408,10 +418,11 @@ static inline uint32_t *links(const hnsw *h, uint32_t s, int l) {
 static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
   if (q->kind == HQ_FLOAT) return knn_distance(h->metric, q->f, h->vec + (size_t)s * h->dim, h->dim);
   const uint8_t *x = h->codes + (size_t)s * h->stride;
-  const float *m = h->qmeta + KNN_Q8_META * (size_t)s;
-  if (q->kind == HQ_CODES) return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride), m);
-  float d = m[0] * q->fsum + m[1] * h->kern->fdot(x, q->f, h->stride);
-  return knn_distance_of_dot(h->metric, d, q->fn2, m[2]);
+  const float *m = h->qmeta + h->ms * (size_t)s;
+  if (q->kind == HQ_CODES)
+    return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride, m, q->c.bsum), h->qnorm[s]);
+  float d = q8_offsets_dot(m + h->nb, q->fbs, h->nb) + h->kern->fdot(x, q->f, h->stride, m);
+  return knn_distance_of_dot(h->metric, d, q->fn2, h->qnorm[s]);
 }
 
 /* Prefetches what dist() reads of slot s: its floats, or its codes and
@@ -422,21 +433,26 @@ static inline void prefetch_slot(const hnsw *h, uint32_t s) {
     for (size_t o = 0; o < h->dim && o < 64; o += 16) __builtin_prefetch(x + o);
   } else {
     __builtin_prefetch(h->codes + (size_t)s * h->stride);
-    __builtin_prefetch(h->qmeta + KNN_Q8_META * (size_t)s);
+    __builtin_prefetch(h->qmeta + h->ms * (size_t)s);
+    if (h->metric == KNN_L2) __builtin_prefetch(&h->qnorm[s]);
   }
 }
 
-/* The asymmetric query of v (dim floats, normalized for cosine; may be pad itself). */
+/* The asymmetric query of v (dim floats, normalized for cosine; may be pad
+** itself; pad has stride floats, then the block sums). */
 static hq query_asym(const hnsw *h, const float *v, float *pad) {
-  hq q = {HQ_ASYM, pad, 0.0f, 0.0f, {0}};
+  hq q = {HQ_ASYM, pad, pad + h->stride, 0.0f, {0}};
   if (v != pad) memcpy(pad, v, h->dim * sizeof *v);
   memset(pad + h->dim, 0, (h->stride - h->dim) * sizeof *pad);
-  double sum = 0, n2 = 0;
-  for (size_t i = 0; i < h->dim; i++) {
-    sum += pad[i];
-    n2 += (double)pad[i] * pad[i];
+  double n2 = 0;
+  for (size_t b = 0; b < h->nb; b++) {
+    double sum = 0;
+    for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) {
+      sum += pad[i];
+      n2 += (double)pad[i] * pad[i];
+    }
+    pad[h->stride + b] = (float)sum;
   }
-  q.fsum = (float)sum;
   q.fn2 = (float)n2;
   return q;
 }
@@ -446,10 +462,10 @@ static hq query_asym(const hnsw *h, const float *v, float *pad) {
 ** with the float query found the same neighbours, 10 to 25% slower), and
 ** its padded floats, which re-score the candidates; both in sc (fitted). */
 static hq query_of(const hnsw *h, hnsw_scratch *sc, const float *v) {
-  if (!h->int8) return (hq){HQ_FLOAT, v, 0.0f, 0.0f, {0}};
+  if (!h->int8) return (hq){HQ_FLOAT, v, NULL, 0.0f, {0}};
   hq q = query_asym(h, v, sc->qfa);
   q.kind = HQ_CODES;
-  q8_query_make(v, h->dim, h->stride, sc->qa, &q.c);
+  q8_query_make(v, h->dim, h->stride, sc->qa, sc->qbs, &q.c);
   return q;
 }
 
@@ -457,14 +473,14 @@ static hq query_of(const hnsw *h, hnsw_scratch *sc, const float *v) {
 ** (an insert: float against codes), else slot s's stored vector (its
 ** decoded codes); exact float distances when the store keeps floats. */
 static hq query_for_link(const hnsw *h, uint32_t s, const float *v, float *pad) {
-  if (h->floats) return (hq){HQ_FLOAT, h->vec + (size_t)s * h->dim, 0.0f, 0.0f, {0}};
+  if (h->floats) return (hq){HQ_FLOAT, h->vec + (size_t)s * h->dim, NULL, 0.0f, {0}};
   if (v) {
     memcpy(pad, v, h->dim * sizeof *v);
     if (h->metric == KNN_COSINE) knn_normalize(pad, h->dim);
     return query_asym(h, pad, pad);
   }
-  const float *m = h->qmeta + KNN_Q8_META * (size_t)s;
-  q8_decode_affine(h->codes + (size_t)s * h->stride, h->dim, m[0], m[1], pad);
+  const float *m = h->qmeta + h->ms * (size_t)s;
+  q8_decode_blocks(h->codes + (size_t)s * h->stride, h->dim, Q8_BLOCK, m + h->nb, m, pad);
   return query_asym(h, pad, pad);
 }
 
@@ -583,20 +599,20 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
       if (any_deleted && h->deleted[nb]) continue;
       if (q->kind != HQ_FLOAT) {
         __builtin_prefetch(h->codes + (size_t)nb * h->stride);
-        __builtin_prefetch(h->qmeta + KNN_Q8_META * (size_t)nb);
+        __builtin_prefetch(h->qmeta + h->ms * (size_t)nb);
+        if (h->metric == KNN_L2) __builtin_prefetch(h->qnorm + nb);
       } else {
         const float *x = h->vec + (size_t)nb * dim;
         for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
       }
       todo[nt++] = nb;
     }
-    int32_t raw[2 * 100 + 2];
+    float raw[2 * 100 + 2];
     const int codes = q->kind == HQ_CODES;
-    if (codes) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, raw);
+    if (codes) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, q->c.bsum, h->qmeta, h->ms, raw);
     for (uint32_t j = 0; j < nt; j++) {
       uint32_t nb = todo[j];
-      float d =
-          codes ? q8_distance(h->metric, &q->c, raw[j], h->qmeta + KNN_Q8_META * (size_t)nb) : dist(h, q, nb);
+      float d = codes ? q8_distance(h->metric, &q->c, raw[j], h->qnorm[nb]) : dist(h, q, nb);
       if (nr < ef || d < res[0].d) {
         if (nc + 1 > sc->cand_cap) {
           if (ensure(&sc->cand, &sc->cand_cap, nc + 1)) return HNSW_NOMEM;
@@ -726,7 +742,8 @@ static int link_node(hnsw *h, uint32_t s, const float *v) {
 
 /* Stores v or (when u is given) the codes u, and links the slot with v
 ** (NULL: with the decoded codes) when link. */
-static int add(hnsw *h, int64_t key, const float *v, const uint8_t *u, float lo, float step, int link) {
+static int add(hnsw *h, int64_t key, const float *v, const uint8_t *u, const float *lo, const float *step,
+               int link) {
   int level = h->graph ? hnsw_key_level(h, key) : 0;
   int64_t s = new_slot(h, key, u ? NULL : v, u, lo, step, level);
   if (s < 0) return (int)s;
@@ -739,12 +756,13 @@ int hnsw_add(hnsw *h, int64_t key, const float *v) { return add(h, key, v, NULL,
 
 int hnsw_load_vector(hnsw *h, int64_t key, const float *v) { return add(h, key, v, NULL, 0, 0, 0); }
 
-int hnsw_add_int8(hnsw *h, int64_t key, const uint8_t *codes, float lo, float step, const float *v) {
+int hnsw_add_int8(hnsw *h, int64_t key, const uint8_t *codes, const float *lo, const float *step,
+                  const float *v) {
   if (!h->int8 || h->floats) return HNSW_INVALID;
   return add(h, key, v, codes, lo, step, 1);
 }
 
-int hnsw_load_int8(hnsw *h, int64_t key, const uint8_t *codes, float lo, float step) {
+int hnsw_load_int8(hnsw *h, int64_t key, const uint8_t *codes, const float *lo, const float *step) {
   if (!h->int8 || h->floats) return HNSW_INVALID;
   return add(h, key, NULL, codes, lo, step, 0);
 }
@@ -875,7 +893,8 @@ hnsw *hnsw_clone(const hnsw *h) {
   int fail = 0;
   c->vec = h->floats ? dup_array(h->vec, n, h->dim * sizeof(float), &fail) : NULL;
   c->codes = h->int8 ? dup_array(h->codes, n, h->stride, &fail) : NULL;
-  c->qmeta = h->int8 ? dup_array(h->qmeta, n, KNN_Q8_META * sizeof(float), &fail) : NULL;
+  c->qmeta = h->int8 ? dup_array(h->qmeta, n, h->ms * sizeof(float), &fail) : NULL;
+  c->qnorm = h->int8 ? dup_array(h->qnorm, n, sizeof(float), &fail) : NULL;
   c->key = dup_array(h->key, n, sizeof(int64_t), &fail);
   c->deleted = dup_array(h->deleted, n, 1, &fail);
   c->level = dup_array(h->level, n, 1, &fail);
@@ -899,7 +918,7 @@ hnsw *hnsw_clone(const hnsw *h) {
 size_t hnsw_bytes(const hnsw *h) {
   size_t cap = h->cap, b = sizeof *h;
   if (h->floats) b += cap * h->dim * sizeof(float);
-  if (h->int8) b += cap * (h->stride + KNN_Q8_META * sizeof(float));
+  if (h->int8) b += cap * (h->stride + (h->ms + 1) * sizeof(float));
   b += cap * (sizeof(int64_t) + 3); /* key, deleted, level, dirty */
   if (h->graph) {
     b += cap * ((h->m0 + 1) * sizeof(uint32_t) + sizeof(uint32_t *));
@@ -950,7 +969,7 @@ static int search_into(const hnsw *h, hnsw_scratch *sc, const hq *q, size_t k, s
     if (!h->int8) {
       if (knn_flat_search(h->metric, h->vec, h->n, h->dim, q->f, h->deleted, t)) return HNSW_NOMEM;
     } else {
-      knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qmeta};
+      knn_q8_rows x = {h->kern, h->codes, h->n, h->stride, h->qmeta, h->qnorm};
       knn_flat_search_q8(h->metric, &x, &q->c, h->deleted, t);
     }
     return HNSW_OK;

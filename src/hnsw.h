@@ -24,7 +24,8 @@
 **
 ** Metrics are those of knn_flat.h; for KNN_COSINE the store keeps unit
 ** vectors. With hnsw_set_int8 the store keeps 8-bit codes (src/quant.h:
-** affine per vector, or the symmetric codes of storage format 2) and
+** affine by blocks of 32 dimensions (storage format 4), affine per vector
+** (format 3), or the symmetric codes of format 2) and
 ** searches walk the graph and scan on them with the int8-quantized query;
 ** the candidates found are re-scored with the float query against their
 ** codes. Inserts link the new vector with its float values against the
@@ -152,24 +153,30 @@ void hnsw_dirty_clear(hnsw *h);
 /* Makes an empty store keep 8-bit codes. keep_float: also keep the float
 ** vectors (for re-ranking and exact rowid-restricted searches); rerank:
 ** with keep_float, searches take rerank*k int8 candidates and return the k
-** best by the float distance (0: no re-ranking); symmetric: encode new
-** vectors with the symmetric codes (storage format 2) instead of the affine
-** ones. HNSW_INVALID when the store is not empty or rerank is given
-** without keep_float. */
-int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank, int symmetric);
+** best by the float distance (0: no re-ranking); format: the codes of new
+** vectors, as knn_index's storage format says (2: symmetric, 3: affine per
+** vector, 4: affine per block of Q8_BLOCK dimensions). HNSW_INVALID when
+** the store is not empty, rerank is given without keep_float, or format is
+** not one of those. */
+int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank, int format);
 /* 1 when the store keeps int8 codes. */
 int hnsw_is_int8(const hnsw *h);
-/* The codes the store keeps for v (normalized first for cosine), decoded as
-** lo + step * codes[i] (symmetric codes c come as c + 128, lo = -128 * s,
-** step = s): what a caller persists when the store keeps no float vectors.
-** hnsw_add(h, key, v) stores the same codes. HNSW_OK or HNSW_NOMEM. */
+/* The blocks of the codes of the store's format: dim / 32 rounded up for
+** format 4, else 1 (the whole vector). */
+size_t hnsw_code_blocks(const hnsw *h);
+/* The codes the store keeps for v (normalized first for cosine), decoded
+** block b as lo[b] + step[b] * codes[i] (hnsw_code_blocks of each;
+** symmetric codes c come as c + 128, lo = -128 * s, step = s): what a
+** caller persists when the store keeps no float vectors. hnsw_add(h, key,
+** v) stores the same codes. HNSW_OK or HNSW_NOMEM. */
 int hnsw_quantize(hnsw *h, const float *v, uint8_t *codes, float *lo, float *step);
 /* Adds (and links) a vector given by its codes (from hnsw_quantize); a
 ** store without float vectors only. v: the float vector they encode, which
 ** links it (NULL: the decoded codes do). Same returns as hnsw_add. */
-int hnsw_add_int8(hnsw *h, int64_t key, const uint8_t *codes, float lo, float step, const float *v);
+int hnsw_add_int8(hnsw *h, int64_t key, const uint8_t *codes, const float *lo, const float *step,
+                  const float *v);
 /* Same without linking (loading a stored graph). */
-int hnsw_load_int8(hnsw *h, int64_t key, const uint8_t *codes, float lo, float step);
+int hnsw_load_int8(hnsw *h, int64_t key, const uint8_t *codes, const float *lo, const float *step);
 
 /* ---- what callers may read ---- */
 

@@ -136,15 +136,30 @@ void knn_flat_search_rows(int metric, const float *data, size_t dim, const float
   }
 }
 
+/* d[i] = q8_distance of the kernel's dots d[i] of n rows of squared norms
+** n2 (the metric's loop apart, so that each vectorizes). */
+static void q8_distances(int metric, const q8_query *q, const float *n2, float *d, size_t n) {
+  const float s = q->s;
+  if (metric == KNN_IP) {
+    for (size_t i = 0; i < n; i++) d[i] = -(s * d[i]);
+  } else if (metric == KNN_COSINE) {
+    for (size_t i = 0; i < n; i++) d[i] = 1.0f - s * d[i];
+  } else {
+    for (size_t i = 0; i < n; i++) d[i] = q->n2 + n2[i] - 2.0f * (s * d[i]);
+  }
+}
+
 int knn_flat_search_q8(int metric, const knn_q8_rows *x, const q8_query *q, const uint8_t *skip, topk *t) {
-  int32_t raw[KNN_BLOCK];
+  float raw[KNN_BLOCK];
+  const size_t ms = q8_meta_floats(x->stride);
   for (size_t b = 0; b < x->n; b += KNN_BLOCK) {
     size_t m = x->n - b < KNN_BLOCK ? x->n - b : KNN_BLOCK;
-    x->kern->dot_rows(x->codes + b * x->stride, m, x->stride, q->c, raw);
+    x->kern->dot_rows(x->codes + b * x->stride, m, x->stride, q->c, q->bsum, x->meta + b * ms, ms, raw);
+    q8_distances(metric, q, x->norms + b, raw, m);
     double th = topk_threshold(t);
     float lim = th == -INFINITY ? INFINITY : (float)-th;
     for (size_t i = 0; i < m; i++) {
-      float d = q8_distance(metric, q, raw[i], x->meta + KNN_Q8_META * (b + i));
+      float d = raw[i];
       if (d > lim || (skip && skip[b + i])) continue;
       topk_push(t, -(double)d, (uint32_t)(b + i));
       th = topk_threshold(t);
@@ -156,10 +171,12 @@ int knn_flat_search_q8(int metric, const knn_q8_rows *x, const q8_query *q, cons
 
 void knn_flat_search_rows_q8(int metric, const knn_q8_rows *x, const q8_query *q, const uint32_t *rows,
                              size_t nrows, topk *t) {
+  const size_t ms = q8_meta_floats(x->stride);
   for (size_t i = 0; i < nrows; i++) {
     uint32_t r = rows[i];
-    int32_t raw = x->kern->dot(x->codes + (size_t)r * x->stride, q->c, x->stride);
-    topk_push(t, -(double)q8_distance(metric, q, raw, x->meta + KNN_Q8_META * (size_t)r), r);
+    const float *m = x->meta + ms * (size_t)r;
+    float raw = x->kern->dot(x->codes + (size_t)r * x->stride, q->c, x->stride, m, q->bsum);
+    topk_push(t, -(double)q8_distance(metric, q, raw, x->norms[r]), r);
   }
 }
 

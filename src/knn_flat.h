@@ -39,18 +39,18 @@ void knn_flat_search_rows(int metric, const float *data, size_t dim, const float
                           size_t nrows, topk *t);
 
 /* ---- int8 rows (src/quant.h): affine codes, rows of stride bytes, and
-** per row KNN_Q8_META floats: lo, step, squared norm of the decoded row ---- */
-
-#define KNN_Q8_META 4
+** per row q8_meta_floats(stride) floats (steps and offsets per block) and
+** the squared norm of the decoded row ---- */
 
 /* The distance under metric from a dot product d and squared norms. */
 static inline float knn_distance_of_dot(int metric, float d, float qn2, float xn2) {
   return metric == KNN_IP ? -d : metric == KNN_COSINE ? 1.0f - d : qn2 + xn2 - 2.0f * d;
 }
 
-/* The distance under metric from a kernel's sum raw of q with the row of meta m. */
-static inline float q8_distance(int metric, const q8_query *q, int32_t raw, const float *m) {
-  return knn_distance_of_dot(metric, q8_dot_of(q, raw, m[0], m[1]), q->n2, m[2]);
+/* The distance under metric from a kernel's dot of q with a row of squared
+** norm n2. */
+static inline float q8_distance(int metric, const q8_query *q, float dot, float n2) {
+  return knn_distance_of_dot(metric, q8_dot_of(q, dot), q->n2, n2);
 }
 
 typedef struct knn_q8_rows knn_q8_rows;
@@ -58,7 +58,8 @@ struct knn_q8_rows {
   const q8_kernels *kern;
   const uint8_t *codes;
   size_t n, stride;
-  const float *meta; /* KNN_Q8_META per row */
+  const float *meta;  /* q8_meta_floats(stride) per row */
+  const float *norms; /* one per row */
 };
 
 /* knn_flat_search over int8 rows. Returns 0. */

@@ -9,24 +9,37 @@
 ** (sqlite-vec's int8 vector) followed by s as a float32 little-endian.
 **
 ** Affine codes (knn_index's stored vectors since format 3). A vector x gets
-** unsigned codes u_i in [0, 255], an offset lo and a step s, decoded as
-** lo + s * u_i. The encoder tries a small grid of steps and offsets around
-** the vector's own range (steps (max - min) / 255 * f for Q8_TRIAL_STEPS
-** values of f in [1, 1 + Q8_TRIAL_SPAN], each with Q8_TRIAL_SHIFTS offsets
-** that keep [min, max] on the grid), rounds, refits (lo, s) to the codes by
-** least squares, and keeps the trial with the smallest squared error. Per
-** vector: no training pass, no state shared between vectors, rows can be
-** inserted one at a time. docs/knn_index.md has the measurements that chose
-** it (its error is about 20% under the symmetric codes').
+** unsigned codes u_i in [0, 255], and per block of its dimensions an offset
+** lo and a step s, decoded as lo + s * u_i. The encoder tries a small grid
+** of steps and offsets around the block's own range (steps (max - min) / 255
+** * f for Q8_TRIAL_STEPS values of f in [1, 1 + Q8_TRIAL_SPAN], each with
+** Q8_TRIAL_SHIFTS offsets that keep [min, max] on the grid), rounds, refits
+** (lo, s) to the codes by least squares, and keeps the trial with the
+** smallest squared error. Format 3 has one block (the whole vector); format
+** 4 blocks of Q8_BLOCK dimensions, whose ranges are narrower than the
+** vector's: 8 more bytes per 32 dimensions, a third less error (recall@10
+** on 100k Gaussian vectors 0.989 -> 0.992; docs/knn_index.md). No training
+** pass, no state shared between vectors, rows can be inserted one at a time.
 **
-** Kernels. dot computes the exact integer sum of x_i * q_i with x unsigned
-** bytes and q signed ([-127, 127]) over n bytes, n a multiple of Q8_PAD
-** (rows and queries are zero-padded). This unsigned-by-signed form is what
-** AVX-512 VNNI's vpdpbusd computes in one instruction per 64 bytes; the AVX2
-** kernel widens to 16 bits and uses vpmaddwd; the scalar kernel is the
-** reference. fdot is the same sum against a float query (n floats, padded
-** with zeros): the asymmetric distance, where only the stored vector is
-** quantized. The kernels are chosen at run time from the CPU
+** In memory every store keeps, per row, one (lo, step) per Q8_BLOCK bytes
+** of its stride (a vector of fewer, wider blocks repeats its values):
+** q8_meta_floats(stride) floats, steps first, then offsets (the kernels
+** read both; 16 bytes at 64 dimensions, four rows to a cache line), and
+** apart the squared norm of the decoded vector (L2 only needs it).
+**
+** Kernels. dot computes, for each Q8_BLOCK bytes, the exact integer sum of
+** x_i * q_i with x unsigned bytes and q signed ([-127, 127]), over n bytes,
+** n a multiple of Q8_PAD (rows and queries are zero-padded), and returns
+** the dot product of the row's decoded values with the query's codes: the
+** sum of the row's offsets times the query's block sums, plus the sum of
+** the exact block sums times the row's steps (the kernels agree to float
+** rounding; rows of 64 bytes scale the products' lanes before one
+** reduction).
+** This unsigned-by-signed form is what AVX-512 VNNI's vpdpbusd computes in
+** one instruction per 64 bytes; the AVX2 kernel widens to 16 bits and uses
+** vpmaddwd; the scalar kernel is the reference. fdot is the same against a
+** float query (n floats, padded with zeros): the asymmetric distance, where
+** only the stored vector is quantized. The kernels are chosen at run time from the CPU
 ** (__builtin_cpu_supports), and every kernel available on the CPU can be
 ** asked for by name (unit tests compare them).
 */
@@ -38,6 +51,7 @@
 
 #define Q8_PAD 64
 #define Q8_MAX 127
+#define Q8_BLOCK 32
 
 /* Row stride in bytes: dim rounded up to a multiple of Q8_PAD. */
 size_t q8_stride(size_t dim);
@@ -56,44 +70,79 @@ void q8_decode(const int8_t *c, size_t dim, float s, float *out);
 #define Q8_TRIAL_SHIFTS 4
 #define Q8_TRIAL_SPAN 0.1
 
-/* Affine codes of x (see above): u (dim bytes), *lo and *step; tmp is
-** scratch of dim bytes. A constant vector gets codes 0, lo = its value and
-** step 0. */
+/* Affine codes of x (see above) as one block: u (dim bytes), *lo and
+** *step; tmp is scratch of dim bytes. A constant vector gets codes 0, lo =
+** its value and step 0. */
 void q8_encode_affine(const float *x, size_t dim, uint8_t *u, uint8_t *tmp, float *lo, float *step);
+
+/* Blocks of block dimensions (the last may be shorter) in dim. */
+size_t q8_nblocks(size_t dim, size_t block);
+
+/* Affine codes of x by blocks of block dimensions: u (dim bytes), lo[b]
+** and step[b] for each of q8_nblocks(dim, block) blocks. */
+void q8_encode_blocks(const float *x, size_t dim, size_t block, uint8_t *u, uint8_t *tmp, float *lo,
+                      float *step);
+
+/* In-memory row metadata (see above): floats per row of stride bytes (a
+** multiple of 4: rows never straddle two cache lines). */
+static inline size_t q8_meta_floats(size_t stride) { return 2 * (stride / Q8_BLOCK); }
+
+/* Fills the metadata m of the row u (dim codes) stored as blocks of block
+** dimensions with offsets lo and steps step; returns the squared norm of
+** the decoded vector. */
+float q8_meta_fill(float *m, size_t stride, size_t dim, size_t block, const uint8_t *u, const float *lo,
+                   const float *step);
 
 /* x_i = lo + step * u_i. */
 void q8_decode_affine(const uint8_t *u, size_t dim, float lo, float step, float *out);
 
+/* The same by blocks of block dimensions. */
+void q8_decode_blocks(const uint8_t *u, size_t dim, size_t block, const float *lo, const float *step,
+                      float *out);
+
 /* A quantized query: symmetric codes c (stride bytes, zero-padded), scale
-** s, sum = sum(c), n2 = squared norm of the decoded query. */
+** s, bsum[b] = the sum of c over block b, n2 = squared norm of the decoded
+** query. */
 typedef struct q8_query q8_query;
 struct q8_query {
   const int8_t *c;
-  float s, sum, n2;
+  const float *bsum;
+  float s, n2;
 };
 
-/* Quantizes x into buf (stride bytes) and fills q. */
-void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, q8_query *q);
+/* Quantizes x into buf (stride bytes) and bsum (stride / Q8_BLOCK floats)
+** and fills q. */
+void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, float *bsum, q8_query *q);
 
-/* The dot product of the decoded query and an affine row (lo, step) from a
-** kernel's sum raw of the query's codes with the row's codes. */
-static inline float q8_dot_of(const q8_query *q, int32_t raw, float lo, float step) {
-  return q->s * (lo * q->sum + step * (float)raw);
+/* The sum over blocks of lo[b] * bsum[b] (in block order). */
+static inline float q8_offsets_dot(const float *lo, const float *bsum, size_t nb) {
+  float a = 0.0f;
+  for (size_t b = 0; b < nb; b++) a += lo[b] * bsum[b];
+  return a;
 }
+
+/* The dot product of the decoded query and a row from a kernel's dot. */
+static inline float q8_dot_of(const q8_query *q, float dot) { return q->s * dot; }
 
 typedef struct q8_kernels q8_kernels;
 struct q8_kernels {
   const char *name; /* "avx512vnni", "avx2", "scalar" */
-  /* sum of x_i * q_i over n bytes (n a multiple of Q8_PAD) */
-  int32_t (*dot)(const uint8_t *x, const int8_t *q, size_t n);
-  /* sum of x_i * q_i, q float, over n values (n a multiple of Q8_PAD) */
-  float (*fdot)(const uint8_t *x, const float *q, size_t n);
-  /* out[r] = dot(data + r * stride, q, stride) for r in [0, rows) */
-  void (*dot_rows)(const uint8_t *data, size_t rows, size_t stride, const int8_t *q, int32_t *out);
-  /* out[i] = dot(data + ids[i] * stride, q, stride) for i in [0, n): the
-  ** neighbours of a graph node, in one call */
+  /* the row x (n bytes, n a multiple of Q8_PAD) of metadata m (n /
+  ** Q8_BLOCK steps, then as many offsets) dotted with the query codes q of
+  ** block sums bsum (see above) */
+  float (*dot)(const uint8_t *x, const int8_t *q, size_t n, const float *m, const float *bsum);
+  /* sum over blocks b of step[b] * (sum of x_i * q_i over block b), q
+  ** float, over n values (the offsets are the caller's) */
+  float (*fdot)(const uint8_t *x, const float *q, size_t n, const float *step);
+  /* out[r] = dot(data + r * stride, q, stride, meta + r * mstride, bsum)
+  ** for r in [0, rows) */
+  void (*dot_rows)(const uint8_t *data, size_t rows, size_t stride, const int8_t *q, const float *bsum,
+                   const float *meta, size_t mstride, float *out);
+  /* out[i] = dot(data + ids[i] * stride, q, stride, meta + ids[i] *
+  ** mstride, bsum) for i in [0, n): the neighbours of a graph node, in one
+  ** call */
   void (*dot_gather)(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n, const int8_t *q,
-                     int32_t *out);
+                     const float *bsum, const float *meta, size_t mstride, float *out);
 };
 
 /* The kernels named name, or NULL when this CPU (or compiler) lacks them. */

@@ -73,8 +73,9 @@ void vec_rows_norm_pow(float *X, size_t rows, size_t d, double a) {
 /* exp(x) for x <= 88: x = n ln2 + r, |r| <= ln2 / 2, exp(r) by the
 ** minimax polynomial of Cephes' expf, 2^n put in the exponent bits. */
 static inline float exp_poly(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
+  /* clamped so that NaN becomes -87 too (a NaN cast to int is undefined) */
+  x = x > -87.0f ? x : -87.0f;
+  x = x < 88.0f ? x : 88.0f;
   /* n = round(x log2 e), by truncation of a positive number */
   int32_t k = (int32_t)(x * 1.44269504088896341f + 128.5f) - 128;
   float n = (float)k;

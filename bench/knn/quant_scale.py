@@ -18,6 +18,9 @@ Codes (all 8 bits a value):
                    codes of each refitted (lo, step) by least squares, the
                    smallest squared error kept (storage format 3; src/quant.h,
                    tests/data/q8_affine.py)
+  affine searched per 32 / 16 values
+                   the same for each block of 32 (storage format 4: 8 more
+                   bytes per 32 values) or 16 values
   per-dim          s_j = max_i |x_ij| / 127 per dimension (a training pass)
   per-dim p99.9    the same, clipped at the 99.9th percentile of |x_ij|
   mean + symmetric the per-dimension mean subtracted first (it does not change
@@ -101,7 +104,15 @@ def rot_sym(x):
     return sym(x @ r) @ r.T
 
 
+def blocks(b):
+    def f(x):
+        return np.concatenate([affine_searched(x[:, i:i + b]) for i in range(0, x.shape[1], b)], axis=1)
+
+    return f
+
+
 CODES = [("symmetric (format 2)", sym), ("min/max", minmax), ("affine searched (format 3)", affine_searched),
+         ("affine per 32 values (format 4)", blocks(32)), ("affine per 16 values", blocks(16)),
          ("per-dim", per_dim(100)), ("per-dim p99.9", per_dim(99.9)), ("mean + symmetric", mean_sym),
          ("rotation + symmetric", rot_sym)]
 

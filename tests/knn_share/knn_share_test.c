@@ -23,7 +23,11 @@
 ** date). And copies of tests/data/knn_v1.db (format 1) and of
 ** tests/data/knn_v2.db's int8 HNSW table (format 2, symmetric codes): no
 ** change log, no shared copy: B reloads them after each write, with the
-** same answers, and they stay in their own version.
+** same answers, and they stay in their own version; and of
+** tests/data/knn_v3.db's int8 HNSW table (format 3, one offset and step per
+** vector, 40 dimensions): caught up through its log, new rows in format
+** 3's layout. The kinds include a 40-dimension int8 table (format 4: two
+** blocks of codes).
 ** Exit status 1 at the first difference.
 */
 #include <pthread.h>
@@ -35,7 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DIM 12 /* at most; dim below */
+#define DIM 40 /* at most; dim below */
 #define N0 1500
 #define ROUNDS 24
 #define QUERIES 12
@@ -294,7 +298,7 @@ static void run_kind(const char *name, const char *opts, const char *budget, int
   buf b = {0};
   char v[DIM * 20];
   sqlite3 *a;
-  dim = opts ? DIM : 4;
+  dim = opts ? atoi(strstr(opts, "dim=") + 4) : version == 3 ? 40 : 4;
   if (opts) {
     a = open_db(path);
     exec(a, "PRAGMA journal_mode = WAL");
@@ -308,15 +312,17 @@ static void run_kind(const char *name, const char *opts, const char *budget, int
     put(&b, "COMMIT;");
     exec(a, b.p);
   } else {
-    const char *env = version == 1 ? "KNN_V1_DB" : "KNN_V2_DB";
+    const char *env = version == 1 ? "KNN_V1_DB" : version == 2 ? "KNN_V2_DB" : "KNN_V3_DB";
     const char *file = getenv(env)    ? getenv(env)
                        : version == 1 ? "tests/data/knn_v1.db"
-                                      : "tests/data/knn_v2.db";
+                       : version == 2 ? "tests/data/knn_v2.db"
+                                      : "tests/data/knn_v3.db";
     snprintf(sql, sizeof sql, "cp '%s' '%s'", file, path);
-    if (system(sql) != 0) die("cannot copy the legacy database (KNN_V1_DB / KNN_V2_DB)", NULL);
+    if (system(sql) != 0) die("cannot copy the legacy database (KNN_V1_DB / KNN_V2_DB / KNN_V3_DB)", NULL);
     a = open_db(path);
-    exec(a, version == 1 ? "PRAGMA journal_mode = WAL; ALTER TABLE vh RENAME TO t"
-                         : "PRAGMA journal_mode = WAL; ALTER TABLE wh RENAME TO t");
+    exec(a, version == 1   ? "PRAGMA journal_mode = WAL; ALTER TABLE vh RENAME TO t"
+            : version == 2 ? "PRAGMA journal_mode = WAL; ALTER TABLE wh RENAME TO t"
+                           : "PRAGMA journal_mode = WAL; ALTER TABLE uh RENAME TO t");
     if (int_query(a, "SELECT value FROM t_info WHERE key = 'format_version'") != version)
       die("not a table of the legacy version", a);
   }
@@ -342,11 +348,11 @@ static void run_kind(const char *name, const char *opts, const char *budget, int
     check(a, a, what, round); /* the writer's own copy */
   }
   uint64_t cu1 = catch_ups(bdb);
-  if (!budget && opts && cu1 == cu0) {
+  if (!budget && (opts || version >= 3) && cu1 == cu0) {
     fprintf(stderr, "FAIL %s: the other process's writes were not caught up through the log\n", what);
     failures++;
   }
-  if (!opts && cu1 != cu0) {
+  if (!opts && version < 3 && cu1 != cu0) {
     fprintf(stderr, "FAIL %s: a version %d table (no log) was caught up\n", what, version);
     failures++;
   }
@@ -431,11 +437,15 @@ int main(int argc, char **argv) {
       {"hnsw_cosine_int8", "dim=12, metric=cosine, index=hnsw, m=6, ef_construction=24, quantize=int8"},
       {"flat_l2_int8_rerank", "dim=12, metric=l2, quantize=int8, rerank=3"},
       {"flat_ip_int8", "dim=12, metric=ip, quantize=int8"},
+      /* int8 codes of two blocks (format 4: one lo and step per 32 dimensions) */
+      {"hnsw_ip_int8_dim40", "dim=40, metric=ip, index=hnsw, m=6, ef_construction=24, quantize=int8"},
   };
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) run_kind(kinds[i][0], kinds[i][1], NULL, 3);
   run_kind(kinds[1][0], kinds[1][1], "1k", 3);
   run_kind("hnsw_ip_format1", NULL, NULL, 1);
   run_kind("hnsw_ip_int8_format2", NULL, NULL, 2);
+  /* format 3 (one offset and step per vector) keeps its log: caught up */
+  run_kind("hnsw_l2_int8_format3", NULL, NULL, 3);
   run_memory();
   if (failures) printf("knn_share_test: %d failures\n", failures);
   return failures ? 1 : 0;

@@ -59,6 +59,16 @@ CREATE VIRTUAL TABLE q8v USING knn_index(dim=8, quantize=int8);
 INSERT INTO q8v(rowid, embedding) VALUES (1, '[1, -0.5, 0.25, 0.3, -0.7, 0.05, 0.9, -0.33]');
 SELECT 'int8-v8', hex(vec) FROM q8v_vectors;
 SELECT 'int8-v8-distance', rowid, round(distance, 6) FROM q8v WHERE embedding MATCH '[1, 0, 0, 0, 0, 0, 0, 0]' AND k = 1;
+-- storage format 4: each block of 32 values has its own lo and step. q8_affine.py's v40
+-- (sin(1.3 i + 0.7) * (1 + i % 4), i < 40): 40 codes, then lo and step of values 0-31 and
+-- of values 32-39: 56 bytes, as that script prints them; its first value decodes to
+-- 0.644870 (distance from e1 -0.644870), and its dot with itself is 154.253
+CREATE VIRTUAL TABLE q40 USING knn_index(dim=40, quantize=int8);
+INSERT INTO q40(rowid, embedding) VALUES (1, '[0.64421767, 1.81859481, -0.473237097, -3.97476411, -0.373876661, 1.58733571, 2.39546132, -1.46591651, -0.994552612, -0.331208348, 2.71786427, 2.60115147, -0.558052242, -1.89768898, 0.151268065, 3.90328217, 0.471639007, -1.44698954, -2.57612109, 1.05635405, 0.999993742, 0.541811585, -2.56517935, -2.91344309, 0.465388477, 1.95468497, 0.172462434, -3.78634739, -0.563909233, 1.28979349, 2.72678232, -0.634490669, -0.993790209, -0.746105552, 2.38262367, 3.19180846, -0.367305338, -1.98891926, -0.494184643, 3.62532163]');
+SELECT 'int8-v40', hex(vec), length(vec) FROM q40_vectors;
+SELECT 'int8-v40-e1', rowid, round(distance, 6) FROM q40 WHERE embedding MATCH '[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]' AND k = 1;
+SELECT 'int8-v40-self', rowid, round(distance, 3) FROM q40 WHERE embedding MATCH '[0.64421767, 1.81859481, -0.473237097, -3.97476411, -0.373876661, 1.58733571, 2.39546132, -1.46591651, -0.994552612, -0.331208348, 2.71786427, 2.60115147, -0.558052242, -1.89768898, 0.151268065, 3.90328217, 0.471639007, -1.44698954, -2.57612109, 1.05635405, 0.999993742, 0.541811585, -2.56517935, -2.91344309, 0.465388477, 1.95468497, 0.172462434, -3.78634739, -0.563909233, 1.28979349, 2.72678232, -0.634490669, -0.993790209, -0.746105552, 2.38262367, 3.19180846, -0.367305338, -1.98891926, -0.494184643, 3.62532163]' AND k = 1;
+SELECT 'int8-v40-self-in', rowid, round(distance, 3) FROM q40 WHERE embedding MATCH '[0.64421767, 1.81859481, -0.473237097, -3.97476411, -0.373876661, 1.58733571, 2.39546132, -1.46591651, -0.994552612, -0.331208348, 2.71786427, 2.60115147, -0.558052242, -1.89768898, 0.151268065, 3.90328217, 0.471639007, -1.44698954, -2.57612109, 1.05635405, 0.999993742, 0.541811585, -2.56517935, -2.91344309, 0.465388477, 1.95468497, 0.172462434, -3.78634739, -0.563909233, 1.28979349, 2.72678232, -0.634490669, -0.993790209, -0.746105552, 2.38262367, 3.19180846, -0.367305338, -1.98891926, -0.494184643, 3.62532163]' AND k = 1 AND rowid IN (1);
 -- l2: [3, 4, 0] is codes 189, 252, 0 with lo 0 and step 4/252 (exact: 189 * 4/252 = 3);
 -- from the zero query the distance is |x| = 5; [1, 1, 1] is constant: codes 0, lo 1,
 -- step 0: sqrt(3) = 1.732051
@@ -284,6 +294,36 @@ SELECT 'v2-written-lengths', (SELECT max(length(vec)) FROM v2.wh_vectors), (SELE
 SELECT 'v2-still-v2', value FROM v2.wh_info WHERE key = 'format_version';
 PRAGMA v2.integrity_check;
 DETACH v2;
+
+-- ---- a database of storage format version 3 (tests/data/knn_v3.sql made it with
+-- the build of that version: int8 rows with one lo and one step per vector, 48 bytes
+-- at dim 40): read as it is, the answers that build gave (to float rounding: the
+-- sums now add per block):
+--   v3-flat|3|-52.0438  v3-flat|15|-44.276  v3-flat|28|-44.0984
+--   v3-hnsw|5|0.0266  v3-hnsw|30|3.9511  v3-hnsw|17|3.9526
+--   v3-emb|2|[1.351409,0.26743603,-0.816537,...] (the same 40 values)
+-- then written (new rows in format 3's layout, so that older builds can still open
+-- it; the change log catches a reader up) and reopened
+ATTACH 'file:data/knn_v3.db?mode=ro' AS v3;
+SELECT 'v3-info', key, value FROM v3.uh_info WHERE key IN ('format_version', 'quantize') ORDER BY key;
+SELECT 'v3-flat', rowid, abs(distance - CASE rowid WHEN 3 THEN -52.0438 WHEN 15 THEN -44.276 WHEN 28 THEN -44.0984 END) < 2e-4 FROM v3.uf WHERE embedding MATCH (SELECT json_group_array(((3 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 3;
+SELECT 'v3-hnsw', rowid, abs(distance - CASE rowid WHEN 5 THEN 0.0266 WHEN 30 THEN 3.9511 WHEN 17 THEN 3.9526 END) < 2e-4 FROM v3.uh WHERE embedding MATCH (SELECT json_group_array(((5 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 3;
+SELECT 'v3-emb', rowid, embed_json(embedding) FROM v3.uf WHERE rowid = 2;
+VACUUM v3 INTO 'v3copy.db';
+DETACH v3;
+ATTACH 'v3copy.db' AS v3;
+SELECT 'v3-before-write', rowid FROM v3.uf WHERE embedding MATCH (SELECT json_group_array(((31 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 1;
+INSERT INTO v3.uf(rowid, embedding) VALUES (31, (SELECT json_group_array(((31 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j));
+INSERT INTO v3.uh(rowid, embedding) VALUES (31, (SELECT json_group_array(((31 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j));
+SELECT 'v3-written-lengths', length(vec), count(*) FROM v3.uf_vectors GROUP BY 1;
+SELECT 'v3-written', rowid, round(distance, 4) FROM v3.uh WHERE embedding MATCH (SELECT json_group_array(((31 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 1;
+SELECT 'v3-written-flat', rowid FROM v3.uf WHERE embedding MATCH (SELECT json_group_array(((31 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 1;
+DETACH v3;
+ATTACH 'v3copy.db' AS v3;
+SELECT 'v3-reopened', rowid, round(distance, 4) FROM v3.uh WHERE embedding MATCH (SELECT json_group_array(((31 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 1;
+SELECT 'v3-still-v3', value FROM v3.uh_info WHERE key = 'format_version';
+PRAGMA v3.integrity_check;
+DETACH v3;
 
 -- ---- verbose: stored; short inserts print nothing
 CREATE VIRTUAL TABLE vb USING knn_index(dim=2, verbose=1);

@@ -330,7 +330,7 @@ static void clone_and_threads_of(const store_kind *kind) {
   float *x = gaussian(&g, (size_t)N * DIM), *qs = gaussian(&g, (size_t)NQ * DIM);
   hnsw *h = hnsw_new(DIM, kind->metric, kind->graph, 8, 32, 3);
   if (kind->int8)
-    assert_int_equal(hnsw_set_int8(h, kind->int8 == 3, kind->int8 == 3 ? 3 : 0, kind->int8 == 2), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(h, kind->int8 == 3, kind->int8 == 3 ? 3 : 0, kind->int8 == 2 ? 2 : 4), HNSW_OK);
   for (size_t i = 0; i < N; i++) assert_int_equal(hnsw_add(h, (int64_t)i, x + i * DIM), HNSW_OK);
   for (int64_t k = 0; k < 50; k++) assert_int_equal(hnsw_remove(h, k * 7), HNSW_OK);
   assert_int_equal(hnsw_purge(h), HNSW_OK);

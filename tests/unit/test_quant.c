@@ -1,7 +1,8 @@
 /* quant: symmetric codes by hand; affine codes against the independent
 ** reference tests/data/q8_affine.py (its printed values); every int8 kernel
-** this CPU runs against the scalar reference on random data (all
-** dimensions up to 300, extreme bytes);
+** this CPU runs against an independent sum on random data (all dimensions
+** up to 300, extreme bytes; the scalar kernel exactly, the others to float
+** rounding);
 ** int8 stores of src/hnsw (flat and graph, every metric): recall against
 ** exact float search, re-ranking, codes given directly. */
 #include <math.h>
@@ -49,14 +50,16 @@ static void query_offsets(void **state) {
   (void)state;
   const float x[3] = {2.0f, -1.0f, 0.0f};
   int8_t buf[64];
+  float bsum[2] = {9, 9};
   memset(buf, 7, sizeof buf);
   q8_query q;
-  q8_query_make(x, 3, 64, buf, &q);
+  q8_query_make(x, 3, 64, buf, bsum, &q);
   /* codes 127, round(-63.5) = -64, 0: sum 63; padding zeroed */
   assert_int_equal(buf[0], 127);
   assert_int_equal(buf[1], -64);
   assert_int_equal(buf[63], 0);
-  assert_float_equal(q.sum, 63.0f, 0);
+  assert_float_equal(q.bsum[0], 63.0f, 0);
+  assert_float_equal(q.bsum[1], 0.0f, 0);
   assert_float_equal(q.n2, (127.0 * 127 + 64 * 64) * (2.0 / 127) * (2.0 / 127), 1e-5);
 }
 
@@ -112,6 +115,44 @@ static void affine_codes(void **state) {
   }
 }
 
+/* blocks: each block is the one-block code of its slice; the in-memory
+** metadata repeats a wide block's values per 32 dimensions */
+static void blocks_and_meta(void **state) {
+  (void)state;
+  float x[40];
+  for (int i = 0; i < 40; i++) x[i] = i < 32 ? (float)i / 31.0f : 10.0f + (float)(i - 32);
+  assert_int_equal(q8_nblocks(40, 32), 2);
+  assert_int_equal(q8_nblocks(40, 40), 1);
+  assert_int_equal(q8_nblocks(64, 32), 2);
+  uint8_t u[40], tmp[40], u0[32], u1[8];
+  float lo[2], step[2], l0, s0, l1, s1;
+  q8_encode_blocks(x, 40, 32, u, tmp, lo, step);
+  q8_encode_affine(x, 32, u0, tmp, &l0, &s0);
+  q8_encode_affine(x + 32, 8, u1, tmp, &l1, &s1);
+  assert_memory_equal(u, u0, 32);
+  assert_memory_equal(u + 32, u1, 8);
+  assert_true(lo[0] == l0 && step[0] == s0 && lo[1] == l1 && step[1] == s1);
+  /* 0, 1/31, ..., 1 and 10, ..., 17: each block exact on its own grid */
+  float y[40];
+  q8_decode_blocks(u, 40, 32, lo, step, y);
+  for (int i = 0; i < 40; i++) assert_float_equal(y[i], x[i], 1e-5);
+  float m[4];
+  float n2w = 0;
+  for (int i = 0; i < 40; i++) n2w += y[i] * y[i];
+  assert_float_equal(q8_meta_fill(m, 64, 40, 32, u, lo, step), n2w, 1e-3);
+  assert_true(m[0] == step[0] && m[1] == step[1] && m[2] == lo[0] && m[3] == lo[1]);
+  assert_int_equal(q8_meta_floats(64), 4);
+  assert_int_equal(q8_meta_floats(128), 8);
+  /* one block over 40 dimensions (format 3): repeated for both 32-byte blocks */
+  float l, st;
+  q8_encode_blocks(x, 40, 40, u, tmp, &l, &st);
+  q8_meta_fill(m, 64, 40, 40, u, &l, &st);
+  assert_true(m[0] == st && m[1] == st && m[2] == l && m[3] == l);
+  /* a padding block (dimensions past dim) gets zeros */
+  q8_meta_fill(m, 64, 20, 32, u, lo, step);
+  assert_true(m[0] == step[0] && m[1] == 0.0f && m[2] == lo[0] && m[3] == 0.0f);
+}
+
 static const char *const isas[] = {"scalar", "avx2", "avx512vnni"};
 
 static void kernels_match_scalar(void **state) {
@@ -125,7 +166,11 @@ static void kernels_match_scalar(void **state) {
   uint8_t *x = malloc(ROWS * MAXS);
   int8_t q[MAXS];
   float qf[MAXS];
-  int32_t want[ROWS], got[ROWS];
+  /* per row: steps, then offsets; the query's block sums */
+  double tol[ROWS];
+  float want[ROWS], got[ROWS], *steps = malloc(2 * ROWS * MAXS / Q8_BLOCK * sizeof(float));
+  float bsum[MAXS / Q8_BLOCK];
+  assert_non_null(steps);
   assert_non_null(x);
   int tested = 0;
   for (size_t ki = 0; ki < sizeof isas / sizeof *isas; ki++) {
@@ -148,28 +193,61 @@ static void kernels_match_scalar(void **state) {
           q[i] = (int8_t)(trial == 2 ? (v < 0 ? -127 : 127) : v);
         }
         for (size_t i = 0; i < st; i++) qf[i] = i < dim ? (float)rng_normal(&g) : 0.0f;
+        /* per-row steps: random, one zero, one huge; offsets any sign */
+        const size_t nb = st / Q8_BLOCK;
+        for (size_t i = 0; i < 2 * ROWS * nb; i++)
+          steps[i] = i % nb != i % (2 * nb) ? (float)(rng_normal(&g) * 3)
+                     : i % 7 == 3           ? 0.0f
+                     : i % 11 == 5          ? 1e6f
+                                            : (float)(0.001 + rng_double(&g));
+        for (size_t b = 0; b < nb; b++) bsum[b] = (float)((int)rng_below(&g, 8129) - 4064);
         for (size_t r = 0; r < ROWS; r++) {
-          want[r] = ref->dot(x + r * st, q, st);
-          assert_int_equal(k->dot(x + r * st, q, st), want[r]);
-          /* float sums in another order: equal to float rounding */
-          double fw = 0, fa = 0;
-          for (size_t i = 0; i < st; i++) {
-            fw += (double)x[r * st + i] * qf[i];
-            fa += fabs((double)x[r * st + i] * qf[i]);
+          const uint8_t *xr = x + r * st;
+          const float *sr = steps + r * 2 * nb;
+          /* independent: exact block sums, each times its step in float,
+          ** added from 0 in block order */
+          float w = 0.0f;
+          double fw = 0, fa = 0, ia = 0;
+          for (size_t b = 0; b < nb; b++) {
+            int64_t raw = 0;
+            double fb = 0;
+            for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) {
+              raw += (int64_t)xr[i] * q[i];
+              ia += fabs((double)sr[b] * xr[i] * q[i]); /* the terms before cancelling */
+              fb += (double)xr[i] * qf[i];
+              fa += fabs((double)xr[i] * qf[i] * sr[b]);
+            }
+            float p = sr[b] * (float)raw;
+            w = w + p;
+            ia += fabs((double)sr[nb + b] * bsum[b]);
+            fw += sr[b] * fb;
           }
-          assert_float_equal(k->fdot(x + r * st, qf, st), fw, 1e-5 * (fa + 1));
+          /* then the offsets times the query's block sums, before */
+          float o = 0.0f;
+          for (size_t b = 0; b < nb; b++) {
+            float p = sr[nb + b] * bsum[b];
+            o = o + p;
+          }
+          want[r] = o + w;
+          /* the scalar kernel adds in that order; the others to float rounding */
+          assert_true(ref->dot(xr, q, st, sr, bsum) == want[r]);
+          tol[r] = 1e-5 * (ia + 1e-30); /* float epsilon times the terms added */
+          assert_float_equal(k->dot(xr, q, st, sr, bsum), want[r], tol[r]);
+          /* float sums in another order: equal to float rounding */
+          assert_float_equal(k->fdot(xr, qf, st, sr), fw, 1e-5 * (fa + 1));
         }
-        k->dot_rows(x, ROWS, st, q, got);
-        for (size_t r = 0; r < ROWS; r++) assert_int_equal(got[r], want[r]);
+        k->dot_rows(x, ROWS, st, q, bsum, steps, 2 * nb, got);
+        for (size_t r = 0; r < ROWS; r++) assert_float_equal(got[r], want[r], tol[r]);
         uint32_t ids[ROWS];
         for (size_t r = 0; r < ROWS; r++) ids[r] = rng_below(&g, ROWS);
-        k->dot_gather(x, st, ids, ROWS, q, got);
-        for (size_t r = 0; r < ROWS; r++) assert_int_equal(got[r], want[ids[r]]);
+        k->dot_gather(x, st, ids, ROWS, q, bsum, steps, 2 * nb, got);
+        for (size_t r = 0; r < ROWS; r++) assert_float_equal(got[r], want[ids[r]], tol[ids[r]]);
       }
     }
   }
   print_message("int8 kernels tested: %d (best: %s)\n", tested, q8_kernels_best()->name);
   free(x);
+  free(steps);
 }
 
 enum { DIM = 48, N = 4000, NQ = 50, K = 10 };
@@ -212,10 +290,14 @@ static void int8_store_recall(void **state) {
     hnsw *flat = hnsw_new(DIM, metric, 0, 16, 64, 1), *graph = hnsw_new(DIM, metric, 1, 16, 64, 1);
     hnsw *rr = hnsw_new(DIM, metric, 0, 16, 64, 1);
     assert_true(exact && flat && graph && rr);
-    assert_int_equal(hnsw_set_int8(flat, 0, 0, 0), HNSW_OK);
-    assert_int_equal(hnsw_set_int8(graph, 0, 0, metric == KNN_L2), HNSW_OK); /* l2: format 2's codes */
-    assert_int_equal(hnsw_set_int8(rr, 1, 10, 0), HNSW_OK);
-    assert_int_equal(hnsw_set_int8(exact, 0, 3, 0), HNSW_INVALID); /* rerank without floats */
+    assert_int_equal(hnsw_set_int8(flat, 0, 0, 4), HNSW_OK);
+    /* l2: format 2's codes; else format 3's */
+    assert_int_equal(hnsw_set_int8(graph, 0, 0, metric == KNN_L2 ? 2 : 3), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(rr, 1, 10, 4), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(exact, 0, 3, 4), HNSW_INVALID); /* rerank without floats */
+    assert_int_equal(hnsw_set_int8(exact, 0, 0, 5), HNSW_INVALID); /* no such format */
+    assert_int_equal(hnsw_code_blocks(flat), 2);                   /* 48 dimensions: 32 + 16 */
+    assert_int_equal(hnsw_code_blocks(graph), 1);
     for (int i = 0; i < N; i++) {
       const float *v = x + (size_t)i * DIM;
       assert_int_equal(hnsw_add(exact, i, v), HNSW_OK);
@@ -223,11 +305,11 @@ static void int8_store_recall(void **state) {
       assert_int_equal(hnsw_add(rr, i, v), HNSW_OK);
       /* the flat store from codes, as knn_index stores them */
       uint8_t c[DIM];
-      float lo, step;
-      hnsw_quantize(flat, v, c, &lo, &step);
+      float lo[2], step[2];
+      hnsw_quantize(flat, v, c, lo, step);
       assert_int_equal(hnsw_add_int8(flat, i, c, lo, step, i % 2 ? v : NULL), HNSW_OK);
     }
-    assert_int_equal(hnsw_set_int8(flat, 0, 0, 0), HNSW_INVALID); /* not empty */
+    assert_int_equal(hnsw_set_int8(flat, 0, 0, 4), HNSW_INVALID); /* not empty */
     double rf = recall(flat, exact, qs, 0), rg = recall(graph, exact, qs, 100),
            rrk = recall(rr, exact, qs, 0);
     print_message("metric %d: int8 recall@10 flat %.3f, hnsw(ef 100) %.3f, flat rerank 10 %.3f\n", metric, rf,
@@ -245,16 +327,17 @@ static void int8_store_recall(void **state) {
 }
 
 /* distances of an int8 store: the float query against the decoded vectors
-** (affine codes, and the symmetric ones of format 2) */
+** (affine codes by blocks (format 4) and per vector (3), and the symmetric
+** ones of format 2) */
 static void int8_distances(void **state) {
   (void)state;
   rng g;
   rng_seed(&g, 13, 0);
   float *x = gaussian(&g, 20 * DIM), *q = gaussian(&g, DIM);
-  for (int run = 0; run < 6; run++) {
-    int metric = run % 3, sym = run >= 3;
+  for (int run = 0; run < 9; run++) {
+    int metric = run % 3, format = 4 - run / 3, sym = format == 2;
     hnsw *h = hnsw_new(DIM, metric, 0, 16, 64, 1);
-    assert_int_equal(hnsw_set_int8(h, 0, 0, sym), HNSW_OK);
+    assert_int_equal(hnsw_set_int8(h, 0, 0, format), HNSW_OK);
     for (int i = 0; i < 20; i++) assert_int_equal(hnsw_add(h, i, x + i * DIM), HNSW_OK);
     topk t;
     assert_int_equal(topk_init(&t, 20), 0);
@@ -277,9 +360,9 @@ static void int8_distances(void **state) {
         q8_decode(c, DIM, s, xd);
       } else {
         uint8_t c[DIM];
-        float lo, step;
-        hnsw_quantize(h, v, c, &lo, &step);
-        q8_decode_affine(c, DIM, lo, step, xd);
+        float lo[2], step[2];
+        hnsw_quantize(h, v, c, lo, step);
+        q8_decode_blocks(c, DIM, format == 4 ? Q8_BLOCK : DIM, lo, step, xd);
       }
       double want = knn_distance(metric, qn, xd, DIM);
       assert_float_equal(-t.score[i], want, 1e-4 * (1 + fabs(want)));
@@ -293,9 +376,10 @@ static void int8_distances(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(codes_by_hand),     cmocka_unit_test(query_offsets),
-      cmocka_unit_test(affine_codes),      cmocka_unit_test(kernels_match_scalar),
-      cmocka_unit_test(int8_store_recall), cmocka_unit_test(int8_distances),
+      cmocka_unit_test(codes_by_hand),        cmocka_unit_test(query_offsets),
+      cmocka_unit_test(affine_codes),         cmocka_unit_test(blocks_and_meta),
+      cmocka_unit_test(kernels_match_scalar), cmocka_unit_test(int8_store_recall),
+      cmocka_unit_test(int8_distances),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,6 +83,13 @@ static void exp_and_adam(void **state) {
   float got_sum = vec_exp_shift(x, N, 0.25f);
   for (int i = 0; i < N; i++) assert_true(fabs(x[i] - want[i]) <= 3e-7 * want[i]);
   assert_true(fabs(got_sum - sum) <= 1e-6 * sum);
+  /* NaN and infinities are clamped like any value out of range (a NaN
+  ** becomes exp(-87), never an undefined integer conversion) */
+  float odd[3] = {NAN, -INFINITY, INFINITY};
+  vec_exp_shift(odd, 3, 0.0f);
+  assert_float_equal(odd[0], exp(-87.0), 1e-6 * exp(-87.0));
+  assert_float_equal(odd[1], exp(-87.0), 1e-6 * exp(-87.0));
+  assert_float_equal(odd[2], exp(88.0), 1e-6 * exp(88.0));
   float xa[37], m[37], v[37], g[37], xb[37], mb[37], vb[37];
   rng r;
   rng_seed(&r, 9, 0);
