@@ -252,9 +252,10 @@ static char *corrupt(knn_store *s, const char *table, sqlite3_int64 row, const c
                          what);
 }
 
-/* Blocks of a stored codes value: one (lo, step) per Q8_BLOCK dimensions
-** since format 4, one per vector before. */
-static int code_blocks(const knn_meta *m) { return m->format >= 4 ? (m->dim + Q8_BLOCK - 1) / Q8_BLOCK : 1; }
+/* Dimensions per (lo, step) of a stored codes value: Q8_BLOCK since format
+** 4, the whole vector before; and how many blocks that makes. */
+static size_t code_dims(const knn_meta *m) { return m->format >= 4 ? Q8_BLOCK : (size_t)m->dim; }
+static int code_blocks(const knn_meta *m) { return (int)q8_nblocks((size_t)m->dim, code_dims(m)); }
 
 /* Bytes of a stored vec value: floats, or codes (format 2: signed codes
 ** and a scale; since 3: unsigned codes, then lo and step per block). */
@@ -866,13 +867,14 @@ int knn_store_result(knn_store *s, sqlite3_context *ctx, sqlite3_value *vec) {
     code_buf_free(&c);
     return SQLITE_NOMEM;
   }
-  float scale;
-  memcpy(&scale, b + dim, 4);
-  if (s->meta.format == 2) /* as format 2 decoded: c * scale */
+  if (s->meta.format == 2) { /* as format 2 decoded: c * scale */
+    float scale;
+    memcpy(&scale, b + dim, 4);
     q8_decode((const int8_t *)b, (size_t)dim, scale, c.f);
-  codes_of(&s->meta, b, c.u, c.lo, c.step);
-  if (s->meta.format != 2)
-    q8_decode_blocks(c.u, (size_t)dim, s->meta.format >= 4 ? Q8_BLOCK : (size_t)dim, c.lo, c.step, c.f);
+  } else {
+    codes_of(&s->meta, b, c.u, c.lo, c.step);
+    q8_decode_blocks(c.u, (size_t)dim, code_dims(&s->meta), c.lo, c.step, c.f);
+  }
   free(c.u);
   free(c.lo);
   sqlite3_result_blob(ctx, c.f, dim * 4, free);

@@ -369,7 +369,7 @@ int hnsw_quantize(hnsw *h, const float *v, uint8_t *u, float *lo, float *step) {
 }
 
 /* Appends a slot for key with vector v (normalized for cosine), or codes u
-** of lo + step * u when v is NULL. */
+** with their blocks' offsets lo and steps step when v is NULL. */
 static int64_t new_slot(hnsw *h, int64_t key, const float *v, const uint8_t *u, const float *lo,
                         const float *step, int level) {
   if (hnsw_find(h, key) >= 0) return HNSW_EXISTS;
@@ -425,10 +425,10 @@ static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
   return knn_distance_of_dot(h->metric, d, q->fn2, h->qnorm[s]);
 }
 
-/* Prefetches what dist() reads of slot s: its floats, or its codes and
-** their metadata. */
-static inline void prefetch_slot(const hnsw *h, uint32_t s) {
-  if (h->floats || !h->int8) {
+/* Prefetches what dist() reads of slot s: its codes and their metadata
+** when codes (a query of kind HQ_CODES or HQ_ASYM), else its floats. */
+static inline void prefetch_slot(const hnsw *h, uint32_t s, int codes) {
+  if (!codes) {
     const float *x = h->vec + (size_t)s * h->dim;
     for (size_t o = 0; o < h->dim && o < 64; o += 16) __builtin_prefetch(x + o);
   } else {
@@ -578,7 +578,6 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
   dn e = {epd, ep};
   heap_push(cand, &nc, e, -1);
   heap_push(res, &nr, e, 1);
-  const size_t dim = h->dim;
   const int any_deleted = h->n_live != h->n;
   uint32_t todo[2 * 100 + 2]; /* m0 <= 200 */
   while (nc) {
@@ -597,14 +596,7 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
       if (visited[nb] == tag) continue;
       visited[nb] = tag;
       if (any_deleted && h->deleted[nb]) continue;
-      if (q->kind != HQ_FLOAT) {
-        __builtin_prefetch(h->codes + (size_t)nb * h->stride);
-        __builtin_prefetch(h->qmeta + h->ms * (size_t)nb);
-        if (h->metric == KNN_L2) __builtin_prefetch(h->qnorm + nb);
-      } else {
-        const float *x = h->vec + (size_t)nb * dim;
-        for (size_t o = 0; o < dim && o < 64; o += 16) __builtin_prefetch(x + o);
-      }
+      prefetch_slot(h, nb, q->kind != HQ_FLOAT);
       todo[nt++] = nb;
     }
     float raw[2 * 100 + 2];
@@ -636,7 +628,7 @@ static size_t select_heuristic(hnsw *h, dn *cands, size_t n, size_t mmax) {
   if (n <= mmax) return n;
   /* the candidates' vectors are read in turn below: fetch them all first,
   ** so that their misses overlap */
-  for (size_t i = 0; i < n; i++) prefetch_slot(h, cands[i].id);
+  for (size_t i = 0; i < n; i++) prefetch_slot(h, cands[i].id, !h->floats);
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < mmax; i++) {
     hq x = query_for_link(h, cands[i].id, NULL, h->own.qfb);
@@ -666,8 +658,8 @@ static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
   }
   if (ensure(&h->own.work, &h->own.work_cap, (size_t)cnt + 1)) return HNSW_NOMEM;
   dn *w = h->own.work;
-  for (uint32_t j = 1; j <= cnt; j++) prefetch_slot(h, ls[j]);
-  prefetch_slot(h, nb);
+  for (uint32_t j = 1; j <= cnt; j++) prefetch_slot(h, ls[j], !h->floats);
+  prefetch_slot(h, nb, !h->floats);
   hq x = query_for_link(h, s, NULL, h->own.qfb);
   size_t n = 0;
   for (uint32_t j = 1; j <= cnt; j++) {

@@ -47,10 +47,10 @@ static inline float knn_distance_of_dot(int metric, float d, float qn2, float xn
   return metric == KNN_IP ? -d : metric == KNN_COSINE ? 1.0f - d : qn2 + xn2 - 2.0f * d;
 }
 
-/* The distance under metric from a kernel's dot of q with a row of squared
-** norm n2. */
+/* The distance under metric from a kernel's dot of q's codes with a row of
+** squared norm n2 (the decoded query's dot is q->s times it). */
 static inline float q8_distance(int metric, const q8_query *q, float dot, float n2) {
-  return knn_distance_of_dot(metric, q8_dot_of(q, dot), q->n2, n2);
+  return knn_distance_of_dot(metric, q->s * dot, q->n2, n2);
 }
 
 typedef struct knn_q8_rows knn_q8_rows;

@@ -176,16 +176,6 @@ void q8_query_make(const float *x, size_t dim, size_t stride, int8_t *buf, float
 ** kernel adds them in block order; the others in their own order (equal to
 ** float rounding). */
 
-/* The offsets' sum of a row of nb blocks (lo at m + nb). */
-static inline float offsets_sum(const float *m, const float *bsum, size_t nb) {
-  float a = 0.0f;
-  for (size_t b = 0; b < nb; b++) {
-    float p = m[nb + b] * bsum[b];
-    a = a + p;
-  }
-  return a;
-}
-
 /* ---- scalar reference ---- */
 
 static float dot_scalar(const uint8_t *x, const int8_t *q, size_t n, const float *m, const float *bsum) {
@@ -196,7 +186,7 @@ static float dot_scalar(const uint8_t *x, const int8_t *q, size_t n, const float
     float p = m[b] * (float)s;
     a = a + p;
   }
-  return offsets_sum(m, bsum, n / Q8_BLOCK) + a;
+  return q8_offsets_dot(m + n / Q8_BLOCK, bsum, n / Q8_BLOCK) + a;
 }
 
 static void dot_rows_scalar(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
@@ -254,7 +244,7 @@ AVX2 static float dot_avx2(const uint8_t *x, const int8_t *q, size_t n, const fl
     float p = m[b] * (float)hsum256(block_avx2(x + i, q + i));
     a = a + p;
   }
-  return offsets_sum(m, bsum, n / Q8_BLOCK) + a;
+  return q8_offsets_dot(m + n / Q8_BLOCK, bsum, n / Q8_BLOCK) + a;
 }
 
 /* The sums of four 8-lane vectors, in order. */
@@ -367,7 +357,7 @@ VNNI static float dot_vnni(const uint8_t *x, const int8_t *q, size_t n, const fl
     a = a + p0;
     a = a + p1;
   }
-  return offsets_sum(m, bsum, n / Q8_BLOCK) + a;
+  return q8_offsets_dot(m + n / Q8_BLOCK, bsum, n / Q8_BLOCK) + a;
 }
 
 /* The block sums of four 64-byte products, as floats: [r0b0, r0b1, r1b0,

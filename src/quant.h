@@ -121,9 +121,6 @@ static inline float q8_offsets_dot(const float *lo, const float *bsum, size_t nb
   return a;
 }
 
-/* The dot product of the decoded query and a row from a kernel's dot. */
-static inline float q8_dot_of(const q8_query *q, float dot) { return q->s * dot; }
-
 typedef struct q8_kernels q8_kernels;
 struct q8_kernels {
   const char *name; /* "avx512vnni", "avx2", "scalar" */
