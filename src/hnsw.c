@@ -64,6 +64,14 @@ struct hnsw {
   float *qmeta;          /* slot -> ms floats (src/quant.h) */
   float *qnorm;          /* slot -> squared norm of the decoded vector */
   const q8_kernels *kern;
+  /* A float graph store (not int8) keeps format-4 codes of its slots
+  ** [0, n_coded) too, made when the graph first changes (link_codes_fit),
+  ** and links with them as an int8 store does (Faiss's HNSW over scalar
+  ** codes builds so): the walk, the neighbour selection and the shrinking
+  ** of full lists read a quarter of the floats' bytes. Searches use the
+  ** floats. Measured: builds 1.3-2x faster, the same recall at each ef. */
+  int link8;
+  uint32_t n_coded, code_cap;
 
   /* key -> slot, open addressing with linear probing */
   int64_t *map_key;
@@ -190,6 +198,14 @@ hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_constr
   h->entry = -1;
   h->max_level = -1;
   h->floats = 1;
+  if (graph) {
+    h->link8 = 1;
+    h->format = 4;
+    h->stride = q8_stride(dim);
+    h->nb = h->stride / Q8_BLOCK;
+    h->ms = q8_meta_floats(h->stride);
+    h->kern = q8_kernels_best();
+  }
   return h;
 }
 
@@ -243,6 +259,7 @@ int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank, int format) {
   h->nb = h->stride / Q8_BLOCK;
   h->ms = q8_meta_floats(h->stride);
   h->int8 = 1;
+  h->link8 = 0;
   h->floats = keep_float;
   h->rerank = rerank;
   h->format = format;
@@ -273,7 +290,7 @@ static int scratch_fit(hnsw_scratch *sc, const hnsw *h) {
     if (grow_array(&sc->qbuf, h->dim, sizeof(float))) return HNSW_NOMEM;
     sc->qbuf_n = h->dim;
   }
-  if (h->int8 && sc->q_n < h->stride) {
+  if ((h->int8 || h->link8) && sc->q_n < h->stride) {
     size_t nf = h->stride + h->nb;
     if (grow_array(&sc->qa, h->stride, 1) || grow_array(&sc->utmp, h->stride, 1) ||
         grow_array(&sc->qfa, nf, sizeof(float)) || grow_array(&sc->qfb, nf, sizeof(float)) ||
@@ -438,6 +455,9 @@ static inline void prefetch_slot(const hnsw *h, uint32_t s, int codes) {
   }
 }
 
+/* Whether linking reads codes (an int8 store or a link8 one), not floats. */
+static inline int links_by_codes(const hnsw *h) { return !h->floats || h->link8; }
+
 /* The asymmetric query of v (dim floats, normalized for cosine; may be pad
 ** itself; pad has stride floats, then the block sums). */
 static hq query_asym(const hnsw *h, const float *v, float *pad) {
@@ -457,23 +477,30 @@ static hq query_asym(const hnsw *h, const float *v, float *pad) {
   return q;
 }
 
-/* The query of a search for v (already normalized for cosine): on an int8
-** store its int8 codes, which walk the graph (the integer kernels; walking
-** with the float query found the same neighbours, 10 to 25% slower), and
-** its padded floats, which re-score the candidates; both in sc (fitted). */
-static hq query_of(const hnsw *h, hnsw_scratch *sc, const float *v) {
-  if (!h->int8) return (hq){HQ_FLOAT, v, NULL, 0.0f, {0}};
+/* The int8 query of v (already normalized for cosine): its codes and its
+** padded floats, in sc (fitted). */
+static hq query_of_codes(const hnsw *h, hnsw_scratch *sc, const float *v) {
   hq q = query_asym(h, v, sc->qfa);
   q.kind = HQ_CODES;
   q8_query_make(v, h->dim, h->stride, sc->qa, sc->qbs, &q.c);
   return q;
 }
 
+/* The query of a search for v (already normalized for cosine): on an int8
+** store its int8 codes, which walk the graph (the integer kernels; walking
+** with the float query found the same neighbours, 10 to 25% slower), and
+** its padded floats, which re-score the candidates; both in sc (fitted). */
+static hq query_of(const hnsw *h, hnsw_scratch *sc, const float *v) {
+  if (!h->int8) return (hq){HQ_FLOAT, v, NULL, 0.0f, {0}};
+  return query_of_codes(h, sc, v);
+}
+
 /* The query of a vector being linked into the graph: v itself when given
 ** (an insert: float against codes), else slot s's stored vector (its
-** decoded codes); exact float distances when the store keeps floats. */
+** decoded codes); exact float distances when the store keeps floats and
+** does not link by codes (an int8 store with floats kept for re-ranking). */
 static hq query_for_link(const hnsw *h, uint32_t s, const float *v, float *pad) {
-  if (h->floats) return (hq){HQ_FLOAT, h->vec + (size_t)s * h->dim, NULL, 0.0f, {0}};
+  if (h->floats && !h->link8) return (hq){HQ_FLOAT, h->vec + (size_t)s * h->dim, NULL, 0.0f, {0}};
   if (v) {
     memcpy(pad, v, h->dim * sizeof *v);
     if (h->metric == KNN_COSINE) knn_normalize(pad, h->dim);
@@ -563,6 +590,25 @@ static void greedy(const hnsw *h, const hq *q, int l, uint32_t *cur, float *curd
   }
 }
 
+/* Appends to todo the neighbours of c at level l not yet visited (tagged
+** now; removed ones skipped), their vectors prefetched. Returns the new count. */
+static uint32_t gather_unvisited(const hnsw *h, uint32_t *visited, uint32_t tag, uint32_t c, int l, int codes,
+                                 uint32_t *todo, uint32_t nt) {
+  const uint32_t *ls = links(h, c, l);
+  uint32_t cnt = ls[0];
+  const int any_deleted = h->n_live != h->n;
+  for (uint32_t j = 1; j <= cnt; j++) __builtin_prefetch(visited + ls[j]);
+  for (uint32_t j = 1; j <= cnt; j++) {
+    uint32_t nb = ls[j];
+    if (visited[nb] == tag) continue;
+    visited[nb] = tag;
+    if (any_deleted && h->deleted[nb]) continue;
+    prefetch_slot(h, nb, codes);
+    todo[nt++] = nb;
+  }
+  return nt;
+}
+
 /* The ef nearest to q found from ep at level l: into sc->res as a max-heap
 ** of *nres entries. Returns HNSW_OK or HNSW_NOMEM. */
 static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t ep, float epd, size_t ef,
@@ -578,29 +624,18 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
   dn e = {epd, ep};
   heap_push(cand, &nc, e, -1);
   heap_push(res, &nr, e, 1);
-  const int any_deleted = h->n_live != h->n;
   uint32_t todo[2 * 100 + 2]; /* m0 <= 200 */
+  float raw[2 * 100 + 2];
+  const int codes = q->kind == HQ_CODES;
   while (nc) {
     dn c = cand[0];
     if (c.d > res[0].d && nr >= ef) break;
     heap_pop(cand, &nc, -1);
     /* the next candidate to expand is likely cand[0]: fetch its list early */
     if (nc) __builtin_prefetch(links(h, cand[0].id, l));
-    const uint32_t *ls = links(h, c.id, l);
-    uint32_t cnt = ls[0], nt = 0;
-    /* gather the unvisited neighbours first and prefetch all their vectors,
-    ** so that the memory loads overlap */
-    for (uint32_t j = 1; j <= cnt; j++) __builtin_prefetch(visited + ls[j]);
-    for (uint32_t j = 1; j <= cnt; j++) {
-      uint32_t nb = ls[j];
-      if (visited[nb] == tag) continue;
-      visited[nb] = tag;
-      if (any_deleted && h->deleted[nb]) continue;
-      prefetch_slot(h, nb, q->kind != HQ_FLOAT);
-      todo[nt++] = nb;
-    }
-    float raw[2 * 100 + 2];
-    const int codes = q->kind == HQ_CODES;
+    /* the unvisited neighbours first, all their vectors prefetched, so
+    ** that the memory loads overlap */
+    uint32_t nt = gather_unvisited(h, visited, tag, c.id, l, q->kind != HQ_FLOAT, todo, 0);
     if (codes) h->kern->dot_gather(h->codes, h->stride, todo, nt, q->c.c, q->c.bsum, h->qmeta, h->ms, raw);
     for (uint32_t j = 0; j < nt; j++) {
       uint32_t nb = todo[j];
@@ -628,7 +663,7 @@ static size_t select_heuristic(hnsw *h, dn *cands, size_t n, size_t mmax) {
   if (n <= mmax) return n;
   /* the candidates' vectors are read in turn below: fetch them all first,
   ** so that their misses overlap */
-  for (size_t i = 0; i < n; i++) prefetch_slot(h, cands[i].id, !h->floats);
+  for (size_t i = 0; i < n; i++) prefetch_slot(h, cands[i].id, links_by_codes(h));
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < mmax; i++) {
     hq x = query_for_link(h, cands[i].id, NULL, h->own.qfb);
@@ -658,8 +693,8 @@ static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
   }
   if (ensure(&h->own.work, &h->own.work_cap, (size_t)cnt + 1)) return HNSW_NOMEM;
   dn *w = h->own.work;
-  for (uint32_t j = 1; j <= cnt; j++) prefetch_slot(h, ls[j], !h->floats);
-  prefetch_slot(h, nb, !h->floats);
+  for (uint32_t j = 1; j <= cnt; j++) prefetch_slot(h, ls[j], links_by_codes(h));
+  prefetch_slot(h, nb, links_by_codes(h));
   hq x = query_for_link(h, s, NULL, h->own.qfb);
   size_t n = 0;
   for (uint32_t j = 1; j <= cnt; j++) {
@@ -685,6 +720,25 @@ static int drain_sorted(hnsw_scratch *sc, size_t n) {
   return HNSW_OK;
 }
 
+/* Makes the codes of a link8 store cover every slot (see struct hnsw). */
+static int link_codes_fit(hnsw *h) {
+  if (!h->link8) return HNSW_OK;
+  if (scratch_fit(&h->own, h)) return HNSW_NOMEM;
+  if (h->code_cap < h->cap) {
+    if (grow_array(&h->codes, h->cap, h->stride) || grow_array(&h->qmeta, h->cap, h->ms * sizeof(float)) ||
+        grow_array(&h->qnorm, h->cap, sizeof(float)))
+      return HNSW_NOMEM;
+    h->code_cap = h->cap;
+  }
+  uint8_t *u = (uint8_t *)h->own.qa; /* stride >= dim bytes */
+  float *lo = h->own.clo, *step = lo + h->nb;
+  for (; h->n_coded < h->n; h->n_coded++) {
+    q8_encode_blocks(h->vec + (size_t)h->n_coded * h->dim, h->dim, Q8_BLOCK, u, NULL, lo, step);
+    put_codes(h, h->n_coded, u, lo, step);
+  }
+  return HNSW_OK;
+}
+
 /* Links slot s (already stored, level set) into the graph; v: its float
 ** vector when at hand (an insert), else NULL. */
 static int link_node(hnsw *h, uint32_t s, const float *v) {
@@ -694,14 +748,17 @@ static int link_node(hnsw *h, uint32_t s, const float *v) {
     h->max_level = L;
     return mark_dirty(h, s);
   }
+  if (link_codes_fit(h)) return HNSW_NOMEM;
   hq q = query_for_link(h, s, v, h->own.qfa);
+  /* a link8 store walks with the integer kernels (faster than float against codes) */
+  hq walk = h->link8 ? query_of_codes(h, &h->own, h->vec + (size_t)s * h->dim) : q;
   uint32_t cur = (uint32_t)h->entry;
-  float curd = dist(h, &q, cur);
-  for (int l = h->max_level; l > L; l--) greedy(h, &q, l, &cur, &curd);
+  float curd = dist(h, &walk, cur);
+  for (int l = h->max_level; l > L; l--) greedy(h, &walk, l, &cur, &curd);
   if (mark_dirty(h, s)) return HNSW_NOMEM;
   for (int l = (L < h->max_level ? L : h->max_level); l >= 0; l--) {
     size_t n;
-    if (search_layer(h, &h->own, &q, cur, curd, h->ef_construction, l, &n) || drain_sorted(&h->own, n))
+    if (search_layer(h, &h->own, &walk, cur, curd, h->ef_construction, l, &n) || drain_sorted(&h->own, n))
       return HNSW_NOMEM;
     dn *w = h->own.work;
     cur = w[0].id;
@@ -793,6 +850,7 @@ int hnsw_remove(hnsw *h, int64_t key) {
   int64_t si = hnsw_find(h, key);
   if (si < 0) return HNSW_NOTFOUND;
   uint32_t d = (uint32_t)si;
+  if (link_codes_fit(h)) return HNSW_NOMEM;
   map_del(h, key);
   h->deleted[d] = 1;
   h->n_live--;
@@ -826,6 +884,7 @@ int hnsw_remove(hnsw *h, int64_t key) {
 
 int hnsw_purge(hnsw *h) {
   if (!h->n_unpurged) return HNSW_OK;
+  if (link_codes_fit(h)) return HNSW_NOMEM;
   if (h->graph) {
     for (uint32_t u = 0; u < h->n; u++) {
       if (h->deleted[u]) continue;
@@ -884,9 +943,11 @@ hnsw *hnsw_clone(const hnsw *h) {
   size_t n = h->n;
   int fail = 0;
   c->vec = h->floats ? dup_array(h->vec, n, h->dim * sizeof(float), &fail) : NULL;
-  c->codes = h->int8 ? dup_array(h->codes, n, h->stride, &fail) : NULL;
-  c->qmeta = h->int8 ? dup_array(h->qmeta, n, h->ms * sizeof(float), &fail) : NULL;
-  c->qnorm = h->int8 ? dup_array(h->qnorm, n, sizeof(float), &fail) : NULL;
+  size_t nc = h->int8 ? n : h->n_coded; /* rows of codes */
+  c->code_cap = c->n_coded = h->link8 ? h->n_coded : 0;
+  c->codes = dup_array(h->codes, nc, h->stride, &fail);
+  c->qmeta = dup_array(h->qmeta, nc, h->ms * sizeof(float), &fail);
+  c->qnorm = dup_array(h->qnorm, nc, sizeof(float), &fail);
   c->key = dup_array(h->key, n, sizeof(int64_t), &fail);
   c->deleted = dup_array(h->deleted, n, 1, &fail);
   c->level = dup_array(h->level, n, 1, &fail);
@@ -910,7 +971,8 @@ hnsw *hnsw_clone(const hnsw *h) {
 size_t hnsw_bytes(const hnsw *h) {
   size_t cap = h->cap, b = sizeof *h;
   if (h->floats) b += cap * h->dim * sizeof(float);
-  if (h->int8) b += cap * (h->stride + (h->ms + 1) * sizeof(float));
+  size_t code_rows = h->int8 ? cap : h->code_cap;
+  b += code_rows * (h->stride + (h->ms + 1) * sizeof(float));
   b += cap * (sizeof(int64_t) + 3); /* key, deleted, level, dirty */
   if (h->graph) {
     b += cap * ((h->m0 + 1) * sizeof(uint32_t) + sizeof(uint32_t *));

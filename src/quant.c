@@ -95,6 +95,10 @@ void q8_encode_affine(const float *x, size_t dim, uint8_t *u, uint8_t *tmp, floa
   memset(u, 0, dim);
   double range = (double)mx - (double)mn;
   if (!(range > 0)) return;
+  if (!tmp) {
+    (void)affine_trial(x, dim, mn, range / 255.0, u, lo, step);
+    return;
+  }
   /* a later trial must beat the best by more than rounding noise, so that
   ** vectors the first grid fits exactly keep it */
   double best = INFINITY, tol = range * range / (255.0 * 255.0) * (double)dim * 1e-6;

@@ -71,15 +71,17 @@ void q8_decode(const int8_t *c, size_t dim, float s, float *out);
 #define Q8_TRIAL_SPAN 0.1
 
 /* Affine codes of x (see above) as one block: u (dim bytes), *lo and
-** *step; tmp is scratch of dim bytes. A constant vector gets codes 0, lo =
-** its value and step 0. */
+** *step; tmp is scratch of dim bytes, or NULL for the first trial only
+** (the min-max grid, refitted: faster, a larger error). A
+** constant vector gets codes 0, lo = its value and step 0. */
 void q8_encode_affine(const float *x, size_t dim, uint8_t *u, uint8_t *tmp, float *lo, float *step);
 
 /* Blocks of block dimensions (the last may be shorter) in dim. */
 size_t q8_nblocks(size_t dim, size_t block);
 
 /* Affine codes of x by blocks of block dimensions: u (dim bytes), lo[b]
-** and step[b] for each of q8_nblocks(dim, block) blocks. */
+** and step[b] for each of q8_nblocks(dim, block) blocks; tmp as for
+** q8_encode_affine. */
 void q8_encode_blocks(const float *x, size_t dim, size_t block, uint8_t *u, uint8_t *tmp, float *lo,
                       float *step);
 
