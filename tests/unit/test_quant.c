@@ -112,6 +112,18 @@ static void affine_codes(void **state) {
       e0 += r * r;
     }
     assert_true(e <= e0 * (1 + 1e-5) + 1e-12);
+    /* without scratch: the min/max grid's codes, (lo, step) refitted to
+    ** them (no worse than the grid, no better than the search) */
+    float y1[32], lo1, step1;
+    q8_encode_affine(x, 32, u, NULL, &lo1, &step1);
+    q8_decode_affine(u, 32, lo1, step1, y1);
+    double e1 = 0;
+    for (int i = 0; i < 32; i++) {
+      assert_int_equal(u[i], (int)floor((x[i] - mn) / s0 + 0.5));
+      e1 += ((double)x[i] - y1[i]) * ((double)x[i] - y1[i]);
+    }
+    assert_true(e1 <= e0 * (1 + 1e-5) + 1e-12);
+    assert_true(e <= e1 * (1 + 1e-5) + 1e-12);
   }
 }
 
