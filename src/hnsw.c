@@ -22,7 +22,8 @@
 ** the normalized query, its int8 codes and its padded floats (the int8
 ** candidates are re-scored with them), the encoder's bytes. */
 struct hnsw_scratch {
-  uint32_t *visited, vcap, tag;
+  uint8_t *visited; /* a byte per slot (1 MB per million: stays in L2), tag wraps at 255 */
+  uint32_t vcap, tag;
   void *cand, *res, *work; /* heaps and a work array of (distance, slot) */
   size_t cand_cap, res_cap, work_cap;
   float *qbuf;
@@ -282,8 +283,8 @@ static int grow_array(void *pp, size_t n, size_t size) {
 static int scratch_fit(hnsw_scratch *sc, const hnsw *h) {
   if (sc->vcap < h->n) {
     uint32_t nc = h->cap > h->n ? h->cap : h->n;
-    if (grow_array(&sc->visited, nc, sizeof(uint32_t))) return HNSW_NOMEM;
-    memset(sc->visited + sc->vcap, 0, (size_t)(nc - sc->vcap) * sizeof(uint32_t));
+    if (grow_array(&sc->visited, nc, 1)) return HNSW_NOMEM;
+    memset(sc->visited + sc->vcap, 0, (size_t)(nc - sc->vcap));
     sc->vcap = nc;
   }
   if (sc->qbuf_n < h->dim) {
@@ -458,22 +459,23 @@ static inline void prefetch_slot(const hnsw *h, uint32_t s, int codes) {
 /* Whether linking reads codes (an int8 store or a link8 one), not floats. */
 static inline int links_by_codes(const hnsw *h) { return !h->floats || h->link8; }
 
+/* The sum of a block of Q8_BLOCK floats (eight partial sums: vectorized). */
+static inline float block_sum(const float *x) {
+  float p[8] = {0};
+  for (size_t i = 0; i < Q8_BLOCK; i += 8)
+    for (size_t j = 0; j < 8; j++) p[j] += x[i + j];
+  return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+
 /* The asymmetric query of v (dim floats, normalized for cosine; may be pad
-** itself; pad has stride floats, then the block sums). */
+** itself; pad has stride floats, then the block sums); its squared norm
+** only for L2, the one metric that reads it. */
 static hq query_asym(const hnsw *h, const float *v, float *pad) {
   hq q = {HQ_ASYM, pad, pad + h->stride, 0.0f, {0}};
   if (v != pad) memcpy(pad, v, h->dim * sizeof *v);
   memset(pad + h->dim, 0, (h->stride - h->dim) * sizeof *pad);
-  double n2 = 0;
-  for (size_t b = 0; b < h->nb; b++) {
-    double sum = 0;
-    for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) {
-      sum += pad[i];
-      n2 += (double)pad[i] * pad[i];
-    }
-    pad[h->stride + b] = (float)sum;
-  }
-  q.fn2 = (float)n2;
+  for (size_t b = 0; b < h->nb; b++) pad[h->stride + b] = block_sum(pad + b * Q8_BLOCK);
+  if (h->metric == KNN_L2) q.fn2 = vec_dot(pad, pad, h->stride);
   return q;
 }
 
@@ -562,9 +564,9 @@ static int dn_cmp(const void *a, const void *b) {
   return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static uint32_t next_tag(hnsw_scratch *sc) {
-  if (++sc->tag == 0) {
-    memset(sc->visited, 0, (size_t)sc->vcap * sizeof(uint32_t));
+static uint8_t next_tag(hnsw_scratch *sc) {
+  if (++sc->tag > UINT8_MAX) {
+    memset(sc->visited, 0, (size_t)sc->vcap);
     sc->tag = 1;
   }
   return sc->tag;
@@ -592,7 +594,7 @@ static void greedy(const hnsw *h, const hq *q, int l, uint32_t *cur, float *curd
 
 /* Appends to todo the neighbours of c at level l not yet visited (tagged
 ** now; removed ones skipped), their vectors prefetched. Returns the new count. */
-static uint32_t gather_unvisited(const hnsw *h, uint32_t *visited, uint32_t tag, uint32_t c, int l, int codes,
+static uint32_t gather_unvisited(const hnsw *h, uint8_t *visited, uint8_t tag, uint32_t c, int l, int codes,
                                  uint32_t *todo, uint32_t nt) {
   const uint32_t *ls = links(h, c, l);
   uint32_t cnt = ls[0];
@@ -617,9 +619,9 @@ static int search_layer(const hnsw *h, hnsw_scratch *sc, const hq *q, uint32_t e
       ensure(&sc->cand, &sc->cand_cap, ef + 1))
     return HNSW_NOMEM;
   dn *res = sc->res, *cand = sc->cand;
-  uint32_t *visited = sc->visited;
+  uint8_t *visited = sc->visited;
   size_t nr = 0, nc = 0;
-  uint32_t tag = next_tag(sc);
+  uint8_t tag = next_tag(sc);
   visited[ep] = tag;
   dn e = {epd, ep};
   heap_push(cand, &nc, e, -1);
@@ -826,7 +828,7 @@ static int repair(hnsw *h, uint32_t u, uint32_t d, int l) {
   dn *w = sc->work;
   hq x = query_for_link(h, u, NULL, sc->qfb);
   size_t n = 0;
-  uint32_t tag = next_tag(sc);
+  uint8_t tag = next_tag(sc);
   sc->visited[u] = tag;
   sc->visited[d] = tag;
   for (int pass = 0; pass < 2; pass++) {
@@ -982,7 +984,7 @@ size_t hnsw_bytes(const hnsw *h) {
   b += h->map_cap * (sizeof(int64_t) + sizeof(uint32_t));
   b += h->dirty_cap * sizeof(uint32_t);
   const hnsw_scratch *sc = &h->own;
-  b += (size_t)sc->vcap * sizeof(uint32_t) + (sc->cand_cap + sc->res_cap + sc->work_cap) * sizeof(dn);
+  b += (size_t)sc->vcap + (sc->cand_cap + sc->res_cap + sc->work_cap) * sizeof(dn);
   return b + sc->qbuf_n * sizeof(float) + sc->q_n * (2 + 2 * sizeof(float));
 }
 
