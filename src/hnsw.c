@@ -752,8 +752,9 @@ static int link_node(hnsw *h, uint32_t s, const float *v) {
   }
   if (link_codes_fit(h)) return HNSW_NOMEM;
   hq q = query_for_link(h, s, v, h->own.qfa);
-  /* a link8 store walks with the integer kernels (faster than float against codes) */
-  hq walk = h->link8 ? query_of_codes(h, &h->own, h->vec + (size_t)s * h->dim) : q;
+  /* a store with codes walks with their integer kernels (faster than a float
+  ** query against codes, or than floats); q.f is the vector's floats */
+  hq walk = h->int8 || h->link8 ? query_of_codes(h, &h->own, q.f) : q;
   uint32_t cur = (uint32_t)h->entry;
   float curd = dist(h, &walk, cur);
   for (int l = h->max_level; l > L; l--) greedy(h, &walk, l, &cur, &curd);
