@@ -185,6 +185,18 @@ static void map_del(hnsw *h, int64_t key) {
 
 /* ---- store ------------------------------------------------------------------ */
 
+/* The layout of the store's codes, new ones of format (2 to 4). */
+static void codes_layout(hnsw *h, int format) {
+  h->stride = q8_stride(h->dim);
+  h->nb = h->stride / Q8_BLOCK;
+  h->ms = q8_meta_floats(h->stride);
+  h->format = format;
+  h->kern = q8_kernels_best();
+}
+
+/* Whether the store keeps codes: an int8 one, or a float one linking by them. */
+static inline int has_codes(const hnsw *h) { return h->int8 || h->link8; }
+
 hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_construction, uint64_t seed) {
   hnsw *h = calloc(1, sizeof *h);
   if (!h) return NULL;
@@ -199,14 +211,8 @@ hnsw *hnsw_new(size_t dim, int metric, int graph, uint32_t m, uint32_t ef_constr
   h->entry = -1;
   h->max_level = -1;
   h->floats = 1;
-  if (graph) {
-    h->link8 = 1;
-    h->format = 4;
-    h->stride = q8_stride(dim);
-    h->nb = h->stride / Q8_BLOCK;
-    h->ms = q8_meta_floats(h->stride);
-    h->kern = q8_kernels_best();
-  }
+  h->link8 = graph;
+  if (graph) codes_layout(h, 4);
   return h;
 }
 
@@ -256,15 +262,11 @@ void hnsw_free(hnsw *h) {
 
 int hnsw_set_int8(hnsw *h, int keep_float, uint32_t rerank, int format) {
   if (h->n || (rerank && !keep_float) || format < 2 || format > 4) return HNSW_INVALID;
-  h->stride = q8_stride(h->dim);
-  h->nb = h->stride / Q8_BLOCK;
-  h->ms = q8_meta_floats(h->stride);
+  codes_layout(h, format);
   h->int8 = 1;
   h->link8 = 0;
   h->floats = keep_float;
   h->rerank = rerank;
-  h->format = format;
-  h->kern = q8_kernels_best();
   return HNSW_OK;
 }
 
@@ -291,7 +293,7 @@ static int scratch_fit(hnsw_scratch *sc, const hnsw *h) {
     if (grow_array(&sc->qbuf, h->dim, sizeof(float))) return HNSW_NOMEM;
     sc->qbuf_n = h->dim;
   }
-  if ((h->int8 || h->link8) && sc->q_n < h->stride) {
+  if (has_codes(h) && sc->q_n < h->stride) {
     size_t nf = h->stride + h->nb;
     if (grow_array(&sc->qa, h->stride, 1) || grow_array(&sc->utmp, h->stride, 1) ||
         grow_array(&sc->qfa, nf, sizeof(float)) || grow_array(&sc->qfb, nf, sizeof(float)) ||
@@ -754,7 +756,7 @@ static int link_node(hnsw *h, uint32_t s, const float *v) {
   hq q = query_for_link(h, s, v, h->own.qfa);
   /* a store with codes walks with their integer kernels (faster than a float
   ** query against codes, or than floats); q.f is the vector's floats */
-  hq walk = h->int8 || h->link8 ? query_of_codes(h, &h->own, q.f) : q;
+  hq walk = has_codes(h) ? query_of_codes(h, &h->own, q.f) : q;
   uint32_t cur = (uint32_t)h->entry;
   float curd = dist(h, &walk, cur);
   for (int l = h->max_level; l > L; l--) greedy(h, &walk, l, &cur, &curd);
