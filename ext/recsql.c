@@ -64,10 +64,16 @@ static void fn_debug(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 __declspec(dllexport)
 #endif
     int sqlite3_recsql_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
-  /* Each connection's load passes the same routines: writing the global only
-  ** when it differs keeps a load on one thread from racing with statements
-  ** of other connections that read it (ThreadSanitizer, make tsan). */
-  if (sqlite3_api != pApi) SQLITE_EXTENSION_INIT2(pApi);
+  /* Each connection's load passes the same routines. The first load sets the
+  ** global by an atomic compare-and-swap, so that first loads on several
+  ** threads at once do not race (ThreadSanitizer saw two do so); later loads
+  ** only read it atomically, never writing while other connections'
+  ** statements read it. Another SQLite library's routines replace it. */
+  const sqlite3_api_routines *seen = __atomic_load_n(&sqlite3_api, __ATOMIC_ACQUIRE);
+  if (seen == NULL &&
+      __atomic_compare_exchange_n(&sqlite3_api, &seen, pApi, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    seen = pApi;
+  if (seen != pApi) __atomic_store_n(&sqlite3_api, pApi, __ATOMIC_RELEASE);
   const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   int rc = sqlite3_create_function_v2(db, "recsql_version", 0, flags, NULL, fn_version, NULL, NULL, NULL);
   if (rc == SQLITE_OK)
