@@ -307,7 +307,11 @@ DETACH v2;
 ATTACH 'file:data/knn_v3.db?mode=ro' AS v3;
 SELECT 'v3-info', key, value FROM v3.uh_info WHERE key IN ('format_version', 'quantize') ORDER BY key;
 SELECT 'v3-flat', rowid, abs(distance - CASE rowid WHEN 3 THEN -52.0438 WHEN 15 THEN -44.276 WHEN 28 THEN -44.0984 END) < 2e-4 FROM v3.uf WHERE embedding MATCH (SELECT json_group_array(((3 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 3;
-SELECT 'v3-hnsw', rowid, abs(distance - CASE rowid WHEN 5 THEN 0.0266 WHEN 30 THEN 3.9511 WHEN 17 THEN 3.9526 END) < 2e-4 FROM v3.uh WHERE embedding MATCH (SELECT json_group_array(((5 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 3;
+-- (row 5 is the query's own vector: its distance, exactly 0.026445 from the stored
+-- codes, is the square root of a difference of squared norms near 55, so float
+-- rounding moves it by 1e-4 and the kernels differ: 0.0266 with AVX-512 VNNI,
+-- 0.02635 with AVX2)
+SELECT 'v3-hnsw', rowid, abs(distance - CASE rowid WHEN 5 THEN 0.026445 WHEN 30 THEN 3.9511 WHEN 17 THEN 3.9526 END) < CASE rowid WHEN 5 THEN 5e-4 ELSE 2e-4 END FROM v3.uh WHERE embedding MATCH (SELECT json_group_array(((5 * 7919 + j.value * 104729) % 1000) / 250.0 - 2.0) FROM generate_series(0, 39) j) AND k = 3;
 SELECT 'v3-emb', rowid, embed_json(embedding) FROM v3.uf WHERE rowid = 2;
 VACUUM v3 INTO 'v3copy.db';
 DETACH v3;
