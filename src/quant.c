@@ -216,7 +216,45 @@ static float fdot_scalar(const uint8_t *x, const float *q, size_t n, const float
   return s;
 }
 
-static const q8_kernels k_scalar = {"scalar", dot_scalar, fdot_scalar, dot_rows_scalar, dot_gather_scalar};
+void q8_code_sums(const uint8_t *x, size_t n, float *xsum) {
+  for (size_t b = 0; b < n / Q8_BLOCK; b++) {
+    int32_t a = 0;
+    for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) a += x[i];
+    xsum[b] = (float)a;
+  }
+}
+
+/* The real values of block b of a row of dim values. */
+static inline float block_dims(size_t b, size_t dim) {
+  size_t lo = b * Q8_BLOCK;
+  return lo >= dim ? 0.0f : (float)(dim - lo < Q8_BLOCK ? dim - lo : Q8_BLOCK);
+}
+
+/* Block b's part of cdot: (lo_x + s_x u)(lo_y + s_y v) summed over its
+** values, from xy = u . v and the code sums. */
+static inline float cdot_block(size_t b, size_t nb, size_t dim, const float *mx, const float *my, float xsum,
+                               float ysum, float xy) {
+  const float sx = mx[b], sy = my[b], lx = mx[nb + b], ly = my[nb + b];
+  return block_dims(b, dim) * lx * ly + lx * sy * ysum + ly * sx * xsum + sx * sy * xy;
+}
+
+static float cdot_scalar(const uint8_t *x, const uint8_t *y, size_t n, size_t dim, const float *mx,
+                         const float *my, const float *xsum) {
+  const size_t nb = n / Q8_BLOCK;
+  float d = 0.0f;
+  for (size_t b = 0; b < nb; b++) {
+    int32_t xy = 0, ys = 0;
+    for (size_t i = b * Q8_BLOCK; i < (b + 1) * Q8_BLOCK; i++) {
+      xy += (int32_t)x[i] * y[i];
+      ys += y[i];
+    }
+    d += cdot_block(b, nb, dim, mx, my, xsum[b], (float)ys, (float)xy);
+  }
+  return d;
+}
+
+static const q8_kernels k_scalar = {"scalar",          dot_scalar,        fdot_scalar, dot_rows_scalar,
+                                    dot_gather_scalar, cdot_scalar};
 
 #ifdef Q8_X86
 /* ---- AVX2: widen to 16 bits, vpmaddwd into 32-bit lanes ---- */
@@ -257,22 +295,32 @@ AVX2 static inline __m128i hsum4_256(__m256i a0, __m256i a1, __m256i a2, __m256i
   return _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
 }
 
+/* The dots of four rows x[0..3] with metadata s[0..3] (dot_avx2's sums in
+** its order, four rows to a vector: one horizontal reduction per block for
+** all four). */
+AVX2 static __m128 dot4_avx2(const uint8_t *const *x, const float *const *s, size_t stride, const int8_t *q,
+                             const float *bsum) {
+  const size_t nb = stride / Q8_BLOCK;
+  __m128 a = _mm_setzero_ps(), o = _mm_setzero_ps();
+  for (size_t b = 0, i = 0; i < stride; b++, i += Q8_BLOCK) {
+    __m128 raw = _mm_cvtepi32_ps(hsum4_256(block_avx2(x[0] + i, q + i), block_avx2(x[1] + i, q + i),
+                                           block_avx2(x[2] + i, q + i), block_avx2(x[3] + i, q + i)));
+    a = _mm_add_ps(a, _mm_mul_ps(raw, _mm_setr_ps(s[0][b], s[1][b], s[2][b], s[3][b])));
+    o = _mm_add_ps(
+        o, _mm_mul_ps(_mm_setr_ps(s[0][nb + b], s[1][nb + b], s[2][nb + b], s[3][nb + b]), _mm_set1_ps(bsum[b])));
+  }
+  return _mm_add_ps(o, a);
+}
+
 AVX2 static void dot_rows_avx2(const uint8_t *data, size_t rows, size_t stride, const int8_t *q,
                                const float *bsum, const float *meta, size_t mstride, float *out) {
-  const size_t nb = stride / Q8_BLOCK;
   size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
-    const uint8_t *x0 = data + r * stride, *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride;
-    const float *s0 = meta + r * mstride, *s1 = s0 + mstride, *s2 = s1 + mstride, *s3 = s2 + mstride;
-    __m128 a = _mm_setzero_ps(), o = _mm_setzero_ps();
-    for (size_t b = 0, i = 0; i < stride; b++, i += Q8_BLOCK) {
-      __m128 raw = _mm_cvtepi32_ps(hsum4_256(block_avx2(x0 + i, q + i), block_avx2(x1 + i, q + i),
-                                             block_avx2(x2 + i, q + i), block_avx2(x3 + i, q + i)));
-      a = _mm_add_ps(a, _mm_mul_ps(raw, _mm_setr_ps(s0[b], s1[b], s2[b], s3[b])));
-      o = _mm_add_ps(
-          o, _mm_mul_ps(_mm_setr_ps(s0[nb + b], s1[nb + b], s2[nb + b], s3[nb + b]), _mm_set1_ps(bsum[b])));
-    }
-    _mm_storeu_ps(out + r, _mm_add_ps(o, a));
+    const uint8_t *x[4] = {data + r * stride, data + (r + 1) * stride, data + (r + 2) * stride,
+                           data + (r + 3) * stride};
+    const float *s[4] = {meta + r * mstride, meta + (r + 1) * mstride, meta + (r + 2) * mstride,
+                         meta + (r + 3) * mstride};
+    _mm_storeu_ps(out + r, dot4_avx2(x, s, stride, q, bsum));
   }
   for (; r < rows; r++) out[r] = dot_avx2(data + r * stride, q, stride, meta + r * mstride, bsum);
 }
@@ -280,7 +328,17 @@ AVX2 static void dot_rows_avx2(const uint8_t *data, size_t rows, size_t stride, 
 AVX2 static void dot_gather_avx2(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n,
                                  const int8_t *q, const float *bsum, const float *meta, size_t mstride,
                                  float *out) {
-  for (size_t i = 0; i < n; i++)
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint8_t *x[4];
+    const float *s[4];
+    for (int r = 0; r < 4; r++) {
+      x[r] = data + (size_t)ids[i + r] * stride;
+      s[r] = meta + (size_t)ids[i + r] * mstride;
+    }
+    _mm_storeu_ps(out + i, dot4_avx2(x, s, stride, q, bsum));
+  }
+  for (; i < n; i++)
     out[i] = dot_avx2(data + (size_t)ids[i] * stride, q, stride, meta + (size_t)ids[i] * mstride, bsum);
 }
 
@@ -306,7 +364,33 @@ AVX2F static float fdot_avx2(const uint8_t *x, const float *q, size_t n, const f
   return hsum256_ps(t);
 }
 
-static const q8_kernels k_avx2 = {"avx2", dot_avx2, fdot_avx2, dot_rows_avx2, dot_gather_avx2};
+/* x . y and the sum of y over one block (32 bytes), both unsigned: widened
+** to 16 bits, the products' pairs fit 32-bit lanes (2 * 255 * 255). */
+AVX2 static inline void ublock_avx2(const uint8_t *x, const uint8_t *y, int32_t *xy, int32_t *ys) {
+  __m256i yv = _mm256_loadu_si256((const __m256i *)y);
+  __m256i p0 = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)x)),
+                                 _mm256_cvtepu8_epi16(_mm256_castsi256_si128(yv)));
+  __m256i p1 = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(x + 16))),
+                                 _mm256_cvtepu8_epi16(_mm256_extracti128_si256(yv, 1)));
+  *xy = hsum256(_mm256_add_epi32(p0, p1));
+  __m256i sad = _mm256_sad_epu8(yv, _mm256_setzero_si256()); /* four 64-bit partial sums */
+  __m128i s = _mm_add_epi64(_mm256_castsi256_si128(sad), _mm256_extracti128_si256(sad, 1));
+  *ys = (int32_t)(_mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1));
+}
+
+AVX2 static float cdot_avx2(const uint8_t *x, const uint8_t *y, size_t n, size_t dim, const float *mx,
+                            const float *my, const float *xsum) {
+  const size_t nb = n / Q8_BLOCK;
+  float d = 0.0f;
+  for (size_t b = 0; b < nb; b++) {
+    int32_t xy, ys;
+    ublock_avx2(x + b * Q8_BLOCK, y + b * Q8_BLOCK, &xy, &ys);
+    d += cdot_block(b, nb, dim, mx, my, xsum[b], (float)ys, (float)xy);
+  }
+  return d;
+}
+
+static const q8_kernels k_avx2 = {"avx2", dot_avx2, fdot_avx2, dot_rows_avx2, dot_gather_avx2, cdot_avx2};
 
 /* ---- AVX-512 VNNI: vpdpbusd, 64 unsigned-by-signed byte products per instruction ---- */
 
@@ -467,7 +551,8 @@ VNNI static float fdot_avx512(const uint8_t *x, const float *q, size_t n, const 
   return _mm512_reduce_add_ps(t);
 }
 
-static const q8_kernels k_vnni = {"avx512vnni", dot_vnni, fdot_avx512, dot_rows_vnni, dot_gather_vnni};
+static const q8_kernels k_vnni = {"avx512vnni",    dot_vnni,       fdot_avx512, dot_rows_vnni,
+                                  dot_gather_vnni, cdot_avx2}; /* AVX2's: a VNNI CPU runs it */
 #endif
 
 const q8_kernels *q8_kernels_named(const char *name) {

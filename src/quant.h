@@ -142,7 +142,16 @@ struct q8_kernels {
   ** call */
   void (*dot_gather)(const uint8_t *data, size_t stride, const uint32_t *ids, size_t n, const int8_t *q,
                      const float *bsum, const float *meta, size_t mstride, float *out);
+  /* the dot of the decoded vectors of two rows x and y (n bytes, the codes
+  ** of dim values, zero after them) of metadata mx and my, from the exact
+  ** integer sums of each block: x . y, y's sum, and xsum[b], x's (from
+  ** q8_code_sums); the decoded values themselves are never formed */
+  float (*cdot)(const uint8_t *x, const uint8_t *y, size_t n, size_t dim, const float *mx, const float *my,
+                const float *xsum);
 };
+
+/* xsum[b] = the sum of the codes x of block b, for b < n / Q8_BLOCK. */
+void q8_code_sums(const uint8_t *x, size_t n, float *xsum);
 
 /* The kernels named name, or NULL when this CPU (or compiler) lacks them. */
 const q8_kernels *q8_kernels_named(const char *name);
