@@ -92,15 +92,18 @@ struct hnsw {
 /* A query prepared for the store. HQ_FLOAT: the float query f against the
 ** float vectors; HQ_CODES: its int8 codes c against the codes (the kernels'
 ** integer sums); HQ_ASYM: f (padded to stride, with its sum and squared
-** norm) against the codes. */
-enum { HQ_FLOAT, HQ_CODES, HQ_ASYM };
+** norm) against the codes; HQ_SLOT: the codes of a slot against the codes
+** (the exact dot of the two decoded vectors, from integer sums: what
+** decoding the slot into an HQ_ASYM query gives, without decoding). */
+enum { HQ_FLOAT, HQ_CODES, HQ_ASYM, HQ_SLOT };
 typedef struct hq hq;
 struct hq {
   int kind;
   const float *f;
-  const float *fbs; /* block sums of f */
+  const float *fbs; /* block sums of f; HQ_SLOT: of the slot's codes */
   float fn2;
   q8_query c;
+  uint32_t slot; /* HQ_SLOT: a stored vector's codes against the codes */
 };
 
 typedef struct dn dn;
@@ -441,6 +444,11 @@ static inline float dist(const hnsw *h, const hq *q, uint32_t s) {
   const float *m = h->qmeta + h->ms * (size_t)s;
   if (q->kind == HQ_CODES)
     return q8_distance(h->metric, &q->c, h->kern->dot(x, q->c.c, h->stride, m, q->c.bsum), h->qnorm[s]);
+  if (q->kind == HQ_SLOT) {
+    const uint8_t *y = h->codes + (size_t)q->slot * h->stride;
+    float d = h->kern->cdot(y, x, h->stride, h->dim, h->qmeta + h->ms * (size_t)q->slot, m, q->fbs);
+    return knn_distance_of_dot(h->metric, d, q->fn2, h->qnorm[s]);
+  }
   float d = q8_offsets_dot(m + h->nb, q->fbs, h->nb) + h->kern->fdot(x, q->f, h->stride, m);
   return knn_distance_of_dot(h->metric, d, q->fn2, h->qnorm[s]);
 }
@@ -473,7 +481,7 @@ static inline float block_sum(const float *x) {
 ** itself; pad has stride floats, then the block sums); its squared norm
 ** only for L2, the one metric that reads it. */
 static hq query_asym(const hnsw *h, const float *v, float *pad) {
-  hq q = {HQ_ASYM, pad, pad + h->stride, 0.0f, {0}};
+  hq q = {HQ_ASYM, pad, pad + h->stride, 0.0f, {0}, 0};
   if (v != pad) memcpy(pad, v, h->dim * sizeof *v);
   memset(pad + h->dim, 0, (h->stride - h->dim) * sizeof *pad);
   for (size_t b = 0; b < h->nb; b++) pad[h->stride + b] = block_sum(pad + b * Q8_BLOCK);
@@ -495,7 +503,7 @@ static hq query_of_codes(const hnsw *h, hnsw_scratch *sc, const float *v) {
 ** with the float query found the same neighbours, 10 to 25% slower), and
 ** its padded floats, which re-score the candidates; both in sc (fitted). */
 static hq query_of(const hnsw *h, hnsw_scratch *sc, const float *v) {
-  if (!h->int8) return (hq){HQ_FLOAT, v, NULL, 0.0f, {0}};
+  if (!h->int8) return (hq){HQ_FLOAT, v, NULL, 0.0f, {0}, 0};
   return query_of_codes(h, sc, v);
 }
 
@@ -504,7 +512,7 @@ static hq query_of(const hnsw *h, hnsw_scratch *sc, const float *v) {
 ** decoded codes); exact float distances when the store keeps floats and
 ** does not link by codes (an int8 store with floats kept for re-ranking). */
 static hq query_for_link(const hnsw *h, uint32_t s, const float *v, float *pad) {
-  if (h->floats && !h->link8) return (hq){HQ_FLOAT, h->vec + (size_t)s * h->dim, NULL, 0.0f, {0}};
+  if (h->floats && !h->link8) return (hq){HQ_FLOAT, h->vec + (size_t)s * h->dim, NULL, 0.0f, {0}, 0};
   if (v) {
     memcpy(pad, v, h->dim * sizeof *v);
     if (h->metric == KNN_COSINE) knn_normalize(pad, h->dim);
@@ -513,6 +521,16 @@ static hq query_for_link(const hnsw *h, uint32_t s, const float *v, float *pad) 
   const float *m = h->qmeta + h->ms * (size_t)s;
   q8_decode_blocks(h->codes + (size_t)s * h->stride, h->dim, Q8_BLOCK, m + h->nb, m, pad);
   return query_asym(h, pad, pad);
+}
+
+/* The query of stored slot s against the other slots while linking: its
+** codes (HQ_SLOT, their block sums in sums, hnsw_code_blocks floats) when
+** the store links by codes, else its floats. */
+static hq query_of_slot(const hnsw *h, uint32_t s, float *sums) {
+  if (!links_by_codes(h)) return query_for_link(h, s, NULL, sums);
+  q8_code_sums(h->codes + (size_t)s * h->stride, h->stride, sums);
+  hq q = {HQ_SLOT, NULL, sums, h->qnorm[s], {0}, s};
+  return q;
 }
 
 double hnsw_user_distance(const hnsw *h, double internal) {
@@ -670,7 +688,7 @@ static size_t select_heuristic(hnsw *h, dn *cands, size_t n, size_t mmax) {
   for (size_t i = 0; i < n; i++) prefetch_slot(h, cands[i].id, links_by_codes(h));
   size_t kept = 0;
   for (size_t i = 0; i < n && kept < mmax; i++) {
-    hq x = query_for_link(h, cands[i].id, NULL, h->own.qfb);
+    hq x = query_of_slot(h, cands[i].id, h->own.qfb);
     int good = 1;
     for (size_t j = 0; j < kept; j++) {
       if (dist(h, &x, cands[j].id) < cands[i].d) {
@@ -699,7 +717,7 @@ static int connect(hnsw *h, uint32_t s, uint32_t nb, int l) {
   dn *w = h->own.work;
   for (uint32_t j = 1; j <= cnt; j++) prefetch_slot(h, ls[j], links_by_codes(h));
   prefetch_slot(h, nb, links_by_codes(h));
-  hq x = query_for_link(h, s, NULL, h->own.qfb);
+  hq x = query_of_slot(h, s, h->own.qfb);
   size_t n = 0;
   for (uint32_t j = 1; j <= cnt; j++) {
     if (h->deleted[ls[j]]) continue;
@@ -829,7 +847,7 @@ static int repair(hnsw *h, uint32_t u, uint32_t d, int l) {
   hnsw_scratch *sc = &h->own;
   if (scratch_fit(sc, h) || ensure(&sc->work, &sc->work_cap, (size_t)lu[0] + ld[0] + 1)) return HNSW_NOMEM;
   dn *w = sc->work;
-  hq x = query_for_link(h, u, NULL, sc->qfb);
+  hq x = query_of_slot(h, u, sc->qfb);
   size_t n = 0;
   uint8_t tag = next_tag(sc);
   sc->visited[u] = tag;
